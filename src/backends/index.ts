@@ -1,0 +1,18 @@
+/**
+ * Backend registry. Adapters are loaded lazily so a process only pays for the one it uses.
+ */
+import type { BackendKind } from "../errors.js";
+import type { BackendFactory, BackendOptions, TraceBackend } from "./trace-backend.js";
+
+export const BACKEND_KINDS = ["jaeger", "tempo", "traceloop"] as const satisfies readonly BackendKind[];
+
+const FACTORIES: Record<BackendKind, () => Promise<BackendFactory>> = {
+  jaeger: async () => (await import("./jaeger/jaeger-backend.js")).createJaegerBackend,
+  tempo: async () => (await import("./tempo/tempo-backend.js")).createTempoBackend,
+  traceloop: async () => (await import("./traceloop/traceloop-backend.js")).createTraceloopBackend,
+};
+
+export async function createBackend(kind: BackendKind, options: BackendOptions): Promise<TraceBackend> {
+  const factory = await FACTORIES[kind]();
+  return factory(options);
+}

@@ -1,0 +1,152 @@
+/**
+ * The generic filter model shared by every tool and backend: `field`, `operator`,
+ * `value` | `values`, `value_type`. One zod schema validates tool input; translation
+ * (per backend) and local evaluation (filter-engine.ts) switch exhaustively on OPERATORS.
+ */
+import { z } from "zod";
+
+export const OPERATORS = [
+  "equals",
+  "not_equals",
+  "contains",
+  "not_contains",
+  "starts_with",
+  "ends_with",
+  "in",
+  "not_in",
+  "gt",
+  "lt",
+  "gte",
+  "lte",
+  "between",
+  "exists",
+  "not_exists",
+] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export const VALUE_TYPES = ["string", "number", "boolean"] as const;
+export type ValueType = (typeof VALUE_TYPES)[number];
+
+export type Scalar = string | number | boolean;
+
+export interface Filter {
+  field: string;
+  operator: Operator;
+  value?: Scalar | null;
+  values?: Scalar[] | null;
+  valueType: ValueType;
+}
+
+/** Operators that compare against a list in `values`. */
+export const LIST_OPERATORS: ReadonlySet<Operator> = new Set(["in", "not_in", "between"]);
+/** Operators that take neither `value` nor `values`. */
+export const PRESENCE_OPERATORS: ReadonlySet<Operator> = new Set(["exists", "not_exists"]);
+/** Operators that must hold for every value of a multi-valued field (e.g. every span). */
+export const NEGATIVE_OPERATORS: ReadonlySet<Operator> = new Set(["not_equals", "not_contains", "not_in"]);
+
+/** Which operators make sense for each value type (anything else is rejected up front). */
+export const OPERATORS_BY_TYPE: Readonly<Record<ValueType, ReadonlySet<Operator>>> = {
+  string: new Set<Operator>([
+    "equals", "not_equals", "contains", "not_contains", "starts_with", "ends_with", "in", "not_in", "exists", "not_exists",
+  ]),
+  number: new Set<Operator>([
+    "equals", "not_equals", "gt", "lt", "gte", "lte", "between", "in", "not_in", "exists", "not_exists",
+  ]),
+  boolean: new Set<Operator>(["equals", "not_equals", "exists", "not_exists"]),
+};
+
+/** Field aliases accepted on input. `duration_ms` is what users (and the original's tests) write. */
+const FIELD_ALIASES: Readonly<Record<string, string>> = {
+  duration_ms: "duration",
+};
+
+export function canonicalField(field: string): string {
+  return FIELD_ALIASES[field] ?? field;
+}
+
+const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+export const filterInputSchema = z
+  .strictObject({
+    field: z
+      .string()
+      .min(1)
+      .describe(
+        "Attribute or pseudo-field to test, e.g. 'gen_ai.request.model', 'http.status_code', or a pseudo-field: " +
+          "'service.name', 'operation_name' (alias 'name'), 'duration' (ms, alias 'duration_ms'), 'status' (OK|ERROR|UNSET), " +
+          "'trace_id', 'span_id'; on traces also 'span_count', 'llm_span_count', 'total_tokens', 'has_errors'.",
+      ),
+    operator: z
+      .enum(OPERATORS)
+      .describe(
+        "Comparison. string: equals, not_equals, contains, not_contains, starts_with, ends_with, in, not_in; " +
+          "number: equals, not_equals, gt, lt, gte, lte, between, in, not_in; boolean: equals, not_equals; any: exists, not_exists.",
+      ),
+    value: scalarSchema
+      .nullable()
+      .optional()
+      .describe("Single comparison value; required by every operator except in, not_in, between, exists, not_exists."),
+    values: z
+      .array(scalarSchema)
+      .nullable()
+      .optional()
+      .describe("List of values for in / not_in (one or more) and between (exactly two: [low, high], inclusive)."),
+    value_type: z
+      .enum(VALUE_TYPES)
+      .optional()
+      .describe("How to compare: 'string', 'number' or 'boolean'. Defaults to the JSON type of value (else 'string')."),
+  })
+  .describe("One filter; all filters are combined with AND.");
+
+export type FilterInput = z.infer<typeof filterInputSchema>;
+
+function inferValueType(input: FilterInput): ValueType {
+  if (input.value_type) return input.value_type;
+  const sample = input.value ?? input.values?.[0];
+  if (typeof sample === "number") return "number";
+  if (typeof sample === "boolean") return "boolean";
+  return "string";
+}
+
+/**
+ * Validates one filter's internal consistency and returns the canonical Filter.
+ * Throws an Error whose message says what is wrong and how to fix it.
+ */
+export function toFilter(input: FilterInput): Filter {
+  const op = input.operator;
+  const hasValue = input.value !== undefined && input.value !== null;
+  const hasValues = input.values !== undefined && input.values !== null;
+  if (PRESENCE_OPERATORS.has(op)) {
+    if (hasValue || hasValues) {
+      throw new Error(`Operator '${op}' does not accept value or values; remove them`);
+    }
+  } else if (LIST_OPERATORS.has(op)) {
+    if (!hasValues || input.values!.length === 0) {
+      throw new Error(`Operator '${op}' requires 'values' field (a non-empty array)`);
+    }
+    if (op === "between" && input.values!.length !== 2) {
+      throw new Error(`Operator 'between' requires exactly 2 values: [low, high]`);
+    }
+  } else if (!hasValue) {
+    throw new Error(`Operator '${op}' requires 'value' field`);
+  }
+  const valueType = inferValueType(input);
+  if (!OPERATORS_BY_TYPE[valueType].has(op)) {
+    const allowed = [...OPERATORS_BY_TYPE[valueType]].join(", ");
+    throw new Error(`Operator '${op}' cannot be used with value_type '${valueType}'; allowed: ${allowed}`);
+  }
+  const filter: Filter = { field: canonicalField(input.field), operator: op, valueType };
+  if (hasValue) filter.value = input.value!;
+  if (hasValues) filter.values = [...input.values!];
+  return filter;
+}
+
+/** Shorthand for the filters the simple tool parameters turn into. */
+export function eq(field: string, value: Scalar, valueType: ValueType = "string"): Filter {
+  return { field, operator: "equals", value, valueType };
+}
+
+export function describeFilter(f: Filter): string {
+  const rhs = f.values ? JSON.stringify(f.values) : f.value !== undefined && f.value !== null ? JSON.stringify(f.value) : "";
+  return `${f.field} ${f.operator}${rhs ? ` ${rhs}` : ""}`;
+}

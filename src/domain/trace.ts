@@ -1,0 +1,107 @@
+/**
+ * Backend-neutral trace model. Every adapter maps its wire format into these shapes;
+ * tools never see vendor JSON.
+ */
+import { normalizeAttributes, type Attributes } from "./attributes.js";
+
+export type SpanStatus = "OK" | "ERROR" | "UNSET";
+
+export interface SpanEvent {
+  name: string;
+  /** Backend-specific unit (Jaeger µs, OTLP ns, Traceloop ms); informational only. */
+  timestamp: number;
+  attributes: Attributes;
+}
+
+export interface Span {
+  traceId: string;
+  spanId: string;
+  /** null for root spans. */
+  parentSpanId: string | null;
+  operationName: string;
+  serviceName: string;
+  /** Start as epoch microseconds (integer): keeps the µs precision the original prints. */
+  startTimeUs: number;
+  durationMs: number;
+  status: SpanStatus;
+  attributes: Attributes;
+  events: SpanEvent[];
+}
+
+export interface Trace {
+  traceId: string;
+  spans: Span[];
+  startTimeUs: number;
+  durationMs: number;
+  /** Service of the root span. */
+  serviceName: string;
+  /** Operation of the root span. */
+  rootOperation: string;
+  status: SpanStatus;
+}
+
+export interface SpanInit {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string | null;
+  operationName: string;
+  serviceName: string;
+  startTimeUs: number;
+  durationMs: number;
+  status?: SpanStatus;
+  attributes?: Record<string, unknown>;
+  events?: Array<{ name: string; timestamp: number; attributes?: Record<string, unknown> }>;
+}
+
+/** Builds a span, coercing the well-known attribute keys to their types (see attributes.ts). */
+export function createSpan(init: SpanInit): Span {
+  return {
+    traceId: init.traceId,
+    spanId: init.spanId,
+    parentSpanId: init.parentSpanId ? init.parentSpanId : null,
+    operationName: init.operationName,
+    serviceName: init.serviceName,
+    startTimeUs: Math.trunc(init.startTimeUs),
+    durationMs: init.durationMs,
+    status: init.status ?? "UNSET",
+    attributes: normalizeAttributes(init.attributes ?? {}),
+    events: (init.events ?? []).map((e) => ({
+      name: e.name,
+      timestamp: e.timestamp,
+      attributes: normalizeAttributes(e.attributes ?? {}),
+    })),
+  };
+}
+
+/**
+ * Assembles a trace from its spans with the original's rule: the root is the first span without a
+ * parent (else the first span); start = earliest span start; duration = latest span end - start;
+ * status = ERROR if any span is ERROR, else OK. Returns undefined for an empty span list.
+ */
+export function assembleTrace(traceId: string, spans: Span[]): Trace | undefined {
+  if (spans.length === 0) return undefined;
+  const root = spans.find((s) => !s.parentSpanId) ?? spans[0]!;
+  let startUs = Infinity;
+  let endUs = -Infinity;
+  for (const s of spans) {
+    startUs = Math.min(startUs, s.startTimeUs);
+    endUs = Math.max(endUs, s.startTimeUs + s.durationMs * 1000);
+  }
+  return {
+    traceId,
+    spans,
+    startTimeUs: startUs,
+    durationMs: (endUs - startUs) / 1000,
+    serviceName: root.serviceName,
+    rootOperation: root.operationName,
+    status: spans.some((s) => s.status === "ERROR") ? "ERROR" : "OK",
+  };
+}
+
+export function spanHasError(span: Span): boolean {
+  return span.status === "ERROR";
+}
+
+export function traceHasErrors(trace: Trace): boolean {
+  return trace.spans.some(spanHasError);
+}

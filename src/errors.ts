@@ -1,0 +1,54 @@
+/**
+ * The error vocabulary. Messages are written for the model: what failed, why, what to do next.
+ * Nothing here ever includes an API key or header value.
+ */
+export type BackendKind = "jaeger" | "tempo" | "traceloop";
+
+export const BACKEND_LABEL: Readonly<Record<BackendKind, string>> = {
+  jaeger: "Jaeger",
+  tempo: "Tempo",
+  traceloop: "Traceloop",
+};
+
+/** Bad tool input. The message is complete (it carries its own prefix, e.g. "Invalid start_time format: ..."). */
+export class UserInputError extends Error {
+  override name = "UserInputError";
+}
+
+/** The query was fine but found nothing to report (e.g. model stats for an unseen model). */
+export class NoDataError extends Error {
+  override name = "NoDataError";
+}
+
+/** Invalid configuration (flags / environment). */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export type BackendErrorKind =
+  | "http" // non-2xx status
+  | "auth" // 401 / 403
+  | "not_found" // unknown trace id / endpoint
+  | "network" // connection refused, DNS, reset
+  | "timeout"
+  | "invalid_response" // malformed JSON or unexpected shape
+  | "unsupported" // the backend cannot answer this query
+  | "requirement"; // a required parameter is missing for this backend (e.g. Jaeger needs service_name)
+
+/** A failure talking to, or understanding, a trace backend. */
+export class BackendError extends Error {
+  override name = "BackendError";
+  constructor(
+    readonly backend: BackendKind,
+    readonly kind: BackendErrorKind,
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
