@@ -1,0 +1,350 @@
+/**
+ * Traceloop (hosted OpenLLMetry) adapter over the v2 REST API. The project id is always
+ * "default": the API resolves the real project from the API key.
+ */
+import { filterSpans, filterTraces } from "../../domain/filter-engine.js";
+import type { Filter } from "../../domain/filter.js";
+import type { SearchQuery } from "../../domain/query.js";
+import type { Span, Trace } from "../../domain/trace.js";
+import { formatTimeMs } from "../../domain/time.js";
+import { BackendError, errorMessage } from "../../errors.js";
+import { HttpClient } from "../http-client.js";
+import { mapLimit } from "../search.js";
+import type { BackendFactory, BackendOptions, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
+import {
+  oneSpanTrace,
+  readPage,
+  readTraceSpans,
+  readWorkflows,
+  rootInfo,
+  rowToSpan,
+  traceFromRows,
+  type RootInfo,
+} from "./traceloop-mapper.js";
+import {
+  DAY_MS,
+  buildSearchBody,
+  nextCursor,
+  resolveWindow,
+  traceloopPushdown,
+  translateFilter,
+  type TraceloopCursor,
+  type TraceloopFilter,
+} from "./traceloop-query.js";
+
+const PROJECT = "default";
+const ROOT_SPANS_PATH = `/v2/projects/${PROJECT}/traces/root-spans`;
+const SPANS_PATH = `/v2/projects/${PROJECT}/spans`;
+const WORKFLOWS_PATH = `/v2/projects/${PROJECT}/spans/workflow-names`;
+const traceSpansPath = (id: string): string => `/v2/projects/${PROJECT}/traces/${encodeURIComponent(id)}/spans`;
+
+/** Upper bound on pages per call: keeps a broad query from walking a whole project. */
+export const MAX_PAGES = 20;
+const LISTING_WINDOW_MS = 7 * DAY_MS;
+const LISTING_LIMIT = 1000;
+
+type Envelope = "root_spans" | "spans";
+
+interface Scan {
+  rows: unknown[];
+  /** True when MAX_PAGES stopped the walk while the API still had more. */
+  capped: boolean;
+  pages: number;
+}
+
+export const createTraceloopBackend: BackendFactory = (options: BackendOptions): TraceBackend => {
+  const apiKey = options.apiKey?.trim();
+  if (!apiKey) {
+    throw new BackendError("traceloop", "requirement", "Traceloop backend requires an API key: pass --api-key or set BACKEND_API_KEY");
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.headers)) if (k.toLowerCase() !== "authorization") headers[k] = v;
+  headers.authorization = `Bearer ${apiKey}`;
+  const http = new HttpClient({
+    backend: "traceloop",
+    // The API lives at /v2/...; a base URL that already ends in /v2 would double it.
+    baseUrl: options.url.replace(/\/v2\/*$/, ""),
+    headers,
+    timeoutMs: options.timeoutMs,
+    logger: options.logger,
+    dispatcher: options.dispatcher,
+  });
+  const log = options.logger.child({ backend: "traceloop" });
+  const now = (): number => (options.now ?? Date.now)();
+  const environments = options.environments.length > 0 ? [...options.environments] : ["prd"];
+
+  /** The HTTP layer redacts whole header values; the bare key could still be echoed back. */
+  async function guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof BackendError && err.message.includes(apiKey!)) {
+        throw new BackendError(err.backend, err.kind, err.message.split(apiKey!).join("[redacted]"), err.status);
+      }
+      throw err;
+    }
+  }
+
+  function invalid(what: string): BackendError {
+    return new BackendError("traceloop", "invalid_response", `Traceloop at ${http.url} returned an unexpected response shape for ${what}.`);
+  }
+
+  /**
+   * Walks the cursor of a search endpoint. `accept` consumes each page's rows and returns how
+   * many more rows are still wanted (0 stops the walk).
+   */
+  async function scan(
+    path: string,
+    envelope: Envelope,
+    filters: TraceloopFilter[],
+    window: { startMs: number; endMs: number },
+    wanted: number,
+    accept: (rows: unknown[]) => Promise<number>,
+  ): Promise<Scan> {
+    let cursor: TraceloopCursor = 0;
+    let remaining = wanted;
+    let pages = 0;
+    const all: unknown[] = [];
+    while (remaining > 0) {
+      if (pages >= MAX_PAGES) return { rows: all, capped: true, pages };
+      const body = buildSearchBody({ filters, environments, cursor, limit: remaining, window });
+      const res = await http.post(path, body);
+      pages++;
+      const page = readPage(res.json, envelope);
+      if (!page) throw invalid(`POST ${path}`);
+      all.push(...page.rows);
+      remaining = await accept(page.rows);
+      const next = nextCursor(page.nextCursor, cursor);
+      // total_results counts the whole listing; a page that already holds it is the last one.
+      const lastPage = page.rows.length === 0 || (page.totalResults !== undefined && page.rows.length >= page.totalResults);
+      if (next === undefined || lastPage) break;
+      cursor = next;
+    }
+    return { rows: all, capped: false, pages };
+  }
+
+  function inWindow(row: unknown, window: { startMs: number; endMs: number }): boolean {
+    const ts = (row as { timestamp?: unknown } | null)?.timestamp;
+    const n = typeof ts === "number" ? ts : Number(ts);
+    return Number.isFinite(n) && n >= window.startMs && n <= window.endMs;
+  }
+
+  function splitFilters(filters: readonly Filter[], target: "traces" | "spans"): { remote: TraceloopFilter[]; local: Filter[] } {
+    const remote: TraceloopFilter[] = [];
+    const local: Filter[] = [];
+    for (const f of filters) {
+      const mode = traceloopPushdown(f, target);
+      if (mode !== "none") remote.push(...translateFilter(f)!);
+      // Anything not exact is (re)checked here so this adapter alone honours every filter it gets.
+      if (mode !== "exact") local.push(f);
+    }
+    return { remote, local };
+  }
+
+  function windowNotes(query: SearchQuery): { window: { startMs: number; endMs: number }; notes: string[] } {
+    const w = resolveWindow(query.startMs, query.endMs, now(), DAY_MS);
+    const notes = w.defaulted
+      ? [`No complete time range given: searched ${formatTimeMs(w.startMs)} to ${formatTimeMs(w.endMs)} (Traceloop default: the last 24 hours).`]
+      : [];
+    return { window: { startMs: w.startMs, endMs: w.endMs }, notes };
+  }
+
+  function capNote(s: Scan, what: string): string[] {
+    return s.capped
+      ? [`Stopped after ${s.pages} pages (${s.rows.length} ${what} read) from Traceloop; more may match. Narrow the time range or add filters.`]
+      : [];
+  }
+
+  function skippedNote(count: number, what: string): string[] {
+    return count > 0 ? [`${count} ${what} returned by Traceloop could not be read (missing ids or timestamp) and were skipped.`] : [];
+  }
+
+  async function fetchTraceRows(traceId: string): Promise<unknown[] | null> {
+    const res = await http.get(traceSpansPath(traceId));
+    const rows = readTraceSpans(res.json);
+    if (rows === undefined) throw invalid(`GET ${traceSpansPath(traceId)}`);
+    return rows && rows.length > 0 ? rows : null;
+  }
+
+  function notFound(traceId: string): BackendError {
+    return new BackendError(
+      "traceloop",
+      "not_found",
+      `Trace ${traceId} not found in Traceloop (project ${PROJECT}, environments ${environments.join(", ")}). ` +
+        `Check the id (32 hex characters) and that the API key's project and --environments / BACKEND_ENVIRONMENTS include where it was recorded.`,
+    );
+  }
+
+  /**
+   * The root-spans row of a trace, for the service and status that the trace-spans endpoint
+   * omits. There is no trace-id filter, so ask for roots with that name within a second of its start.
+   */
+  async function lookupRoot(traceId: string, rootSpan: Span): Promise<RootInfo | undefined> {
+    const tsMs = rootSpan.startTimeUs / 1000;
+    const window = { startMs: tsMs - 1000, endMs: tsMs + 1000 };
+    const filters: TraceloopFilter[] = [{ field: "span_name", operator: "equals", value: rootSpan.operationName, value_type: "string" }];
+    let found: RootInfo | undefined;
+    await scan(ROOT_SPANS_PATH, "root_spans", filters, window, 50, async (rows) => {
+      for (const row of rows) {
+        const info = rootInfo(row);
+        if (info && info.traceId === traceId && info.spanId === rootSpan.spanId) found = info;
+      }
+      // One page is enough: the window is two seconds wide and the name is the root's own.
+      return 0;
+    });
+    return found;
+  }
+
+  async function getTrace(traceId: string): Promise<Trace> {
+    return guarded(async () => {
+      const rows = await fetchTraceRows(traceId);
+      if (!rows) throw notFound(traceId);
+      const first = traceFromRows(traceId, rows);
+      if (!first.trace) throw notFound(traceId);
+      let root: RootInfo | undefined;
+      const rootSpan = first.trace.spans.find((s) => !s.parentSpanId);
+      if (rootSpan) {
+        try {
+          root = await lookupRoot(traceId, rootSpan);
+        } catch (err) {
+          // The spans are already here; only the root's service/status stay unknown.
+          log.warn({ traceId, err: errorMessage(err) }, "traceloop root lookup failed");
+        }
+      }
+      if (first.skipped > 0) log.warn({ traceId, skipped: first.skipped }, "traceloop: unreadable span rows skipped");
+      return root ? traceFromRows(traceId, rows, root).trace! : first.trace;
+    });
+  }
+
+  async function searchTraces(query: SearchQuery): Promise<SearchResult<Trace>> {
+    return guarded(async () => {
+      const { window, notes } = windowNotes(query);
+      const { remote, local } = splitFilters(query.filters, "traces");
+      const items: Trace[] = [];
+      const seen = new Set<string>();
+      const partial: string[] = [];
+      let skippedRows = 0;
+      const s = await scan(ROOT_SPANS_PATH, "root_spans", remote, window, query.limit, async (rows) => {
+        const roots: RootInfo[] = [];
+        for (const row of rows) {
+          const info = inWindow(row, window) ? rootInfo(row) : undefined;
+          if (!info) {
+            if (!inWindow(row, window)) continue;
+            skippedRows++;
+            continue;
+          }
+          if (seen.has(info.traceId)) continue;
+          seen.add(info.traceId);
+          roots.push(info);
+        }
+        // Root rows alone would give one-span traces (wrong tokens, counts and error status).
+        const traces = await mapLimit(roots, options.fetchConcurrency, async (root) => {
+          try {
+            const fetched = await fetchTraceRows(root.traceId);
+            const mapped = fetched ? traceFromRows(root.traceId, fetched, root).trace : undefined;
+            if (mapped) return mapped;
+            partial.push(`${root.traceId}: no spans returned`);
+          } catch (err) {
+            partial.push(`${root.traceId}: ${errorMessage(err)}`);
+          }
+          return oneSpanTrace(root);
+        });
+        for (const t of filterTraces(traces, local)) if (items.length < query.limit) items.push(t);
+        return query.limit - items.length;
+      });
+      if (partial.length > 0) {
+        notes.push(
+          `${partial.length} trace(s) are partial (root span only) because fetching their spans from Traceloop failed ` +
+            `(first: ${partial[0]}); their token totals, span counts and error status may be incomplete.`,
+        );
+      }
+      notes.push(...skippedNote(skippedRows, "root span row(s)"), ...capNote(s, "root spans"));
+      return { items, notes, window };
+    });
+  }
+
+  async function searchSpans(query: SearchQuery): Promise<SearchResult<Span>> {
+    return guarded(async () => {
+      const { window, notes } = windowNotes(query);
+      const { remote, local } = splitFilters(query.filters, "spans");
+      const items: Span[] = [];
+      const seen = new Set<string>();
+      let skippedRows = 0;
+      const s = await scan(SPANS_PATH, "spans", remote, window, query.limit, async (rows) => {
+        for (const row of rows) {
+          if (!inWindow(row, window)) continue;
+          const span = rowToSpan(row);
+          if (!span) {
+            skippedRows++;
+            continue;
+          }
+          const key = `${span.traceId}/${span.spanId}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          if (items.length < query.limit && filterSpans([span], local).length === 1) items.push(span);
+        }
+        return query.limit - items.length;
+      });
+      notes.push(...skippedNote(skippedRows, "span row(s)"), ...capNote(s, "spans"));
+      return { items, notes, window };
+    });
+  }
+
+  async function listServices(): Promise<string[]> {
+    return guarded(async () => {
+      const end = now();
+      const window = { startMs: end - LISTING_WINDOW_MS, endMs: end };
+      const services = new Set<string>();
+      let read = 0;
+      const s = await scan(ROOT_SPANS_PATH, "root_spans", [], window, LISTING_LIMIT, async (rows) => {
+        read += rows.length;
+        for (const row of rows) {
+          const name = (row as { service_name?: unknown } | null)?.service_name;
+          if (typeof name === "string" && name.trim() !== "") services.add(name);
+        }
+        return LISTING_LIMIT - read;
+      });
+      if (s.capped) log.warn({ pages: s.pages }, "traceloop listServices stopped at the page bound; the list may be incomplete");
+      return [...services].sort();
+    });
+  }
+
+  async function getServiceOperations(_service: string): Promise<string[]> {
+    // Traceloop exposes workflow names per project, not per service: the service is not sent
+    // and every service gets the same list.
+    return guarded(async () => {
+      const end = now();
+      const res = await http.get(WORKFLOWS_PATH, { query: [["start_time", end - LISTING_WINDOW_MS], ["end_time", end]] });
+      const names = readWorkflows(res.json);
+      if (!names) throw invalid(`GET ${WORKFLOWS_PATH}`);
+      return names;
+    });
+  }
+
+  async function healthCheck(): Promise<HealthStatus> {
+    const end = now();
+    try {
+      // One root span over the last hour: proves URL, key and project without pulling a page of spans.
+      const body = buildSearchBody({ filters: [], environments, cursor: 0, limit: 1, window: { startMs: end - 3_600_000, endMs: end } });
+      await guarded(() => http.post(ROOT_SPANS_PATH, body));
+      return { status: "healthy", backend: "traceloop", url: http.url, project_id: PROJECT };
+    } catch (err) {
+      return { status: "unhealthy", backend: "traceloop", url: http.url, project_id: PROJECT, error: errorMessage(err) };
+    }
+  }
+
+  return {
+    kind: "traceloop",
+    url: http.url,
+    // searchTraces fetches each trace's spans itself (a failed fetch is reported in the notes).
+    completeTracesInSearch: true,
+    pushdown: traceloopPushdown,
+    searchTraces,
+    searchSpans,
+    getTrace,
+    listServices,
+    getServiceOperations,
+    healthCheck,
+    close: () => http.close(),
+  };
+};
