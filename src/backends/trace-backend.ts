@@ -43,6 +43,12 @@ export interface TraceBackend {
   readonly kind: BackendKind;
   /** Base URL for messages (credentials stripped). */
   readonly url: string;
+  /**
+   * True when searchTraces already returns every span of each trace (Jaeger, and adapters that
+   * fetch by id themselves). The many-trace tools then reuse search results instead of fetching
+   * each trace again; otherwise they fetch by id with bounded concurrency.
+   */
+  readonly completeTracesInSearch?: boolean;
   /** Declares, per filter and target, what the backend can apply itself. Must be pure. */
   pushdown(filter: Filter, target: SearchTarget): Pushdown;
   /**

@@ -1,0 +1,233 @@
+/**
+ * Configuration is resolved and validated once, here, from CLI flags and the environment
+ * (the real environment wins over .env, which the CLI merges beneath it). Precedence per setting:
+ * flag > environment > .env > default. A flag also rescues a bad environment value, because the
+ * environment is only read when the flag is absent. Errors name both the flag and the env var.
+ */
+import { ConfigError, type BackendKind } from "./errors.js";
+import type { LogLevel } from "./logger.js";
+
+export const BACKEND_TYPES = ["jaeger", "tempo", "traceloop"] as const satisfies readonly BackendKind[];
+export const TRANSPORTS = ["stdio", "http"] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+export interface BackendConfig {
+  type: BackendKind;
+  url: string;
+  apiKey?: string;
+  timeoutMs: number;
+  environments: string[];
+  headers: Record<string, string>;
+}
+
+export interface Config {
+  backend: BackendConfig;
+  logLevel: LogLevel;
+  /** Upper bound on traces one tool call reads from the backend. */
+  maxTracesPerQuery: number;
+  /** Trace fetches in flight for the many-trace tools. */
+  fetchConcurrency: number;
+  /** Budget for one tool result's text, in characters. */
+  maxResponseChars: number;
+  transport: Transport;
+  host: string;
+  port: number;
+  authToken?: string;
+}
+
+/** Raw option values from commander (strings; `header` repeatable). */
+export interface CliFlags {
+  backend?: string;
+  url?: string;
+  apiKey?: string;
+  environments?: string;
+  timeout?: string;
+  logLevel?: string;
+  header?: string[];
+  transport?: string;
+  host?: string;
+  port?: string;
+  authToken?: string;
+  concurrency?: string;
+  maxResponseChars?: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Flag and env var of every setting, for messages and --help. */
+export const SETTINGS = {
+  backend: { flag: "--backend", env: "BACKEND_TYPE" },
+  url: { flag: "--url", env: "BACKEND_URL" },
+  apiKey: { flag: "--api-key", env: "BACKEND_API_KEY" },
+  environments: { flag: "--environments", env: "BACKEND_ENVIRONMENTS" },
+  timeout: { flag: "--timeout", env: "BACKEND_TIMEOUT" },
+  header: { flag: "--header", env: "BACKEND_HEADERS" },
+  logLevel: { flag: "--log-level", env: "LOG_LEVEL" },
+  maxTraces: { flag: "--max-traces", env: "MAX_TRACES_PER_QUERY" },
+  concurrency: { flag: "--concurrency", env: "FETCH_CONCURRENCY" },
+  maxResponseChars: { flag: "--max-response-chars", env: "MAX_RESPONSE_CHARS" },
+  transport: { flag: "--transport", env: "MCP_TRANSPORT" },
+  host: { flag: "--host", env: "MCP_HOST" },
+  port: { flag: "--port", env: "MCP_PORT" },
+  authToken: { flag: "--auth-token", env: "MCP_AUTH_TOKEN" },
+} as const;
+
+type SettingName = keyof typeof SETTINGS;
+
+export const DEFAULT_URLS: Readonly<Record<BackendKind, string>> = {
+  jaeger: "http://localhost:16686",
+  tempo: "http://localhost:3200",
+  traceloop: "https://api.traceloop.com",
+};
+
+export const DEFAULTS = {
+  timeoutSeconds: 30,
+  environments: ["prd"],
+  logLevel: "info" as LogLevel,
+  maxTracesPerQuery: 1000,
+  fetchConcurrency: 8,
+  /** About 20,000 tokens at ~4 characters per token. */
+  maxResponseChars: 80_000,
+  host: "127.0.0.1",
+  port: 8000,
+};
+
+interface Raw {
+  value: string;
+  from: "flag" | "env";
+}
+
+function pick(name: SettingName, flag: string | undefined, env: Env): Raw | undefined {
+  if (flag !== undefined && flag !== "") return { value: flag, from: "flag" };
+  const v = env[SETTINGS[name].env];
+  if (v !== undefined && v !== "") return { value: v, from: "env" };
+  return undefined;
+}
+
+function fail(name: SettingName, raw: Raw, why: string): never {
+  const s = SETTINGS[name];
+  const source = raw.from === "flag" ? `from ${s.flag}` : `from ${s.env}`;
+  throw new ConfigError(`Invalid value '${raw.value}' for ${s.flag} / ${s.env} (${source}): ${why}`);
+}
+
+function choice<T extends string>(name: SettingName, raw: Raw | undefined, allowed: readonly T[], fallback: T, normalize = (v: string) => v): T {
+  if (!raw) return fallback;
+  const v = normalize(raw.value);
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  return fail(name, raw, `must be one of ${allowed.join(", ")}`);
+}
+
+function integer(name: SettingName, raw: Raw | undefined, min: number, max: number, fallback: number): number {
+  if (!raw) return fallback;
+  const n = Number(raw.value.trim());
+  if (!/^-?\d+$/.test(raw.value.trim()) || n < min || n > max) {
+    return fail(name, raw, `must be a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function httpUrl(name: SettingName, raw: Raw): string {
+  let u: URL;
+  try {
+    u = new URL(raw.value.trim());
+  } catch {
+    return fail(name, raw, "must be an absolute http(s) URL, e.g. http://localhost:16686");
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return fail(name, raw, "URL must use http or https scheme");
+  return raw.value.trim().replace(/\/+$/, "");
+}
+
+/** Parses "Name: value" entries (newline- or comma-separated) or a JSON object of header names to values. */
+export function parseHeaders(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    const obj: unknown = JSON.parse(trimmed);
+    if (!obj || typeof obj !== "object" || Array.isArray(obj)) throw new Error("expected a JSON object");
+    for (const [k, v] of Object.entries(obj)) {
+      if (typeof v !== "string") throw new Error(`header '${k}' must have a string value`);
+      addHeader(out, k, v);
+    }
+    return out;
+  }
+  for (const entry of trimmed.split(/[\n,]/)) {
+    if (entry.trim() === "") continue;
+    const idx = entry.indexOf(":");
+    if (idx <= 0) throw new Error(`'${entry.trim().split(":")[0]}' is not in the form 'Name: value'`);
+    addHeader(out, entry.slice(0, idx), entry.slice(idx + 1));
+  }
+  return out;
+}
+
+function addHeader(out: Record<string, string>, name: string, value: string): void {
+  const n = name.trim();
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(n)) throw new Error(`'${n}' is not a valid header name`);
+  out[n.toLowerCase()] = value.trim();
+}
+
+const LOG_LEVEL_ALIASES: Readonly<Record<string, LogLevel>> = {
+  debug: "debug",
+  info: "info",
+  warn: "warn",
+  warning: "warn",
+  error: "error",
+};
+
+export function resolveConfig(flags: CliFlags, env: Env): Config {
+  const type = choice("backend", pick("backend", flags.backend, env), BACKEND_TYPES, "jaeger");
+  const urlRaw = pick("url", flags.url, env);
+  const url = urlRaw ? httpUrl("url", urlRaw) : DEFAULT_URLS[type];
+  const apiKey = pick("apiKey", flags.apiKey, env)?.value;
+
+  const timeoutRaw = pick("timeout", flags.timeout, env);
+  let timeoutSeconds = DEFAULTS.timeoutSeconds;
+  if (timeoutRaw) {
+    const n = Number(timeoutRaw.value.trim());
+    if (!Number.isFinite(n) || n <= 0 || n > 300) fail("timeout", timeoutRaw, "must be a number of seconds greater than 0 and at most 300");
+    timeoutSeconds = n;
+  }
+
+  const envRaw = pick("environments", flags.environments, env);
+  const environments = envRaw ? envRaw.value.split(",").map((s) => s.trim()).filter(Boolean) : [...DEFAULTS.environments];
+  if (envRaw && environments.length === 0) fail("environments", envRaw, "must list at least one environment, e.g. prd,staging");
+
+  // Extra headers: BACKEND_HEADERS first, then each --header (a flag overrides the same header name).
+  const headers: Record<string, string> = {};
+  const envHeaders = env[SETTINGS.header.env];
+  if (envHeaders) {
+    try {
+      Object.assign(headers, parseHeaders(envHeaders));
+    } catch (err) {
+      fail("header", { value: "(BACKEND_HEADERS)", from: "env" }, `${(err as Error).message}; use 'Name: value' entries or a JSON object`);
+    }
+  }
+  for (const h of flags.header ?? []) {
+    try {
+      Object.assign(headers, parseHeaders(h));
+    } catch (err) {
+      fail("header", { value: h.split(":")[0] ?? h, from: "flag" }, `${(err as Error).message}; use --header 'Name: value'`);
+    }
+  }
+
+  const logLevel = choice("logLevel", pick("logLevel", flags.logLevel, env), ["debug", "info", "warn", "error"] as const, DEFAULTS.logLevel, (v) =>
+    LOG_LEVEL_ALIASES[v.trim().toLowerCase()] ?? v,
+  );
+  const maxTracesPerQuery = integer("maxTraces", pick("maxTraces", undefined, env), 1, 1000, DEFAULTS.maxTracesPerQuery);
+  const fetchConcurrency = integer("concurrency", pick("concurrency", flags.concurrency, env), 1, 64, DEFAULTS.fetchConcurrency);
+  const maxResponseChars = integer("maxResponseChars", pick("maxResponseChars", flags.maxResponseChars, env), 2000, 10_000_000, DEFAULTS.maxResponseChars);
+  const transport = choice("transport", pick("transport", flags.transport, env), TRANSPORTS, "stdio", (v) => v.trim().toLowerCase());
+  const hostRaw = pick("host", flags.host, env);
+  const host = hostRaw ? hostRaw.value.trim() : DEFAULTS.host;
+  const port = integer("port", pick("port", flags.port, env), 0, 65535, DEFAULTS.port);
+  const authToken = pick("authToken", flags.authToken, env)?.value;
+
+  if (type === "traceloop" && !apiKey) {
+    throw new ConfigError("The traceloop backend needs an API key: pass --api-key or set BACKEND_API_KEY");
+  }
+
+  const backend: BackendConfig = { type, url, timeoutMs: Math.round(timeoutSeconds * 1000), environments, headers };
+  if (apiKey) backend.apiKey = apiKey;
+  const config: Config = { backend, logLevel, maxTracesPerQuery, fetchConcurrency, maxResponseChars, transport, host, port };
+  if (authToken) config.authToken = authToken;
+  return config;
+}

@@ -1,0 +1,199 @@
+/**
+ * Streamable HTTP transport at /mcp. Each MCP session gets its own server instance; all share one
+ * backend and one trace cache. Requests are checked before the MCP layer sees them: the Host and
+ * Origin headers against an allow-list (DNS-rebinding protection) and, when configured, a bearer token.
+ */
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { createBackend } from "./backends/index.js";
+import { TraceStore } from "./backends/trace-store.js";
+import type { TraceBackend } from "./backends/trace-backend.js";
+import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
+import { createServer, type CreatedServer } from "./server.js";
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1", "[::1]"];
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
+function isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "";
+}
+
+/** Hostnames (no port) that Host and Origin headers may name. */
+export function allowedHostnames(bindHost: string, extra: readonly string[] = []): Set<string> | "any" {
+  if (isWildcard(bindHost) && extra.length === 0) return "any";
+  return new Set([...LOOPBACK_NAMES, ...(isWildcard(bindHost) ? [] : [bindHost]), ...extra].map((h) => h.toLowerCase()));
+}
+
+function hostnameOf(hostHeader: string): string {
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
+  const idx = h.lastIndexOf(":");
+  return idx > 0 && h.indexOf(":") === idx ? h.slice(0, idx) : h;
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function reject(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw Object.assign(new Error("request body too large"), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw Object.assign(new Error("request body is not valid JSON"), { status: 400 });
+  }
+}
+
+export async function startHttpServer(config: Config, logger: Logger, options: { allowedHosts?: string[] } = {}): Promise<RunningHttpServer> {
+  const allowed = allowedHostnames(config.host, options.allowedHosts ?? []);
+  if (!isLoopback(config.host) && !config.authToken) {
+    logger.warn(
+      `SECURITY WARNING: binding ${config.host}:${config.port} (not loopback) without an auth token. Anyone who can reach this ` +
+        "port can query your traces. Set --auth-token / MCP_AUTH_TOKEN, or bind 127.0.0.1.",
+    );
+  }
+  if (allowed === "any") {
+    logger.warn("Host header checks are off because the server binds a wildcard address; Origin headers are still checked against loopback names.");
+  }
+
+  const store = new TraceStore();
+  let backendPromise: Promise<TraceBackend> | undefined;
+  const sharedBackend = (): Promise<TraceBackend> => {
+    backendPromise ??= createBackend(config.backend.type, {
+      url: config.backend.url,
+      ...(config.backend.apiKey ? { apiKey: config.backend.apiKey } : {}),
+      timeoutMs: config.backend.timeoutMs,
+      headers: config.backend.headers,
+      environments: config.backend.environments,
+      fetchConcurrency: config.fetchConcurrency,
+      logger: logger.child({ backend: config.backend.type }),
+    }).catch((err: unknown) => {
+      backendPromise = undefined;
+      throw err;
+    });
+    return backendPromise;
+  };
+
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: CreatedServer }>();
+  const originAllowed = (origin: string): boolean => {
+    let hostname: string;
+    try {
+      hostname = new URL(origin).hostname.toLowerCase();
+    } catch {
+      return false;
+    }
+    const set = allowed === "any" ? new Set(LOOPBACK_NAMES) : allowed;
+    return set.has(hostname) || set.has(`[${hostname}]`) || set.has(hostname.replace(/^\[|\]$/g, ""));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://placeholder");
+    if (url.pathname !== "/mcp") return reject(res, 404, "Not found: the MCP endpoint is /mcp");
+    const host = req.headers.host ?? "";
+    if (allowed !== "any" && !allowed.has(hostnameOf(host))) {
+      logger.warn({ host }, "rejected request with a Host header outside the allow-list");
+      return reject(res, 403, `Forbidden: Host '${host}' is not allowed`);
+    }
+    const origin = req.headers.origin;
+    if (origin && !originAllowed(origin)) {
+      logger.warn({ origin }, "rejected request from a foreign Origin");
+      return reject(res, 403, `Forbidden: Origin '${origin}' is not allowed`);
+    }
+    if (config.authToken) {
+      const auth = req.headers.authorization ?? "";
+      const token = auth.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : "";
+      if (!token || !sameToken(token, config.authToken)) {
+        return reject(res, 401, "Unauthorized: send 'Authorization: Bearer <token>' with the token set by --auth-token / MCP_AUTH_TOKEN", {
+          "www-authenticate": 'Bearer realm="opentelemetry-mcp"',
+        });
+      }
+    }
+
+    let body: unknown;
+    if (req.method === "POST") {
+      try {
+        body = await readJson(req);
+      } catch (err) {
+        return reject(res, (err as { status?: number }).status ?? 400, (err as Error).message);
+      }
+    }
+    const sessionId = req.headers["mcp-session-id"];
+    const existing = typeof sessionId === "string" ? sessions.get(sessionId) : undefined;
+    if (existing) {
+      await existing.transport.handleRequest(req, res, body);
+      return;
+    }
+    if (req.method !== "POST" || !isInitializeRequest(body)) {
+      return reject(res, 400, "Bad Request: no valid session; start with an initialize request");
+    }
+    const created = createServer({ config, logger, backendFactory: sharedBackend, store });
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, server: created });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await created.server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  };
+
+  const http: HttpServer = createHttpServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      logger.error({ err }, "HTTP request failed");
+      if (!res.headersSent) reject(res, 500, "Internal server error");
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolveListen, rejectListen) => {
+    http.once("error", rejectListen);
+    http.listen(config.port, config.host, () => resolveListen());
+  });
+  const address = http.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;
+  const url = `http://${shownHost}:${port}/mcp`;
+  logger.info({ url }, `Starting MCP server with HTTP transport; connect clients to: ${url}`);
+
+  return {
+    url,
+    port,
+    async close() {
+      for (const { transport } of sessions.values()) await transport.close().catch(() => undefined);
+      sessions.clear();
+      await new Promise<void>((r) => http.close(() => r()));
+      http.closeAllConnections?.();
+      if (backendPromise) await backendPromise.then((b) => b.close()).catch(() => undefined);
+    },
+  };
+}

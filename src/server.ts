@@ -1,0 +1,172 @@
+/**
+ * createServer wires the tool registry into an MCP server. It owns the single place where tool
+ * input is validated, results are rendered (compact JSON text + structuredContent) and every
+ * failure becomes an isError result whose text is {"error": "..."}.
+ */
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { createBackend } from "./backends/index.js";
+import { TraceStore } from "./backends/trace-store.js";
+import type { TraceBackend } from "./backends/trace-backend.js";
+import type { Config } from "./config.js";
+import { BackendError, NoDataError, UserInputError, errorMessage } from "./errors.js";
+import type { Logger } from "./logger.js";
+import type { ToolContext, ToolDefinition } from "./tools/define-tool.js";
+import { TOOLS } from "./tools/index.js";
+import { VERSION } from "./version.js";
+
+export const SERVER_NAME = "opentelemetry-mcp";
+
+export const INSTRUCTIONS = [
+  "Query OpenTelemetry traces (Jaeger, Grafana Tempo or Traceloop) and LLM usage recorded with OpenLLMetry / gen_ai.* attributes.",
+  "Typical flow: list_services to learn service names; search_traces (or search_spans for individual spans, find_errors for failures) " +
+    "with a service_name and time window; then get_trace for the full tree of one trace.",
+  "For cost and latency questions use the LLM tools: get_llm_usage (tokens by model and service), list_llm_models, " +
+    "get_llm_model_stats (latency/token percentiles, error rate), get_llm_expensive_traces, get_llm_slow_traces, list_llm_tools.",
+  "Times accept ISO 8601 (UTC when no offset), relative forms like '1h' or 'now-30m', or epoch seconds. Answers may carry `notes` " +
+    "about default windows, filters applied locally, cuts or skipped traces: read them before concluding.",
+].join("\n");
+
+export interface ServerDeps {
+  config: Config;
+  logger: Logger;
+  /** Override backend creation (tests); defaults to the registry in backends/index.ts. */
+  backendFactory?: () => Promise<TraceBackend>;
+  store?: TraceStore;
+  now?: () => number;
+}
+
+export interface CreatedServer {
+  server: Server;
+  /** Closes the backend's HTTP pool. */
+  close(): Promise<void>;
+}
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Tool["inputSchema"] {
+  const out = z.toJSONSchema(schema, { target: "draft-7", io }) as Record<string, unknown>;
+  delete out.$schema;
+  return out as Tool["inputSchema"];
+}
+
+function toolListing(def: ToolDefinition): Tool {
+  return {
+    name: def.name,
+    title: def.title,
+    description: def.description,
+    inputSchema: jsonSchema(def.input, "input"),
+    outputSchema: jsonSchema(def.output, "output") as Tool["outputSchema"],
+    annotations: { title: def.title, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  };
+}
+
+function errorResult(message: string): CallToolResult {
+  return { content: [{ type: "text", text: JSON.stringify({ error: message }) }], isError: true };
+}
+
+/** Turns zod issues into one actionable sentence. */
+export function describeInputError(def: ToolDefinition, error: z.ZodError): string {
+  const parts = error.issues.map((issue) => {
+    const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+    if (issue.code === "unrecognized_keys") {
+      const valid = Object.keys(def.input.shape).join(", ");
+      const where = path ? `${path}: ` : "";
+      return `${where}unknown argument(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}; valid arguments: ${valid}`;
+    }
+    return `${path || "arguments"}: ${issue.message}`;
+  });
+  const prefix = error.issues.some((i) => i.path[0] === "filters") ? "Invalid filter format" : "Invalid query parameters";
+  return `${prefix}: ${parts.join("; ")}. Fix the argument(s) and call ${def.name} again.`;
+}
+
+export function createServer(deps: ServerDeps): CreatedServer {
+  const { config, logger } = deps;
+  const store = deps.store ?? new TraceStore();
+  const now = deps.now ?? Date.now;
+  const byName = new Map<string, ToolDefinition>(TOOLS.map((t) => [t.name, t]));
+  let listing: Tool[] | undefined;
+  let backendPromise: Promise<TraceBackend> | undefined;
+
+  const makeBackend =
+    deps.backendFactory ??
+    (() =>
+      createBackend(config.backend.type, {
+        url: config.backend.url,
+        ...(config.backend.apiKey ? { apiKey: config.backend.apiKey } : {}),
+        timeoutMs: config.backend.timeoutMs,
+        headers: config.backend.headers,
+        environments: config.backend.environments,
+        fetchConcurrency: config.fetchConcurrency,
+        logger: logger.child({ backend: config.backend.type }),
+      }));
+
+  /** Created once, on first use; a failed creation is retried on the next call. */
+  function backend(): Promise<TraceBackend> {
+    if (!backendPromise) {
+      backendPromise = makeBackend().then(
+        (b) => {
+          logger.info({ backend: b.kind, url: b.url }, "backend ready");
+          void b.healthCheck().then((h) =>
+            h.status === "healthy" ? logger.info({ health: h }, "backend health check") : logger.warn({ health: h }, "backend is not healthy; requests may fail"),
+          );
+          return b;
+        },
+        (err: unknown) => {
+          backendPromise = undefined;
+          throw err;
+        },
+      );
+    }
+    return backendPromise;
+  }
+
+  const ctx: ToolContext = { backend, store, config, logger, now };
+
+  const server = new Server({ name: SERVER_NAME, version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    listing ??= TOOLS.map(toolListing);
+    return { tools: listing };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const name = request.params.name;
+    const def = byName.get(name);
+    if (!def) {
+      return errorResult(`Unknown tool '${name}'. Available tools: ${[...byName.keys()].join(", ")}.`);
+    }
+    const started = performance.now();
+    const parsed = def.input.safeParse(request.params.arguments ?? {});
+    if (!parsed.success) {
+      logger.debug({ tool: name, issues: parsed.error.issues }, "invalid tool input");
+      return errorResult(describeInputError(def, parsed.error));
+    }
+    try {
+      const result = (await def.run(parsed.data, ctx)) as Record<string, unknown>;
+      const text = JSON.stringify(result);
+      logger.debug({ tool: name, ms: Math.round(performance.now() - started), chars: text.length }, "tool call");
+      return { content: [{ type: "text", text }], structuredContent: result };
+    } catch (err) {
+      if (err instanceof UserInputError || err instanceof NoDataError) {
+        logger.debug({ tool: name, err: err.message }, "tool call rejected");
+        return errorResult(err.message);
+      }
+      if (err instanceof BackendError) {
+        logger.warn({ tool: name, kind: err.kind, status: err.status, err: err.message }, "backend error");
+        return errorResult(`${def.errorPrefix}: ${err.message}`);
+      }
+      logger.error({ tool: name, err }, `Error executing ${name}`);
+      return errorResult(`${def.errorPrefix}: ${errorMessage(err)}`);
+    }
+  });
+
+  return {
+    server,
+    async close() {
+      const pending = backendPromise;
+      backendPromise = undefined;
+      // A backend handed in by the caller (shared across HTTP sessions, or a test double) is the caller's to close.
+      if (pending && !deps.backendFactory) await pending.then((b) => b.close()).catch(() => undefined);
+    },
+  };
+}

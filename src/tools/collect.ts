@@ -1,0 +1,62 @@
+/**
+ * Getting complete traces for the many-trace tools: one search, then, unless the backend's search
+ * already returned complete traces, a fetch per trace with bounded concurrency through the shared
+ * store (cache + coalescing). Failed fetches are skipped and reported, never fatal.
+ */
+import { fetchTraces, searchSpans, searchTraces, type Skipped } from "../backends/search.js";
+import type { SearchQuery } from "../domain/query.js";
+import type { Span, Trace } from "../domain/trace.js";
+import type { ToolContext } from "./define-tool.js";
+
+export interface Collected<T> {
+  items: T[];
+  notes: string[];
+  skipped: Skipped[];
+}
+
+function capLimit(query: SearchQuery, ctx: ToolContext, notes: string[]): SearchQuery {
+  const cap = ctx.config.maxTracesPerQuery;
+  if (query.limit <= cap) return query;
+  notes.push(`The limit ${query.limit} was lowered to ${cap} by MAX_TRACES_PER_QUERY.`);
+  return { ...query, limit: cap };
+}
+
+/** Search results as returned (no per-trace fetch); completed traces are cached for later calls. */
+export async function searchTraceList(ctx: ToolContext, query: SearchQuery): Promise<Collected<Trace>> {
+  const notes: string[] = [];
+  const backend = await ctx.backend();
+  const q = capLimit(query, ctx, notes);
+  const res = await ctx.store.coalesce(`search:${JSON.stringify(q)}`, () => searchTraces(backend, q));
+  if (backend.completeTracesInSearch) for (const t of res.items) ctx.store.put(t);
+  return { items: res.items, notes: [...notes, ...res.notes], skipped: [] };
+}
+
+export async function searchSpanList(ctx: ToolContext, query: SearchQuery): Promise<Collected<Span>> {
+  const backend = await ctx.backend();
+  const res = await ctx.store.coalesce(`spans:${JSON.stringify(query)}`, () => searchSpans(backend, query));
+  return { items: res.items, notes: res.notes, skipped: [] };
+}
+
+/** Complete traces for a search, in search order. */
+export async function collectCompleteTraces(ctx: ToolContext, query: SearchQuery): Promise<Collected<Trace>> {
+  const found = await searchTraceList(ctx, query);
+  const backend = await ctx.backend();
+  if (backend.completeTracesInSearch) return found;
+  const ids = found.items.map((t) => t.traceId);
+  const { traces, skipped } = await fetchTraces(
+    (id) => ctx.store.getOrFetch(id, () => backend.getTrace(id)),
+    ids,
+    ctx.config.fetchConcurrency,
+  );
+  const notes = [...found.notes];
+  if (skipped.length > 0) {
+    notes.push(`${skipped.length} of ${ids.length} traces could not be fetched and were skipped (first reason: ${skipped[0]!.reason}).`);
+  }
+  return { items: traces, notes, skipped };
+}
+
+/** One trace by id, through the cache. */
+export async function getTraceCached(ctx: ToolContext, traceId: string): Promise<Trace> {
+  const backend = await ctx.backend();
+  return ctx.store.getOrFetch(traceId, () => backend.getTrace(traceId));
+}

@@ -1,0 +1,40 @@
+/**
+ * A tool is a value: name, title, description, zod input and output schemas, the prefix of its
+ * failure messages, and a `run` that returns domain data. The server (server.ts) validates
+ * input, renders results and turns every throw into an isError result; tools never build MCP
+ * content themselves.
+ */
+import type { z } from "zod";
+import type { TraceBackend } from "../backends/trace-backend.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
+import type { TraceStore } from "../backends/trace-store.js";
+
+export interface ToolContext {
+  /** The backend, created on first use. */
+  backend(): Promise<TraceBackend>;
+  /** Shared cache of complete traces (one per process). */
+  store: TraceStore;
+  config: Config;
+  logger: Logger;
+  /** Clock (epoch ms), injectable for tests. */
+  now(): number;
+}
+
+export type ToolInput = z.ZodObject;
+export type ToolOutput = z.ZodObject;
+
+export interface ToolDefinition<I extends ToolInput = ToolInput, O extends ToolOutput = ToolOutput> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  /** What failed, e.g. "Failed to search traces"; backend errors render as "<prefix>: <message>". */
+  errorPrefix: string;
+  run(args: z.output<I>, ctx: ToolContext): Promise<z.output<O>>;
+}
+
+export function defineTool<I extends ToolInput, O extends ToolOutput>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return def;
+}

@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { simpleParamFilters } from "../domain/query.js";
+import { formatTimeMs } from "../domain/time.js";
+import { defineTool } from "./define-tool.js";
+import * as p from "./params.js";
+import { collectCompleteTraces } from "./collect.js";
+import { llmCalls, modelKey, skippedOutput, withSkipped, type LlmCall } from "./llm-common.js";
+import { notesSchema, withNotes } from "./summaries.js";
+
+const usageSchema = z.object({
+  requests: z.number().int(),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+});
+type Usage = z.infer<typeof usageSchema>;
+
+function add(target: Usage, call: LlmCall): void {
+  target.requests += 1;
+  target.prompt_tokens += call.llm.prompt_tokens ?? 0;
+  target.completion_tokens += call.llm.completion_tokens ?? 0;
+  target.total_tokens += call.llm.total_tokens ?? 0;
+}
+
+const empty = (): Usage => ({ requests: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+
+export const getLlmUsage = defineTool({
+  name: "get_llm_usage",
+  title: "LLM token usage",
+  description:
+    "Total LLM requests and prompt/completion/total tokens over a time window, broken down by model and by service. " +
+    "Optional filters: service, provider (gen_ai.system), requested or responding model.",
+  input: z.strictObject({
+    start_time: p.startTime,
+    end_time: p.endTime,
+    service_name: p.serviceName,
+    gen_ai_system: p.genAiSystem,
+    gen_ai_request_model: p.genAiRequestModel,
+    gen_ai_response_model: p.genAiResponseModel,
+    limit: p.limit(1000, "traces to analyse"),
+  }),
+  output: z.object({
+    period: z.object({ start_time: z.string().nullable(), end_time: z.string().nullable() }),
+    filters: z.object({
+      service_name: z.string().nullable(),
+      gen_ai_system: z.string().nullable(),
+      gen_ai_request_model: z.string().nullable(),
+      gen_ai_response_model: z.string().nullable(),
+    }),
+    summary: z.object({
+      total_requests: z.number().int(),
+      total_prompt_tokens: z.number().int(),
+      total_completion_tokens: z.number().int(),
+      total_tokens: z.number().int(),
+    }),
+    by_model: z.record(z.string(), usageSchema),
+    by_service: z.record(z.string(), usageSchema),
+    notes: notesSchema,
+    ...skippedOutput,
+  }),
+  errorPrefix: "Failed to get usage metrics",
+  async run(args, ctx) {
+    const window = p.parseWindow(args, ctx.now());
+    const found = await collectCompleteTraces(ctx, { ...window, limit: args.limit, filters: simpleParamFilters(args) });
+    const total = empty();
+    const byModel: Record<string, Usage> = {};
+    const byService: Record<string, Usage> = {};
+    for (const trace of found.items) {
+      for (const call of llmCalls(trace)) {
+        // The provider/model filters select traces; count only the LLM calls they describe
+        // (the original also counted other models' calls in the same traces).
+        if (args.gen_ai_system && call.llm.system !== args.gen_ai_system) continue;
+        if (args.gen_ai_request_model && call.llm.request_model !== args.gen_ai_request_model) continue;
+        if (args.gen_ai_response_model && call.llm.response_model !== args.gen_ai_response_model) continue;
+        add(total, call);
+        add((byModel[modelKey(call.llm)] ??= empty()), call);
+        add((byService[call.span.serviceName] ??= empty()), call);
+      }
+    }
+    const body = {
+      period: {
+        start_time: window.startMs === undefined ? null : formatTimeMs(window.startMs),
+        end_time: window.endMs === undefined ? null : formatTimeMs(window.endMs),
+      },
+      filters: {
+        service_name: args.service_name ?? null,
+        gen_ai_system: args.gen_ai_system ?? null,
+        gen_ai_request_model: args.gen_ai_request_model ?? null,
+        gen_ai_response_model: args.gen_ai_response_model ?? null,
+      },
+      summary: {
+        total_requests: total.requests,
+        total_prompt_tokens: total.prompt_tokens,
+        total_completion_tokens: total.completion_tokens,
+        total_tokens: total.total_tokens,
+      },
+      by_model: byModel,
+      by_service: byService,
+    };
+    return withSkipped(withNotes(body, found.notes), found.skipped);
+  },
+});

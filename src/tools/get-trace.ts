@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { formatTimeUs } from "../domain/time.js";
+import { isLlmSpan, parseLlmSpan, requestFirstModel, traceTotalTokens } from "../genai/llm-span.js";
+import { defineTool } from "./define-tool.js";
+import { statusSchema } from "./summaries.js";
+import { getTraceCached } from "./collect.js";
+
+const llmAttributesSchema = z.object({
+  system: z.string(),
+  request_model: z.string().optional(),
+  response_model: z.string().optional(),
+  operation_name: z.string().optional(),
+  temperature: z.number().optional(),
+  top_p: z.number().optional(),
+  max_tokens: z.number().int().optional(),
+  is_streaming: z.boolean(),
+  finish_reasons: z.array(z.string()).optional(),
+  prompt_tokens: z.number().int().optional(),
+  completion_tokens: z.number().int().optional(),
+  total_tokens: z.number().int().optional(),
+  prompt_preview: z.string().optional(),
+  completion_preview: z.string().optional(),
+});
+
+const spanSchema = z.object({
+  span_id: z.string(),
+  parent_span_id: z.string().nullable(),
+  operation_name: z.string(),
+  service_name: z.string(),
+  start_time: z.string(),
+  duration_ms: z.number(),
+  status: statusSchema,
+  attributes: z.record(z.string(), z.unknown()),
+  llm_attributes: llmAttributesSchema.optional(),
+});
+
+export const getTrace = defineTool({
+  name: "get_trace",
+  title: "Get one trace",
+  description:
+    "Get one trace by id with every span (parent links, service, operation, timing, status, attributes) and, for LLM spans, " +
+    "parsed LLM attributes (provider, models, tokens, finish reasons, previews), plus an llm_summary of the trace.",
+  input: z.strictObject({
+    trace_id: z.string().min(1).max(128).describe("Trace id, usually 32 hex characters (from search_traces or find_errors)."),
+  }),
+  output: z.object({
+    trace_id: z.string(),
+    service_name: z.string(),
+    root_operation: z.string(),
+    start_time: z.string(),
+    duration_ms: z.number(),
+    status: statusSchema,
+    span_count: z.number().int(),
+    has_errors: z.boolean(),
+    spans: z.array(spanSchema),
+    llm_summary: z
+      .object({ llm_span_count: z.number().int(), total_tokens: z.number().int(), models_used: z.array(z.string()) })
+      .optional(),
+  }),
+  errorPrefix: "Failed to fetch trace",
+  async run(args, ctx) {
+    const trace = await getTraceCached(ctx, args.trace_id.trim());
+    const spans = trace.spans.map((s) => {
+      const llm = parseLlmSpan(s);
+      return {
+        span_id: s.spanId,
+        parent_span_id: s.parentSpanId,
+        operation_name: s.operationName,
+        service_name: s.serviceName,
+        start_time: formatTimeUs(s.startTimeUs),
+        duration_ms: s.durationMs,
+        status: s.status,
+        attributes: { ...s.attributes },
+        ...(llm ? { llm_attributes: llm } : {}),
+      };
+    });
+    const llmSpans = trace.spans.filter(isLlmSpan);
+    const models = new Set<string>();
+    for (const s of llmSpans) {
+      const llm = parseLlmSpan(s);
+      const model = llm && requestFirstModel(llm);
+      if (model) models.add(model);
+    }
+    return {
+      trace_id: trace.traceId,
+      service_name: trace.serviceName,
+      root_operation: trace.rootOperation,
+      start_time: formatTimeUs(trace.startTimeUs),
+      duration_ms: trace.durationMs,
+      status: trace.status,
+      span_count: trace.spans.length,
+      has_errors: trace.spans.some((s) => s.status === "ERROR"),
+      spans,
+      ...(llmSpans.length > 0
+        ? { llm_summary: { llm_span_count: llmSpans.length, total_tokens: traceTotalTokens(trace), models_used: [...models].sort() } }
+        : {}),
+    };
+  },
+});

@@ -1,0 +1,26 @@
+/** The tool registry: this array is the server's whole tool surface, in listing order. */
+import type { ToolDefinition } from "./define-tool.js";
+import { findErrors } from "./find-errors.js";
+import { getLlmModelStats } from "./get-llm-model-stats.js";
+import { getLlmUsage } from "./get-llm-usage.js";
+import { getTrace } from "./get-trace.js";
+import { listLlmModels } from "./list-llm-models.js";
+import { listLlmTools } from "./list-llm-tools.js";
+import { listServices } from "./list-services.js";
+import { searchSpans } from "./search-spans.js";
+import { searchTraces } from "./search-traces.js";
+import { getLlmExpensiveTraces, getLlmSlowTraces } from "./top-traces.js";
+
+export const TOOLS: readonly ToolDefinition[] = [
+  searchTraces,
+  searchSpans,
+  getTrace,
+  getLlmUsage,
+  listServices,
+  findErrors,
+  listLlmModels,
+  getLlmModelStats,
+  getLlmExpensiveTraces,
+  getLlmSlowTraces,
+  listLlmTools,
+] as unknown as readonly ToolDefinition[];

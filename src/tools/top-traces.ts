@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { simpleParamFilters } from "../domain/query.js";
+import { formatTimeUs } from "../domain/time.js";
+import type { Trace } from "../domain/trace.js";
+import { round2 } from "../genai/stats.js";
+import { defineTool } from "./define-tool.js";
+import * as p from "./params.js";
+import { collectCompleteTraces } from "./collect.js";
+import { llmCalls, modelKey, skippedOutput, withSkipped } from "./llm-common.js";
+import { notesSchema, statusSchema, withNotes } from "./summaries.js";
+
+/** Traces examined per trace returned, as in the original (capped at 1000). */
+const OVERSAMPLE = 10;
+
+interface TraceTokens {
+  trace: Trace;
+  models: string[];
+  prompt: number;
+  completion: number;
+  total: number;
+  llmSpanCount: number;
+}
+
+function tally(trace: Trace): TraceTokens {
+  const models = new Set<string>();
+  let prompt = 0;
+  let completion = 0;
+  let total = 0;
+  const calls = llmCalls(trace);
+  for (const { llm } of calls) {
+    prompt += llm.prompt_tokens ?? 0;
+    completion += llm.completion_tokens ?? 0;
+    total += llm.total_tokens ?? 0;
+    const m = modelKey(llm);
+    if (m !== "unknown") models.add(m);
+  }
+  return { trace, models: [...models].sort(), prompt, completion, total, llmSpanCount: calls.length };
+}
+
+const rankingInput = {
+  limit: z.number().int().min(1).max(1000).default(10).describe("Number of traces to return (1-1000, default 10)."),
+  start_time: p.startTime,
+  end_time: p.endTime,
+};
+const modelInput = {
+  service_name: p.serviceName,
+  gen_ai_request_model: p.genAiRequestModel,
+  gen_ai_response_model: p.genAiResponseModel,
+};
+
+const common = {
+  trace_id: z.string(),
+  service_name: z.string(),
+  operation_name: z.string(),
+  start_time: z.string(),
+  duration_ms: z.number(),
+  models: z.array(z.string()),
+};
+
+export const getLlmExpensiveTraces = defineTool({
+  name: "get_llm_expensive_traces",
+  title: "Most expensive LLM traces",
+  description:
+    "The traces that used the most LLM tokens (sum over their LLM calls), highest first, with per-trace prompt/completion/" +
+    "total tokens and models. Use min_tokens to keep only traces at or above a threshold.",
+  input: z.strictObject({
+    ...rankingInput,
+    min_tokens: z.number().int().min(0).optional().describe("Keep only traces with at least this many total tokens."),
+    ...modelInput,
+  }),
+  output: z.object({
+    count: z.number().int(),
+    traces: z.array(
+      z.object({
+        ...common,
+        tokens: z.object({ prompt: z.number().int(), completion: z.number().int(), total: z.number().int() }),
+        status: statusSchema,
+        has_errors: z.boolean(),
+      }),
+    ),
+    notes: notesSchema,
+    ...skippedOutput,
+  }),
+  errorPrefix: "Failed to get expensive traces",
+  async run(args, ctx) {
+    const window = p.parseWindow(args, ctx.now());
+    const query = { ...window, limit: Math.min(args.limit * OVERSAMPLE, 1000), filters: simpleParamFilters(args) };
+    const found = await collectCompleteTraces(ctx, query);
+    const ranked = found.items
+      .map(tally)
+      .filter((t) => t.total > 0 && (!args.min_tokens || t.total >= args.min_tokens))
+      .sort((a, b) => b.total - a.total)
+      .slice(0, args.limit);
+    const traces = ranked.map((t) => ({
+      trace_id: t.trace.traceId,
+      service_name: t.trace.serviceName,
+      operation_name: t.trace.rootOperation,
+      start_time: formatTimeUs(t.trace.startTimeUs),
+      duration_ms: round2(t.trace.durationMs),
+      models: t.models,
+      tokens: { prompt: t.prompt, completion: t.completion, total: t.total },
+      status: t.trace.status,
+      has_errors: t.trace.spans.some((s) => s.status === "ERROR"),
+    }));
+    return withSkipped(withNotes({ count: traces.length, traces }, found.notes), found.skipped);
+  },
+});
+
+export const getLlmSlowTraces = defineTool({
+  name: "get_llm_slow_traces",
+  title: "Slowest LLM traces",
+  description:
+    "The slowest traces that contain LLM calls, longest first, with models, total tokens and LLM call count. " +
+    "Use min_duration_ms to keep only traces at least that long.",
+  input: z.strictObject({ ...rankingInput, min_duration_ms: p.minDurationMs, ...modelInput }),
+  output: z.object({
+    count: z.number().int(),
+    traces: z.array(
+      z.object({
+        ...common,
+        total_tokens: z.number().int(),
+        llm_span_count: z.number().int(),
+        status: statusSchema,
+        has_errors: z.boolean(),
+      }),
+    ),
+    notes: notesSchema,
+    ...skippedOutput,
+  }),
+  errorPrefix: "Failed to get slow traces",
+  async run(args, ctx) {
+    const window = p.parseWindow(args, ctx.now());
+    const query = { ...window, limit: Math.min(args.limit * OVERSAMPLE, 1000), filters: simpleParamFilters(args) };
+    const found = await collectCompleteTraces(ctx, query);
+    const ranked = found.items
+      .map(tally)
+      .filter((t) => t.llmSpanCount > 0)
+      .map((t) => ({ ...t, rounded: round2(t.trace.durationMs) }))
+      .sort((a, b) => b.rounded - a.rounded)
+      .slice(0, args.limit);
+    const traces = ranked.map((t) => ({
+      trace_id: t.trace.traceId,
+      service_name: t.trace.serviceName,
+      operation_name: t.trace.rootOperation,
+      start_time: formatTimeUs(t.trace.startTimeUs),
+      duration_ms: t.rounded,
+      models: t.models,
+      total_tokens: t.total,
+      llm_span_count: t.llmSpanCount,
+      status: t.trace.status,
+      has_errors: t.trace.spans.some((s) => s.status === "ERROR"),
+    }));
+    return withSkipped(withNotes({ count: traces.length, traces }, found.notes), found.skipped);
+  },
+});
