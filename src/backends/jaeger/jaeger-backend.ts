@@ -1,0 +1,130 @@
+/**
+ * Jaeger query service adapter (HTTP JSON API under /api, e.g. http://localhost:16686).
+ * Query planning lives in jaeger-query.ts and parsing in jaeger-mapper.ts; this file only does I/O.
+ */
+import type { SearchQuery } from "../../domain/query.js";
+import type { Span, Trace } from "../../domain/trace.js";
+import { BackendError, errorMessage } from "../../errors.js";
+import { HttpClient, type HttpResponse } from "../http-client.js";
+import type { BackendFactory, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
+import { mapJaegerTrace, mapJaegerTraces, skippedNote } from "./jaeger-mapper.js";
+import { jaegerPushdown, planJaegerSearch } from "./jaeger-query.js";
+
+/** Jaeger's envelope: {data, total, limit, offset, errors}; `data` is null when there is nothing. */
+function envelope(res: HttpResponse, what: string, url: string): { data: unknown[]; errors: string[] } {
+  const body = res.json;
+  const data = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as { data?: unknown }).data : [];
+  if (typeof body !== "object" || body === null || Array.isArray(body) || (data !== null && data !== undefined && !Array.isArray(data))) {
+    throw new BackendError(
+      "jaeger",
+      "invalid_response",
+      `Jaeger at ${url} answered ${what} with an unexpected shape (expected an object with a 'data' list). ` +
+        `Check that the URL points to the Jaeger query service (UI/API port, usually 16686).`,
+      res.status,
+    );
+  }
+  const rawErrors = (body as { errors?: unknown }).errors;
+  const errors = Array.isArray(rawErrors)
+    ? rawErrors.map((e) => (typeof e === "object" && e !== null && "msg" in e ? String((e as { msg: unknown }).msg) : String(e)))
+    : [];
+  return { data: data ?? [], errors };
+}
+
+function stringList(data: unknown[]): string[] {
+  return data.filter((v) => v !== null && v !== undefined).map((v) => String(v));
+}
+
+export const createJaegerBackend: BackendFactory = (options) => {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+  const http = new HttpClient({
+    backend: "jaeger",
+    baseUrl: options.url,
+    headers,
+    timeoutMs: options.timeoutMs,
+    logger: options.logger,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  });
+
+  async function fetchTraces(query: SearchQuery, target: "traces" | "spans") {
+    const plan = planJaegerSearch(query, target);
+    const res = await http.get("/api/traces", { query: plan.params });
+    const { data, errors } = envelope(res, "GET /api/traces", http.url);
+    const mapped = mapJaegerTraces(data);
+    const notes = [...plan.notes, ...skippedNote(mapped.stats)];
+    if (errors.length > 0) notes.push(`Jaeger reported: ${http.redact(errors.join("; "))}.`);
+    return { plan, returned: data.length, traces: mapped.traces, notes };
+  }
+
+  const backend: TraceBackend = {
+    kind: "jaeger",
+    url: http.url,
+
+    pushdown: jaegerPushdown,
+
+    async searchTraces(query: SearchQuery): Promise<SearchResult<Trace>> {
+      const { plan, returned, traces, notes } = await fetchTraces(query, "traces");
+      const kept = traces.filter(plan.keep);
+      const items = kept.slice(0, query.limit);
+      if (plan.filtersLocally && returned >= plan.fetchLimit && items.length < query.limit) {
+        notes.push(
+          `Jaeger returned its maximum of ${returned} traces and ${kept.length} of them passed the filters Jaeger cannot apply; ` +
+            `more matching traces may exist: narrow the time range.`,
+        );
+      }
+      return { items, notes, ...(plan.window ? { window: plan.window } : {}) };
+    },
+
+    async searchSpans(query: SearchQuery): Promise<SearchResult<Span>> {
+      // Every filter here is "narrowing": the layer above checks each span and cuts to the limit.
+      const { plan, traces, notes } = await fetchTraces(query, "spans");
+      return { items: traces.flatMap((t) => t.spans), notes, ...(plan.window ? { window: plan.window } : {}) };
+    },
+
+    async getTrace(traceId: string): Promise<Trace> {
+      const id = traceId.trim().toLowerCase();
+      const notFound = (detail: string) =>
+        new BackendError(
+          "jaeger",
+          "not_found",
+          `Trace ${traceId} not found in Jaeger at ${http.url}${detail}. ` +
+            `Check the id (32 hex characters) or that the trace is still retained.`,
+          404,
+        );
+      // 400 is Jaeger's answer to an id that is not hex: for the user that is the same mistake.
+      const res = await http.get(`/api/traces/${encodeURIComponent(id)}`, { allowStatus: [400, 404] });
+      if (res.status === 400) throw notFound(" (Jaeger rejected the id)");
+      if (res.status === 404) throw notFound("");
+      const { data } = envelope(res, "GET /api/traces/{id}", http.url);
+      if (data.length === 0) throw notFound("");
+      const trace = mapJaegerTrace(data[0]);
+      if (!trace) {
+        throw new BackendError("jaeger", "invalid_response", `Jaeger at ${http.url} returned trace ${traceId} without any readable span.`);
+      }
+      return trace;
+    },
+
+    async listServices(): Promise<string[]> {
+      const res = await http.get("/api/services");
+      const names = stringList(envelope(res, "GET /api/services", http.url).data);
+      return [...new Set(names)].sort();
+    },
+
+    async getServiceOperations(service: string): Promise<string[]> {
+      const res = await http.get(`/api/services/${encodeURIComponent(service)}/operations`);
+      return stringList(envelope(res, "GET /api/services/{service}/operations", http.url).data);
+    },
+
+    async healthCheck(): Promise<HealthStatus> {
+      try {
+        const services = await backend.listServices();
+        return { status: "healthy", backend: "jaeger", url: http.url, service_count: services.length };
+      } catch (err) {
+        return { status: "unhealthy", backend: "jaeger", url: http.url, error: errorMessage(err) };
+      }
+    },
+
+    close: () => http.close(),
+  };
+  return backend;
+};
