@@ -1,0 +1,257 @@
+/**
+ * Grafana Tempo adapter. Search is two-step: `/api/search` (TraceQL) lists trace ids, then each
+ * trace is fetched by id with bounded concurrency. Trace-by-id prefers `/api/v2/traces/{id}` and
+ * falls back to v1 `/api/traces/{id}` on Tempo versions without it; the tag-values endpoints do the
+ * same. The working API version is remembered per instance so later calls make one request.
+ */
+import { filterSpans, filterTraces } from "../../domain/filter-engine.js";
+import type { Filter } from "../../domain/filter.js";
+import type { SearchQuery } from "../../domain/query.js";
+import { formatTimeMs } from "../../domain/time.js";
+import type { Span, Trace } from "../../domain/trace.js";
+import { BackendError, errorMessage } from "../../errors.js";
+import { HttpClient, type QueryParams } from "../http-client.js";
+import { fetchTraces } from "../search.js";
+import type { BackendFactory, BackendOptions, HealthStatus, Pushdown, SearchResult, SearchTarget, TraceBackend } from "../trace-backend.js";
+import { mapTempoTrace, normalizeTraceId, parseSearchHits, parseTagValues, TempoShapeError } from "./tempo-mapper.js";
+import { buildTraceQL, quoteString, tempoPushdown, translateFilter } from "./traceql.js";
+
+const DAY_MS = 86_400_000;
+
+type ApiVersion = "v2" | "v1";
+
+interface Window {
+  startMs: number;
+  endMs: number;
+  /** Set when a default was applied, for the answer's notes. */
+  note?: string;
+}
+
+class TempoBackend implements TraceBackend {
+  readonly kind = "tempo" as const;
+  readonly url: string;
+  readonly completeTracesInSearch = true;
+  private readonly http: HttpClient;
+  private readonly now: () => number;
+  private traceApi: ApiVersion | undefined;
+  private tagApi: ApiVersion | undefined;
+
+  constructor(private readonly options: BackendOptions) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+    this.http = new HttpClient({
+      backend: "tempo",
+      baseUrl: options.url,
+      headers,
+      timeoutMs: options.timeoutMs,
+      logger: options.logger,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+    this.url = this.http.url;
+    this.now = options.now ?? Date.now;
+  }
+
+  pushdown(filter: Filter, target: SearchTarget): Pushdown {
+    return tempoPushdown(filter, target);
+  }
+
+  async searchTraces(query: SearchQuery): Promise<SearchResult<Trace>> {
+    const { traces, notes, window } = await this.searchAndFetch(query, "traces");
+    return { items: traces, notes, window };
+  }
+
+  async searchSpans(query: SearchQuery): Promise<SearchResult<Span>> {
+    const { traces, notes, window, hits } = await this.searchAndFetch(query, "spans");
+    if (hits >= query.limit) {
+      notes.push(
+        `Spans were taken from the ${hits} traces Tempo returned for the query (its limit); ` +
+          `narrow the time range or filters to reach others.`,
+      );
+    }
+    // Every span of the fetched traces: the search layer checks each span and applies the limit.
+    return { items: traces.flatMap((t) => t.spans), notes, window };
+  }
+
+  private async searchAndFetch(query: SearchQuery, target: SearchTarget) {
+    const window = this.window(query.startMs, query.endMs);
+    // Filters we were handed but cannot express are applied here, so nothing is dropped even when
+    // a caller skips the pushdown plan.
+    const remote = query.filters.filter((f) => translateFilter(f, target).pushdown !== "none");
+    const local = query.filters.filter((f) => translateFilter(f, target).pushdown === "none");
+    const res = await this.http.get("/api/search", {
+      query: [
+        ["q", buildTraceQL(remote, target)],
+        ["limit", query.limit],
+        ["start", Math.floor(window.startMs / 1000)],
+        ["end", Math.ceil(window.endMs / 1000)],
+      ],
+    });
+    const hits = this.shape(() => parseSearchHits(res.json), "GET /api/search").slice(0, query.limit);
+    const fetched = await fetchTraces((id) => this.getTrace(id), hits.map((h) => h.traceId), this.options.fetchConcurrency);
+    const notes: string[] = [];
+    if (window.note) notes.push(window.note);
+    if (fetched.skipped.length > 0) {
+      notes.push(
+        `${fetched.skipped.length} of ${hits.length} traces could not be fetched and were skipped: ${fetched.skipped[0]!.reason}`,
+      );
+    }
+    let traces = fetched.traces;
+    if (local.length > 0) {
+      traces =
+        target === "traces"
+          ? filterTraces(traces, local)
+          : traces.map((t) => ({ ...t, spans: filterSpans(t.spans, local) })).filter((t) => t.spans.length > 0);
+    }
+    return { traces, notes, window: { startMs: window.startMs, endMs: window.endMs }, hits: hits.length };
+  }
+
+  async getTrace(traceId: string): Promise<Trace> {
+    const id = normalizeTraceId(traceId);
+    if (!id) {
+      throw new BackendError(
+        "tempo",
+        "not_found",
+        `'${traceId.slice(0, 80)}' is not a Tempo trace id: expected up to 32 hexadecimal characters (e.g. 42ff472d7feb6215bec0cf4e350675b2).`,
+      );
+    }
+    if (this.traceApi !== "v1") {
+      const res = await this.http.get(`/api/v2/traces/${id}`, { allowStatus: [404] });
+      if (res.status !== 404) {
+        this.traceApi = "v2";
+        return this.parseTrace(res.json, id, "v2");
+      }
+      if (this.traceApi === "v2") throw this.notFound(id);
+    }
+    // v2 said 404: either the trace is unknown or this Tempo predates the v2 endpoint.
+    const res = await this.http.get(`/api/traces/${id}`, { allowStatus: [404] });
+    if (res.status === 404) throw this.notFound(id);
+    this.traceApi = "v1";
+    return this.parseTrace(res.json, id, "v1");
+  }
+
+  async listServices(): Promise<string[]> {
+    const window = this.window(undefined, undefined);
+    const values = await this.tagValues(
+      ["/api/v2/search/tag/resource.service.name/values", [["start", Math.floor(window.startMs / 1000)], ["end", Math.ceil(window.endMs / 1000)]]],
+      ["/api/search/tag/service.name/values", []],
+    );
+    return [...new Set(values)].sort();
+  }
+
+  /**
+   * Span names of one service over the last 24 hours. Tempo versions without the v2 tag API cannot
+   * scope tag values to a service, so the v1 fallback lists the names of every service.
+   */
+  async getServiceOperations(service: string): Promise<string[]> {
+    const window = this.window(undefined, undefined);
+    const values = await this.tagValues(
+      [
+        "/api/v2/search/tag/name/values",
+        [
+          ["q", `{ resource.service.name = ${quoteString(service)} }`],
+          ["start", Math.floor(window.startMs / 1000)],
+          ["end", Math.ceil(window.endMs / 1000)],
+        ],
+      ],
+      ["/api/search/tag/name/values", []],
+    );
+    if (this.tagApi === "v1") {
+      this.options.logger.warn({ backend: "tempo" }, "Tempo has no v2 tag API: operations are not scoped to the service");
+    }
+    return [...new Set(values)].sort();
+  }
+
+  async healthCheck(): Promise<HealthStatus> {
+    const base = { backend: "tempo" as const, url: this.url };
+    try {
+      await this.probe("/ready");
+      return { status: "healthy", ...base };
+    } catch (err) {
+      // Gateways in front of Tempo often expose only /api/*; /api/echo then shows the API answers.
+      if (!(err instanceof BackendError && err.kind === "not_found")) {
+        return { status: "unhealthy", ...base, error: errorMessage(err) };
+      }
+    }
+    try {
+      await this.probe("/api/echo");
+      return { status: "healthy", ...base };
+    } catch (err) {
+      return { status: "unhealthy", ...base, error: errorMessage(err) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  /** /ready and /api/echo answer plain text ("ready", "echo"): any 2xx is success. */
+  private async probe(path: string): Promise<void> {
+    try {
+      await this.http.get(path);
+    } catch (err) {
+      if (err instanceof BackendError && err.kind === "invalid_response" && err.status !== undefined && err.status < 300) return;
+      throw err;
+    }
+  }
+
+  private async tagValues(v2: [string, QueryParams], v1: [string, QueryParams]): Promise<string[]> {
+    if (this.tagApi !== "v1") {
+      const res = await this.http.get(v2[0], { query: v2[1], allowStatus: this.tagApi === "v2" ? [] : [404] });
+      if (res.status !== 404) {
+        this.tagApi = "v2";
+        return this.shape(() => parseTagValues(res.json), `GET ${v2[0]}`);
+      }
+    }
+    const res = await this.http.get(v1[0], { query: v1[1] });
+    this.tagApi = "v1";
+    return this.shape(() => parseTagValues(res.json), `GET ${v1[0]}`);
+  }
+
+  private parseTrace(body: unknown, id: string, api: ApiVersion): Trace {
+    const path = api === "v2" ? `/api/v2/traces/${id}` : `/api/traces/${id}`;
+    const trace = this.shape(() => mapTempoTrace(body, id), `GET ${path}`);
+    if (!trace) throw this.notFound(id);
+    return trace;
+  }
+
+  private shape<T>(parse: () => T, what: string): T {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof TempoShapeError)) throw err;
+      throw new BackendError(
+        "tempo",
+        "invalid_response",
+        `Tempo at ${this.url} answered ${what} with an unexpected JSON shape (${err.message}). ` +
+          `Check that --url / BACKEND_URL points to Tempo's HTTP API (e.g. http://localhost:3200).`,
+      );
+    }
+  }
+
+  private notFound(id: string): BackendError {
+    return new BackendError(
+      "tempo",
+      "not_found",
+      `Trace ${id} was not found in Tempo at ${this.url}. Check the id; the trace may be older than ` +
+        `Tempo's retention, or too recent to be flushed yet (retry in a few seconds).`,
+      404,
+    );
+  }
+
+  /** The searched window; a missing start defaults to 24 hours before the end, a missing end to now. */
+  private window(startMs: number | undefined, endMs: number | undefined): Window {
+    if (startMs !== undefined && endMs !== undefined) return { startMs, endMs };
+    const end = endMs ?? this.now();
+    const start = startMs ?? end - DAY_MS;
+    const range = `${formatTimeMs(start)} to ${formatTimeMs(end)}`;
+    const why =
+      startMs === undefined && endMs === undefined
+        ? "No time range given, so the last 24 hours were searched"
+        : startMs === undefined
+          ? "No start_time given, so the 24 hours before end_time were searched"
+          : "No end_time given, so the search ran up to now";
+    return { startMs: start, endMs: end, note: `${why}: ${range}.` };
+  }
+}
+
+export const createTempoBackend: BackendFactory = (options) => new TempoBackend(options);
