@@ -1,0 +1,373 @@
+/**
+ * One suite of behaviours every backend adapter must show, run through the real search layer
+ * (searchTraces / searchSpans) against the backend's fake world serving the shared dataset.
+ * Every expectation is computed from the dataset; none is hard-coded.
+ *
+ * Searches always name a root service: Jaeger requires a service, and with root services the
+ * readings "a span of service S that also matches X" (Jaeger, TraceQL spansets) and "a span of S
+ * and a span matching X" agree on this dataset (LLM and tool spans live in the root service).
+ * Tests that rely on such a dataset property assert it first, so a dataset change fails loudly.
+ */
+import { createServer } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createBackend } from "../../src/backends/index.js";
+import { searchSpans, searchTraces } from "../../src/backends/search.js";
+import type { BackendOptions, TraceBackend } from "../../src/backends/trace-backend.js";
+import { TYPED_ATTRIBUTE_KEYS } from "../../src/domain/attributes.js";
+import { eq, type Filter } from "../../src/domain/filter.js";
+import type { SearchQuery } from "../../src/domain/query.js";
+import type { Span, Trace } from "../../src/domain/trace.js";
+import { BACKEND_LABEL, BackendError, type BackendErrorKind } from "../../src/errors.js";
+import { silentLogger } from "../../src/logger.js";
+import type { BackendWorld, Fault, RunningWorld } from "../helpers/backend-world.js";
+import { generateDataset } from "../helpers/dataset.js";
+
+export const TEST_API_KEY = "test-key-123456";
+
+/**
+ * Where a backend's documented semantics genuinely differ from the default expectations. Keep
+ * every use justified by the backend's wire format or API, not by an adapter shortcut.
+ */
+export interface ConformanceExpectations {
+  /** Span fields the backend's trace-by-id answer does not carry (not compared by get-by-id). */
+  getTraceOmits?: ReadonlyArray<"serviceName" | "status">;
+  /** Which operations getServiceOperations can list: every span's ("all", default) or root spans' only. */
+  serviceOperations?: "all" | "root";
+  /** Precision of span times on the wire, in µs (default 1: exact). */
+  timePrecisionUs?: number;
+}
+
+export interface ConformanceContext {
+  readonly dataset: Trace[];
+  readonly running: RunningWorld;
+  /** The shared backend (built with the default options). */
+  readonly backend: TraceBackend;
+  /** A window (epoch ms) covering the whole dataset. */
+  readonly window: { startMs: number; endMs: number };
+  /** Builds another backend against the running world; closed after the suite. */
+  makeBackend(overrides?: Partial<BackendOptions>): Promise<TraceBackend>;
+}
+
+/** Adjusts the options a backend is built with (e.g. environments for Traceloop). */
+export type MakeOptions = (base: BackendOptions, running: RunningWorld) => BackendOptions;
+
+export interface ConformanceSuiteOptions {
+  /** Backend-specific tests, registered inside the suite's describe block. */
+  extra?: (ctx: ConformanceContext) => void;
+  expectations?: ConformanceExpectations;
+}
+
+function datasetWindow(dataset: Trace[]): { startMs: number; endMs: number } {
+  const start = Math.min(...dataset.map((t) => t.startTimeUs));
+  const end = Math.max(...dataset.map((t) => t.startTimeUs + t.durationMs * 1000));
+  return { startMs: Math.floor(start / 1000) - 60_000, endMs: Math.ceil(end / 1000) + 60_000 };
+}
+
+const ids = (items: Array<Trace | Span>): string[] => items.map((i) => ("spanId" in i ? i.spanId : i.traceId)).sort();
+const sortedIds = (traces: Trace[]): string[] => traces.map((t) => t.traceId).sort();
+
+/** A free port: listen on 0, note the port, close. Connecting to it is refused. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const addr = server.address();
+  if (!addr || typeof addr === "string") throw new Error("no address");
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${addr.port}`;
+}
+
+/** Awaits a rejection and checks it is a BackendError of `kind` that does not leak the API key. */
+async function expectBackendError(promise: Promise<unknown>, kind: BackendErrorKind): Promise<BackendError> {
+  const err = await promise.then(
+    () => {
+      throw new Error(`expected a BackendError of kind ${kind}, but the call succeeded`);
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BackendError);
+  const be = err as BackendError;
+  expect({ kind: be.kind, message: be.message }).toMatchObject({ kind });
+  expect(be.message).not.toContain(TEST_API_KEY);
+  expect(String(be.cause ?? "")).not.toContain(TEST_API_KEY);
+  return be;
+}
+
+/** Attributes every backend must hand back as they were: strings, and the well-known typed keys. */
+function portableAttributes(span: Span): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(span.attributes)) {
+    if (typeof v === "string" || k in TYPED_ATTRIBUTE_KEYS) out[k] = v;
+  }
+  return out;
+}
+
+export function describeBackendConformance(world: BackendWorld, makeOptions?: MakeOptions, suite: ConformanceSuiteOptions = {}): void {
+  const expectations = suite.expectations ?? {};
+  const precisionUs = expectations.timePrecisionUs ?? 1;
+  const dataset = generateDataset();
+  const window = datasetWindow(dataset);
+  const roots = [...new Set(dataset.map((t) => t.serviceName))].sort();
+  const rootOf = (service: string) => dataset.filter((t) => t.serviceName === service);
+
+  describe(`${world.kind} backend conformance`, () => {
+    let running: RunningWorld;
+    let backend: TraceBackend;
+    const built: TraceBackend[] = [];
+
+    const make = async (overrides: Partial<BackendOptions> = {}): Promise<TraceBackend> => {
+      const base: BackendOptions = {
+        url: running.url,
+        apiKey: TEST_API_KEY,
+        timeoutMs: 2000,
+        headers: {},
+        environments: ["prd"],
+        fetchConcurrency: 4,
+        logger: silentLogger(),
+        ...overrides,
+      };
+      const b = await createBackend(world.kind, makeOptions ? makeOptions(base, running) : base);
+      built.push(b);
+      return b;
+    };
+
+    const query = (filters: Filter[], limit = 100): SearchQuery => ({ ...window, limit, filters });
+
+    beforeAll(async () => {
+      running = await world.start(dataset);
+      backend = await make();
+    });
+    afterEach(() => running.setFault(null));
+    afterAll(async () => {
+      await Promise.all(built.map((b) => b.close()));
+      await running?.close();
+    });
+
+    it("finds exactly the traces of a root service, complete", async () => {
+      for (const service of roots) {
+        const res = await searchTraces(backend, query([eq("service.name", service)]));
+        expect(sortedIds(res.items), service).toEqual(sortedIds(rootOf(service)));
+        for (const t of res.items) {
+          const want = dataset.find((d) => d.traceId === t.traceId)!;
+          expect(ids(t.spans), `spans of ${t.traceId}`).toEqual(ids(want.spans));
+          expect(t.serviceName).toBe(service);
+        }
+      }
+    });
+
+    it("finds traces by service and operation name (traces containing a span of that name)", async () => {
+      // An LLM operation present in some, not all, traces of a root service.
+      let pick: { service: string; op: string } | undefined;
+      for (const service of roots) {
+        const traces = rootOf(service);
+        const llmOps = [...new Set(traces.flatMap((t) => t.spans.map((s) => s.operationName)).filter((o) => o.endsWith(".chat")))].sort();
+        const op = llmOps.find((o) => {
+          const n = traces.filter((t) => t.spans.some((s) => s.operationName === o)).length;
+          return n > 0 && n < traces.length;
+        });
+        if (op) {
+          pick = { service, op };
+          break;
+        }
+      }
+      expect(pick, "dataset has a partially present LLM operation").toBeDefined();
+      const { service, op } = pick!;
+      const carriers = dataset.flatMap((t) => t.spans).filter((s) => s.operationName === op && rootOf(service).some((t) => t.traceId === s.traceId));
+      expect(carriers.every((s) => s.serviceName === service), "LLM spans live in the root service").toBe(true);
+
+      const res = await searchTraces(backend, query([eq("service.name", service), eq("operation_name", op)]));
+      const want = rootOf(service).filter((t) => t.spans.some((s) => s.operationName === op));
+      expect(sortedIds(res.items)).toEqual(sortedIds(want));
+    });
+
+    it("finds traces by minimum duration", async () => {
+      const service = roots[0]!;
+      const durations = [...new Set(rootOf(service).map((t) => t.durationMs))].sort((a, b) => a - b);
+      expect(durations.length, "distinct durations").toBeGreaterThan(1);
+      const mid = Math.floor(durations.length / 2);
+      // Halfway between two durations (fractional ms): no boundary ties, and bounds must convert exactly enough.
+      const threshold = (durations[mid - 1]! + durations[mid]!) / 2;
+      const want = rootOf(service).filter((t) => t.durationMs >= threshold);
+      expect(want.length).toBeGreaterThan(0);
+      expect(want.length).toBeLessThan(rootOf(service).length);
+
+      const res = await searchTraces(backend, query([eq("service.name", service), { field: "duration", operator: "gte", value: threshold, valueType: "number" }]));
+      expect(sortedIds(res.items)).toEqual(sortedIds(want));
+    });
+
+    it("finds exactly the traces with an error span (has_error)", async () => {
+      let total = 0;
+      for (const service of roots) {
+        const want = rootOf(service).filter((t) => t.spans.some((s) => s.status === "ERROR"));
+        total += want.length;
+        const res = await searchTraces(backend, query([eq("service.name", service), eq("status", "ERROR")]));
+        expect(sortedIds(res.items), service).toEqual(sortedIds(want));
+        for (const t of res.items) expect(t.status).toBe("ERROR");
+      }
+      expect(total, "dataset has error traces").toBeGreaterThan(0);
+    });
+
+    it("applies a generic attribute filter (gen_ai.request.model equals gpt-4o)", async () => {
+      const hasModel = (t: Trace) => t.spans.some((s) => s.attributes["gen_ai.request.model"] === "gpt-4o");
+      const service = roots.find((s) => {
+        const n = rootOf(s).filter(hasModel).length;
+        return n > 0 && n < rootOf(s).length;
+      });
+      expect(service, "a service with some gpt-4o traces").toBeDefined();
+      const res = await searchTraces(backend, query([eq("service.name", service!), eq("gen_ai.request.model", "gpt-4o")]));
+      expect(sortedIds(res.items)).toEqual(sortedIds(rootOf(service!).filter(hasModel)));
+    });
+
+    it("honours the limit", async () => {
+      const service = roots[0]!;
+      expect(rootOf(service).length).toBeGreaterThan(2);
+      const res = await searchTraces(backend, query([eq("service.name", service)], 2));
+      expect(res.items).toHaveLength(2);
+      const all = new Set(rootOf(service).map((t) => t.traceId));
+      for (const t of res.items) expect(all.has(t.traceId)).toBe(true);
+    });
+
+    it("searches spans by service and attribute: exactly the tool spans", async () => {
+      for (const service of roots) {
+        const want = dataset.flatMap((t) => t.spans).filter((s) => s.serviceName === service && s.attributes["traceloop.span.kind"] === "tool");
+        const res = await searchSpans(backend, query([eq("service.name", service), eq("traceloop.span.kind", "tool")], 1000));
+        expect(ids(res.items), service).toEqual(ids(want));
+        for (const s of res.items) expect(s.operationName.endsWith(".tool")).toBe(true);
+      }
+    });
+
+    it("honours the limit when searching spans", async () => {
+      const service = roots[0]!;
+      const res = await searchSpans(backend, query([eq("service.name", service)], 3));
+      expect(res.items).toHaveLength(3);
+      for (const s of res.items) expect(s.serviceName).toBe(service);
+    });
+
+    it("gets a trace by id with every span, parent links, statuses, attributes and durations", async () => {
+      const want = dataset.find((t) => t.spans.some((s) => s.status === "ERROR") && t.spans.some((s) => s.attributes["traceloop.span.kind"] === "tool"));
+      expect(want, "an error trace with a tool span").toBeDefined();
+      const got = await backend.getTrace(want!.traceId);
+      const omits = new Set(expectations.getTraceOmits ?? []);
+
+      expect(got.traceId).toBe(want!.traceId);
+      expect(ids(got.spans)).toEqual(ids(want!.spans));
+      expect(got.rootOperation).toBe(want!.rootOperation);
+      expect(got.durationMs).toBeCloseTo(want!.durationMs, 3);
+      if (!omits.has("status")) expect(got.status).toBe("ERROR");
+      if (!omits.has("serviceName")) expect(got.serviceName).toBe(want!.serviceName);
+      for (const w of want!.spans) {
+        const g = got.spans.find((s) => s.spanId === w.spanId)!;
+        const label = `${w.operationName} ${w.spanId}`;
+        expect(g.parentSpanId, label).toBe(w.parentSpanId);
+        expect(g.operationName, label).toBe(w.operationName);
+        if (!omits.has("serviceName")) expect(g.serviceName, label).toBe(w.serviceName);
+        if (!omits.has("status")) expect(g.status, label).toBe(w.status);
+        expect(Math.abs(g.startTimeUs - w.startTimeUs), label).toBeLessThanOrEqual(precisionUs);
+        expect(Math.abs(g.durationMs - w.durationMs), label).toBeLessThanOrEqual(precisionUs / 1000 + 1e-9);
+        expect(g.attributes, label).toMatchObject(portableAttributes(w));
+        for (const [k, v] of Object.entries(g.attributes)) {
+          if (k.startsWith("gen_ai.usage.")) expect(Number.isInteger(v), `${label} ${k}`).toBe(true);
+        }
+      }
+    });
+
+    it("reports an unknown trace id as not_found", async () => {
+      const known = new Set(dataset.map((t) => t.traceId));
+      const unknown = ["0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"].find((id) => !known.has(id))!;
+      await expectBackendError(backend.getTrace(unknown), "not_found");
+    });
+
+    it("lists services including every root service", async () => {
+      const services = await backend.listServices();
+      expect(services).toEqual(expect.arrayContaining(roots));
+      expect(new Set(services).size).toBe(services.length);
+    });
+
+    it("lists a service's operations", async () => {
+      const service = roots[0]!;
+      const want =
+        expectations.serviceOperations === "root"
+          ? rootOf(service).map((t) => t.rootOperation)
+          : dataset.flatMap((t) => t.spans).filter((s) => s.serviceName === service).map((s) => s.operationName);
+      const ops = await backend.getServiceOperations(service);
+      expect(ops).toEqual(expect.arrayContaining([...new Set(want)]));
+    });
+
+    it("reports healthy", async () => {
+      const health = await backend.healthCheck();
+      expect(health).toMatchObject({ status: "healthy", backend: world.kind });
+    });
+
+    describe("failures", () => {
+      const search = () => searchTraces(backend, query([eq("service.name", roots[0]!)]));
+
+      for (const [fault, status] of [
+        ["http401", 401],
+        ["http403", 403],
+      ] as const) {
+        it(`maps HTTP ${status} to an auth error that points at BACKEND_API_KEY`, async () => {
+          running.setFault(fault);
+          const err = await expectBackendError(search(), "auth");
+          expect(err.message).toContain("BACKEND_API_KEY");
+          expect(err.status).toBe(status);
+        });
+      }
+
+      it("maps HTTP 404 to a not_found error", async () => {
+        running.setFault("http404");
+        const err = await expectBackendError(search(), "not_found");
+        expect(err.message).toContain(running.url);
+      });
+
+      it("maps HTTP 500 to an http error naming the backend and URL", async () => {
+        running.setFault("http500");
+        const err = await expectBackendError(search(), "http");
+        expect(err.message).toContain(BACKEND_LABEL[world.kind]);
+        expect(err.message).toContain(running.url);
+        expect(err.status).toBe(500);
+      });
+
+      it("maps a body that is not JSON to invalid_response", async () => {
+        running.setFault("malformed");
+        await expectBackendError(search(), "invalid_response");
+      });
+
+      it("maps a refused connection to a network error naming the URL", async () => {
+        const url = await closedPortUrl();
+        const dead = await make({ url });
+        const err = await expectBackendError(searchTraces(dead, query([eq("service.name", roots[0]!)])), "network");
+        expect(err.message).toContain(url);
+      });
+
+      it("gives up on a hanging backend within the timeout", async () => {
+        const timeoutMs = 500;
+        const slow = await make({ timeoutMs });
+        running.setFault("hang");
+        const started = performance.now();
+        await expectBackendError(searchTraces(slow, query([eq("service.name", roots[0]!)])), "timeout");
+        expect(performance.now() - started).toBeLessThan(timeoutMs + 1500);
+      });
+
+      it("reports unhealthy without throwing, and without the API key", async () => {
+        for (const fault of ["http401", "http500", "malformed"] satisfies Fault[]) {
+          running.setFault(fault);
+          const health = await backend.healthCheck();
+          expect(health.status, fault).toBe("unhealthy");
+          expect(health.error, fault).toBeTruthy();
+          expect(JSON.stringify(health)).not.toContain(TEST_API_KEY);
+        }
+      });
+    });
+
+    suite.extra?.({
+      dataset,
+      window,
+      get running() {
+        return running;
+      },
+      get backend() {
+        return backend;
+      },
+      makeBackend: make,
+    });
+  });
+}
