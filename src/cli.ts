@@ -110,7 +110,7 @@ export function buildProgram(): Command {
       if (!Number.isInteger(traces) || traces < 1 || traces > 100_000) fatal(`Invalid value '${opts.traces}' for --traces: must be 1-100000`);
       const level = (["debug", "info", "warn", "error"] as const).find((l) => l === opts.logLevel.toLowerCase()) ?? "info";
       const logger = createLogger(level);
-      const { runDemoData } = await import("./demo/demo-data.js");
+      const { runDemoData } = await import("./demo/index.js");
       const result = await runDemoData({ otlpEndpoint: opts.otlpEndpoint, seed, traces, logger });
       logger.info(result, `Sent ${result.traces} traces (${result.spans} spans) to ${opts.otlpEndpoint}`);
     });

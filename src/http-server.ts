@@ -72,22 +72,38 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function startHttpServer(config: Config, logger: Logger, options: { allowedHosts?: string[] } = {}): Promise<RunningHttpServer> {
-  const allowed = allowedHostnames(config.host, options.allowedHosts ?? []);
+/** Warnings about how the server is exposed; logged loudly at start. */
+export function exposureWarnings(config: Pick<Config, "host" | "port" | "authToken">): string[] {
+  const out: string[] = [];
   if (!isLoopback(config.host) && !config.authToken) {
-    logger.warn(
+    out.push(
       `SECURITY WARNING: binding ${config.host}:${config.port} (not loopback) without an auth token. Anyone who can reach this ` +
         "port can query your traces. Set --auth-token / MCP_AUTH_TOKEN, or bind 127.0.0.1.",
     );
   }
-  if (allowed === "any") {
-    logger.warn("Host header checks are off because the server binds a wildcard address; Origin headers are still checked against loopback names.");
+  if (isWildcard(config.host)) {
+    out.push("Host header checks are off because the server binds a wildcard address; Origin headers are still checked against loopback names.");
   }
+  return out;
+}
+
+export interface HttpServerOptions {
+  /** Extra hostnames allowed in Host/Origin headers. */
+  allowedHosts?: string[];
+  /** Override backend creation (tests). */
+  backendFactory?: () => Promise<TraceBackend>;
+}
+
+export async function startHttpServer(config: Config, logger: Logger, options: HttpServerOptions = {}): Promise<RunningHttpServer> {
+  const allowed = allowedHostnames(config.host, options.allowedHosts ?? []);
+  for (const warning of exposureWarnings(config)) logger.warn(warning);
 
   const store = new TraceStore();
   let backendPromise: Promise<TraceBackend> | undefined;
-  const sharedBackend = (): Promise<TraceBackend> => {
-    backendPromise ??= createBackend(config.backend.type, {
+  const makeBackend =
+    options.backendFactory ??
+    (() =>
+      createBackend(config.backend.type, {
       url: config.backend.url,
       ...(config.backend.apiKey ? { apiKey: config.backend.apiKey } : {}),
       timeoutMs: config.backend.timeoutMs,
@@ -95,7 +111,9 @@ export async function startHttpServer(config: Config, logger: Logger, options: {
       environments: config.backend.environments,
       fetchConcurrency: config.fetchConcurrency,
       logger: logger.child({ backend: config.backend.type }),
-    }).catch((err: unknown) => {
+    }));
+  const sharedBackend = (): Promise<TraceBackend> => {
+    backendPromise ??= makeBackend().catch((err: unknown) => {
       backendPromise = undefined;
       throw err;
     });

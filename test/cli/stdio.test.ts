@@ -1,0 +1,56 @@
+/** Spawns the built CLI on stdio: every stdout line must be a JSON-RPC message. */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { describe, expect, it } from "vitest";
+
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+
+describe("stdio", () => {
+  it("speaks only JSON-RPC on stdout, logs on stderr, and exits when stdin closes", async () => {
+    const child = spawn(process.execPath, [CLI, "--backend", "jaeger", "--url", "http://127.0.0.1:9", "--log-level", "debug"], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, BACKEND_TYPE: "", BACKEND_URL: "" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += String(d)));
+    child.stderr.on("data", (d) => (stderr += String(d)));
+    const send = (msg: object) => child.stdin.write(`${JSON.stringify(msg)}\n`);
+    send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } });
+    send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+    // A tool call that fails (nothing listens on port 9) must still answer on stdout as a result.
+    send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_services", arguments: {} } });
+    const deadline = Date.now() + 10_000;
+    while (!stdout.includes('"id":3') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.stdin.end();
+    const code = await new Promise<number | null>((r) => child.on("exit", r));
+    const lines = stdout.split("\n").filter((l) => l.trim() !== "");
+    expect(lines.length).toBe(3);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: "2.0" });
+    const init = JSON.parse(lines[0]!);
+    expect(init.result.serverInfo.name).toBe("opentelemetry-mcp");
+    expect(init.result.instructions).toMatch(/list_services/);
+    const call = JSON.parse(lines[2]!);
+    expect(call.result.isError).toBe(true);
+    expect(JSON.parse(call.result.content[0].text).error).toMatch(/^Failed to list services: Cannot reach Jaeger at http:\/\/127\.0\.0\.1:9/);
+    expect(stderr).toContain("Starting MCP server with stdio transport");
+    expect(code).toBe(0);
+  });
+
+  it("serves the SDK client end to end", async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "--backend", "jaeger", "--url", "http://127.0.0.1:9"],
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "vitest", version: "0" });
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    expect(tools).toHaveLength(11);
+    expect(client.getServerVersion()?.version).toMatch(/^\d+\.\d+\.\d+/);
+    await client.close();
+  });
+});

@@ -1,0 +1,68 @@
+/** Connects a real MCP Client to createServer in-process (InMemoryTransport). */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { TraceBackend } from "../../src/backends/trace-backend.js";
+import { TraceStore } from "../../src/backends/trace-store.js";
+import { resolveConfig, type CliFlags, type Config } from "../../src/config.js";
+import { silentLogger } from "../../src/logger.js";
+import { createServer } from "../../src/server.js";
+
+export interface Connected {
+  client: Client;
+  config: Config;
+  store: TraceStore;
+  /** Calls a tool and returns the parsed JSON text, the raw result and the structured content. */
+  call(name: string, args?: Record<string, unknown>): Promise<ToolCall>;
+  close(): Promise<void>;
+}
+
+export interface ToolCall {
+  isError: boolean;
+  text: string;
+  json: Record<string, unknown>;
+  structured: Record<string, unknown> | undefined;
+}
+
+export interface ConnectOptions {
+  flags?: CliFlags;
+  env?: Record<string, string>;
+  backendFactory?: () => Promise<TraceBackend>;
+  now?: () => number;
+  store?: TraceStore;
+}
+
+export async function connect(options: ConnectOptions = {}): Promise<Connected> {
+  const config = resolveConfig(options.flags ?? {}, options.env ?? {});
+  const store = options.store ?? new TraceStore({ now: options.now ?? Date.now, settleMs: 0 });
+  const created = createServer({
+    config,
+    logger: silentLogger(),
+    store,
+    ...(options.backendFactory ? { backendFactory: options.backendFactory } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "vitest", version: "0" });
+  await created.server.connect(serverSide);
+  await client.connect(clientSide);
+  // listTools caches output schemas so the client validates structuredContent on every call.
+  await client.listTools();
+  return {
+    client,
+    config,
+    store,
+    async call(name, args = {}) {
+      const res = (await client.callTool({ name, arguments: args })) as {
+        isError?: boolean;
+        content: Array<{ type: string; text?: string }>;
+        structuredContent?: Record<string, unknown>;
+      };
+      const text = res.content[0]?.text ?? "";
+      return { isError: res.isError === true, text, json: JSON.parse(text) as Record<string, unknown>, structured: res.structuredContent };
+    },
+    async close() {
+      await client.close();
+      await created.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The advertised tool surface (names, titles, descriptions, schemas, annotations) is an API and a
+ * token budget. It is pinned in a committed snapshot: any change fails here until the snapshot is
+ * regenerated on purpose with UPDATE_TOOL_SNAPSHOT=1 (and the README checked).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, type Connected } from "../helpers/mcp.js";
+import { MemoryBackend } from "../helpers/memory-backend.js";
+
+const SNAPSHOT = new URL("./__snapshots__/tools-list.json", import.meta.url);
+const EXPECTED_NAMES = [
+  "search_traces",
+  "search_spans",
+  "get_trace",
+  "get_llm_usage",
+  "list_services",
+  "find_errors",
+  "list_llm_models",
+  "get_llm_model_stats",
+  "get_llm_expensive_traces",
+  "get_llm_slow_traces",
+  "list_llm_tools",
+];
+
+describe("tools/list", () => {
+  let mcp: Connected;
+  let tools: Array<Record<string, unknown>>;
+  beforeAll(async () => {
+    mcp = await connect({ backendFactory: async () => new MemoryBackend([]) });
+    tools = (await mcp.client.listTools()).tools as Array<Record<string, unknown>>;
+  });
+  afterAll(() => mcp.close());
+
+  it("has exactly the eleven tools", () => {
+    expect(tools.map((t) => t.name)).toEqual(EXPECTED_NAMES);
+  });
+
+  it("describes every input field and annotates every tool as read-only", () => {
+    for (const tool of tools) {
+      expect(tool.title, String(tool.name)).toBeTruthy();
+      expect(tool.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true, openWorldHint: true, destructiveHint: false });
+      const props = (tool.inputSchema as { properties?: Record<string, { description?: string }> }).properties ?? {};
+      for (const [field, schema] of Object.entries(props)) expect(schema.description, `${String(tool.name)}.${field}`).toBeTruthy();
+      expect((tool.outputSchema as { type: string }).type).toBe("object");
+    }
+  });
+
+  it("puts bounds in the schemas", () => {
+    const search = tools.find((t) => t.name === "search_traces")!;
+    const limit = (search.inputSchema as { properties: Record<string, Record<string, unknown>> }).properties.limit!;
+    expect(limit).toMatchObject({ type: "integer", minimum: 1, maximum: 1000, default: 100 });
+  });
+
+  it("stays within a size budget", () => {
+    expect(JSON.stringify(tools).length).toBeLessThan(40_000);
+  });
+
+  it("matches the committed snapshot", () => {
+    const current = `${JSON.stringify(tools, null, 2)}\n`;
+    if (process.env.UPDATE_TOOL_SNAPSHOT === "1") writeFileSync(SNAPSHOT, current);
+    const committed = readFileSync(SNAPSHOT, "utf8");
+    expect(current, "tool surface changed: review, then run UPDATE_TOOL_SNAPSHOT=1 npm test").toBe(committed);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Ground truth for the LLM tools, computed from the dataset with deliberately plain code that
+ * does not import the server's parser, so the tests compare two independent computations.
+ */
+import type { Span, Trace } from "../../src/domain/trace.js";
+
+export interface Call {
+  span: Span;
+  trace: Trace;
+  system: string;
+  request?: string;
+  response?: string;
+  prompt: number;
+  completion: number;
+  total: number;
+}
+
+const num = (v: unknown): number => (typeof v === "number" ? v : 0);
+
+export function calls(traces: Trace[]): Call[] {
+  const out: Call[] = [];
+  for (const trace of traces) {
+    for (const span of trace.spans) {
+      const a = span.attributes;
+      if (typeof a["gen_ai.system"] !== "string") continue;
+      const prompt = num(a["gen_ai.usage.prompt_tokens"]) || num(a["gen_ai.usage.input_tokens"]);
+      const completion = num(a["gen_ai.usage.completion_tokens"]) || num(a["gen_ai.usage.output_tokens"]);
+      const total = num(a["gen_ai.usage.total_tokens"]) || prompt + completion;
+      out.push({
+        span,
+        trace,
+        system: a["gen_ai.system"],
+        ...(typeof a["gen_ai.request.model"] === "string" ? { request: a["gen_ai.request.model"] } : {}),
+        ...(typeof a["gen_ai.response.model"] === "string" ? { response: a["gen_ai.response.model"] } : {}),
+        prompt,
+        completion,
+        total,
+      });
+    }
+  }
+  return out;
+}
+
+export const modelOf = (c: Call): string => c.response ?? c.request ?? "unknown";
+
+/** numpy "linear" percentile, written out independently. */
+export function pct(values: number[], p: number): number {
+  const v = [...values].sort((a, b) => a - b);
+  if (v.length === 0) return 0;
+  const pos = (v.length - 1) * p;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return v[lo]! + (v[hi]! - v[lo]!) * (pos - lo);
+}
+
+export function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
