@@ -178,6 +178,16 @@ describe("traceloop search_traces", () => {
     expect(res.items.map((t) => t.traceId).sort()).toEqual(want.map((t) => t.traceId).sort());
   });
 
+  it("bounds the traces it fetches for filters it must apply itself, and says so", async () => {
+    const { world, backend } = await setup(generateDataset({ traces: 130 }), { apiKey: KEY, pageSize: 50 });
+    const res = await backend.searchTraces({ ...WINDOW, limit: 1, filters: [eq("gen_ai.request.model", "no-such-model")] });
+    expect(res.items).toEqual([]);
+    const fetches = world.requests.filter((r) => r.method === "GET").length;
+    expect(fetches).toBe(100);
+    expect((posts(world, ROOT)[0]!.body as { limit: number }).limit).toBe(20);
+    expect(res.notes.some((n) => n.startsWith("Checked 100 traces against filters Traceloop cannot apply"))).toBe(true);
+  });
+
   it("stops at the page bound and says more may match", async () => {
     const { world, backend } = await setup(generateDataset({ traces: MAX_PAGES + 5 }), { apiKey: KEY, pageSize: 1 });
     const res = await backend.searchTraces({ ...WINDOW, limit: MAX_PAGES + 5, filters: [] });

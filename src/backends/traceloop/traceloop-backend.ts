@@ -40,6 +40,11 @@ const traceSpansPath = (id: string): string => `/v2/projects/${PROJECT}/traces/$
 
 /** Upper bound on pages per call: keeps a broad query from walking a whole project. */
 export const MAX_PAGES = 20;
+/** Trace fetches per search when filters run locally: max(factor x limit, minimum). */
+const TRACE_SCAN_FACTOR = 5;
+const MIN_TRACE_SCAN = 100;
+/** Smallest page asked for when filters run locally (a limit of 1 would crawl one row per request). */
+const LOCAL_FILTER_PAGE = 20;
 const LISTING_WINDOW_MS = 7 * DAY_MS;
 const LISTING_LIMIT = 1000;
 
@@ -100,6 +105,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     window: { startMs: number; endMs: number },
     wanted: number,
     accept: (rows: unknown[]) => Promise<number>,
+    minPageLimit = 1,
   ): Promise<Scan> {
     let cursor: TraceloopCursor = 0;
     let remaining = wanted;
@@ -107,7 +113,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     const all: unknown[] = [];
     while (remaining > 0) {
       if (pages >= MAX_PAGES) return { rows: all, capped: true, pages };
-      const body = buildSearchBody({ filters, environments, cursor, limit: remaining, window });
+      const body = buildSearchBody({ filters, environments, cursor, limit: Math.max(remaining, minPageLimit), window });
       const res = await http.post(path, body);
       pages++;
       const page = readPage(res.json, envelope);
@@ -123,10 +129,11 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     return { rows: all, capped: false, pages };
   }
 
-  function inWindow(row: unknown, window: { startMs: number; endMs: number }): boolean {
+  /** The API window is whole seconds; trims rows outside the exact ms window (unreadable rows are not judged here). */
+  function outsideWindow(row: unknown, window: { startMs: number; endMs: number }): boolean {
     const ts = (row as { timestamp?: unknown } | null)?.timestamp;
-    const n = typeof ts === "number" ? ts : Number(ts);
-    return Number.isFinite(n) && n >= window.startMs && n <= window.endMs;
+    const n = typeof ts === "number" ? ts : typeof ts === "string" && ts.trim() !== "" ? Number(ts) : NaN;
+    return Number.isFinite(n) && (n < window.startMs || n > window.endMs);
   }
 
   function splitFilters(filters: readonly Filter[], target: "traces" | "spans"): { remote: TraceloopFilter[]; local: Filter[] } {
@@ -224,12 +231,16 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
       const seen = new Set<string>();
       const partial: string[] = [];
       let skippedRows = 0;
+      // Each root row costs a trace fetch; with local filters most may be rejected, so bound the walk.
+      const fetchBudget = Math.max(TRACE_SCAN_FACTOR * query.limit, MIN_TRACE_SCAN);
+      let fetched = 0;
+      let budgetHit = false;
       const s = await scan(ROOT_SPANS_PATH, "root_spans", remote, window, query.limit, async (rows) => {
         const roots: RootInfo[] = [];
         for (const row of rows) {
-          const info = inWindow(row, window) ? rootInfo(row) : undefined;
+          if (outsideWindow(row, window)) continue;
+          const info = rootInfo(row);
           if (!info) {
-            if (!inWindow(row, window)) continue;
             skippedRows++;
             continue;
           }
@@ -250,8 +261,20 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
           return oneSpanTrace(root);
         });
         for (const t of filterTraces(traces, local)) if (items.length < query.limit) items.push(t);
+        fetched += roots.length;
+        if (items.length < query.limit && fetched >= fetchBudget) {
+          budgetHit = true;
+          return 0;
+        }
         return query.limit - items.length;
-      });
+        // With local filters some rows are rejected: keep pages full-size rather than asking for the shortfall.
+      }, local.length > 0 ? Math.max(query.limit, LOCAL_FILTER_PAGE) : 1);
+      if (budgetHit) {
+        notes.push(
+          `Checked ${fetched} traces against filters Traceloop cannot apply (${local.length} filter(s)) and found ${items.length}; ` +
+            `stopped there. Narrow the time range or use filters Traceloop applies itself (service, operation, duration).`,
+        );
+      }
       if (partial.length > 0) {
         notes.push(
           `${partial.length} trace(s) are partial (root span only) because fetching their spans from Traceloop failed ` +
@@ -272,7 +295,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
       let skippedRows = 0;
       const s = await scan(SPANS_PATH, "spans", remote, window, query.limit, async (rows) => {
         for (const row of rows) {
-          if (!inWindow(row, window)) continue;
+          if (outsideWindow(row, window)) continue;
           const span = rowToSpan(row);
           if (!span) {
             skippedRows++;
@@ -284,7 +307,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
           if (items.length < query.limit && filterSpans([span], local).length === 1) items.push(span);
         }
         return query.limit - items.length;
-      });
+      }, local.length > 0 ? Math.max(query.limit, LOCAL_FILTER_PAGE) : 1);
       notes.push(...skippedNote(skippedRows, "span row(s)"), ...capNote(s, "spans"));
       return { items, notes, window };
     });
