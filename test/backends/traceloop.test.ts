@@ -9,6 +9,7 @@ import { traceTotalTokens } from "../../src/genai/llm-span.js";
 import { silentLogger } from "../../src/logger.js";
 import { DATASET_START_MS, generateDataset } from "../helpers/dataset.js";
 import { traceloopWorld, type TraceloopRunningWorld, type TraceloopWorldOptions } from "../helpers/traceloop-world.js";
+import { TEST_API_KEY, describeBackendConformance } from "./conformance.js";
 
 const KEY = "tl-secret-key-0123456789";
 const HOUR = 3_600_000;
@@ -327,4 +328,14 @@ describe("traceloop failures", () => {
     world.setFault("hang");
     await expect(backend.getTrace("abc")).rejects.toMatchObject({ kind: "timeout" });
   });
+});
+
+// The shared suite. Deviations, each forced by the Traceloop API rather than by the adapter:
+// - the trace-spans endpoint carries no service_name or status_code per span: child spans take the
+//   root's service, and their status is only what error markers reveal (OK cannot be recovered);
+// - operations are the project's workflow names (root workflows), not every span name;
+// - times are whole milliseconds on the wire.
+// The clock is pinned near the dataset so the 7-day listing windows cover it.
+describeBackendConformance(traceloopWorld({ apiKey: TEST_API_KEY }), (base) => ({ ...base, now: () => NOW }), {
+  expectations: { getTraceOmits: ["serviceName", "status"], serviceOperations: "root", timePrecisionUs: 1000 },
 });

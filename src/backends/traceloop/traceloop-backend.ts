@@ -51,7 +51,8 @@ const LISTING_LIMIT = 1000;
 type Envelope = "root_spans" | "spans";
 
 interface Scan {
-  rows: unknown[];
+  /** Rows the API returned, in all pages. */
+  rows: number;
   /** True when MAX_PAGES stopped the walk while the API still had more. */
   capped: boolean;
   pages: number;
@@ -110,15 +111,15 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     let cursor: TraceloopCursor = 0;
     let remaining = wanted;
     let pages = 0;
-    const all: unknown[] = [];
+    let read = 0;
     while (remaining > 0) {
-      if (pages >= MAX_PAGES) return { rows: all, capped: true, pages };
+      if (pages >= MAX_PAGES) return { rows: read, capped: true, pages };
       const body = buildSearchBody({ filters, environments, cursor, limit: Math.max(remaining, minPageLimit), window });
       const res = await http.post(path, body);
       pages++;
       const page = readPage(res.json, envelope);
       if (!page) throw invalid(`POST ${path}`);
-      all.push(...page.rows);
+      read += page.rows.length;
       remaining = await accept(page.rows);
       const next = nextCursor(page.nextCursor, cursor);
       // total_results counts the whole listing; a page that already holds it is the last one.
@@ -126,7 +127,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
       if (next === undefined || lastPage) break;
       cursor = next;
     }
-    return { rows: all, capped: false, pages };
+    return { rows: read, capped: false, pages };
   }
 
   /** The API window is whole seconds; trims rows outside the exact ms window (unreadable rows are not judged here). */
@@ -134,6 +135,11 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     const ts = (row as { timestamp?: unknown } | null)?.timestamp;
     const n = typeof ts === "number" ? ts : typeof ts === "string" && ts.trim() !== "" ? Number(ts) : NaN;
     return Number.isFinite(n) && (n < window.startMs || n > window.endMs);
+  }
+
+  /** With local filters some rows get rejected: ask for full pages rather than just the shortfall. */
+  function pageFloor(local: readonly Filter[]): number {
+    return local.length > 0 ? LOCAL_FILTER_PAGE : 1;
   }
 
   function splitFilters(filters: readonly Filter[], target: "traces" | "spans"): { remote: TraceloopFilter[]; local: Filter[] } {
@@ -158,7 +164,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
 
   function capNote(s: Scan, what: string): string[] {
     return s.capped
-      ? [`Stopped after ${s.pages} pages (${s.rows.length} ${what} read) from Traceloop; more may match. Narrow the time range or add filters.`]
+      ? [`Stopped after ${s.pages} pages (${s.rows} ${what} read) from Traceloop; more may match. Narrow the time range or add filters.`]
       : [];
   }
 
@@ -251,8 +257,8 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
         // Root rows alone would give one-span traces (wrong tokens, counts and error status).
         const traces = await mapLimit(roots, options.fetchConcurrency, async (root) => {
           try {
-            const fetched = await fetchTraceRows(root.traceId);
-            const mapped = fetched ? traceFromRows(root.traceId, fetched, root).trace : undefined;
+            const spanRows = await fetchTraceRows(root.traceId);
+            const mapped = spanRows ? traceFromRows(root.traceId, spanRows, root).trace : undefined;
             if (mapped) return mapped;
             partial.push(`${root.traceId}: no spans returned`);
           } catch (err) {
@@ -267,8 +273,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
           return 0;
         }
         return query.limit - items.length;
-        // With local filters some rows are rejected: keep pages full-size rather than asking for the shortfall.
-      }, local.length > 0 ? Math.max(query.limit, LOCAL_FILTER_PAGE) : 1);
+      }, pageFloor(local));
       if (budgetHit) {
         notes.push(
           `Checked ${fetched} traces against filters Traceloop cannot apply (${local.length} filter(s)) and found ${items.length}; ` +
@@ -307,7 +312,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
           if (items.length < query.limit && filterSpans([span], local).length === 1) items.push(span);
         }
         return query.limit - items.length;
-      }, local.length > 0 ? Math.max(query.limit, LOCAL_FILTER_PAGE) : 1);
+      }, pageFloor(local));
       notes.push(...skippedNote(skippedRows, "span row(s)"), ...capNote(s, "spans"));
       return { items, notes, window };
     });
