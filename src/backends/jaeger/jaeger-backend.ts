@@ -59,6 +59,8 @@ export const createJaegerBackend: BackendFactory = (options) => {
   const backend: TraceBackend = {
     kind: "jaeger",
     url: http.url,
+    // Jaeger's search answers carry every span of each trace.
+    completeTracesInSearch: true,
 
     pushdown: jaegerPushdown,
 
