@@ -142,8 +142,12 @@ export function createServer(deps: ServerDeps): CreatedServer {
       return errorResult(describeInputError(def, parsed.error));
     }
     try {
-      const result = (await def.run(parsed.data, ctx)) as Record<string, unknown>;
+      const full = (await def.run(parsed.data, ctx)) as Record<string, unknown>;
+      const result = def.fit ? def.fit(full, config.maxResponseChars) : full;
       const text = JSON.stringify(result);
+      if (text.length > config.maxResponseChars) {
+        logger.warn({ tool: name, chars: text.length, budget: config.maxResponseChars }, "tool result exceeds the response budget");
+      }
       logger.debug({ tool: name, ms: Math.round(performance.now() - started), chars: text.length }, "tool call");
       return { content: [{ type: "text", text }], structuredContent: result };
     } catch (err) {

@@ -79,7 +79,11 @@ export class HttpClient {
         headersTimeout: opts.timeoutMs + 1000,
         bodyTimeout: opts.timeoutMs + 1000,
       });
-    this.secrets = Object.values(opts.headers).filter((v) => v.length >= 4);
+    // Redact whole header values and their credential part ("Bearer <key>" -> "<key>").
+    this.secrets = Object.values(opts.headers)
+      .flatMap((v) => [v, v.includes(" ") ? v.slice(v.indexOf(" ") + 1).trim() : ""])
+      .filter((v) => v.length >= 4)
+      .sort((a, b) => b.length - a.length);
     if (this.base.username || this.base.password) {
       this.secrets.push(decodeURIComponent(this.base.password), decodeURIComponent(this.base.username));
     }

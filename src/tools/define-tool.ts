@@ -33,6 +33,8 @@ export interface ToolDefinition<I extends ToolInput = ToolInput, O extends ToolO
   /** What failed, e.g. "Failed to search traces"; backend errors render as "<prefix>: <message>". */
   errorPrefix: string;
   run(args: z.output<I>, ctx: ToolContext): Promise<z.output<O>>;
+  /** Cuts a result to the response budget, declaring the cut (see budget.ts). */
+  fit?(result: Record<string, unknown>, maxChars: number): Record<string, unknown>;
 }
 
 export function defineTool<I extends ToolInput, O extends ToolOutput>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {

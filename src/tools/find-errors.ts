@@ -2,6 +2,7 @@ import { z } from "zod";
 import { attrString } from "../domain/attributes.js";
 import type { Span } from "../domain/trace.js";
 import { isLlmSpan, parseLlmSpan, requestFirstModel } from "../genai/llm-span.js";
+import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { notesSchema, traceSummary, traceSummarySchema, withNotes } from "./summaries.js";
@@ -76,9 +77,11 @@ export const findErrors = defineTool({
   output: z.object({
     count: z.number().int(),
     error_traces: z.array(traceSummarySchema.extend({ error_spans: z.array(errorSpanSchema) })),
+    truncated: truncatedSchema,
     notes: notesSchema,
   }),
   errorPrefix: "Failed to find error traces",
+  fit: (result, max) => fitList(result, "error_traces", max, "Use a smaller time window, a service_name or a lower limit to see the rest."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const filters = [

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { formatTimeUs } from "../domain/time.js";
 import { isLlmSpan, parseLlmSpan, requestFirstModel, traceTotalTokens } from "../genai/llm-span.js";
+import { fitTrace, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import { statusSchema } from "./summaries.js";
 import { getTraceCached } from "./collect.js";
@@ -56,8 +57,10 @@ export const getTrace = defineTool({
     llm_summary: z
       .object({ llm_span_count: z.number().int(), total_tokens: z.number().int(), models_used: z.array(z.string()) })
       .optional(),
+    truncated: truncatedSchema,
   }),
   errorPrefix: "Failed to fetch trace",
+  fit: (result, max) => fitTrace(result, max),
   async run(args, ctx) {
     const trace = await getTraceCached(ctx, args.trace_id.trim());
     const spans = trace.spans.map((s) => {

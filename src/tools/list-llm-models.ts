@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { simpleParamFilters } from "../domain/query.js";
 import { formatTimeUs } from "../domain/time.js";
+import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { collectCompleteTraces } from "./collect.js";
@@ -25,10 +26,12 @@ export const listLlmModels = defineTool({
     models: z.array(
       z.object({ model: z.string(), provider: z.string(), request_count: z.number().int(), first_seen: z.string(), last_seen: z.string() }),
     ),
+    truncated: truncatedSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
   errorPrefix: "Failed to list models",
+  fit: (result, max) => fitList(result, "models", max, "Use a smaller time window, a service_name or gen_ai_system to see the rest."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const found = await collectCompleteTraces(ctx, { ...window, limit: args.limit, filters: simpleParamFilters(args) });

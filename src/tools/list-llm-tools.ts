@@ -4,6 +4,7 @@ import { eq, type Filter } from "../domain/filter.js";
 import { formatTimeUs } from "../domain/time.js";
 import type { Span } from "../domain/trace.js";
 import { ATTR, SPAN_KIND_TOOL } from "../genai/semconv.js";
+import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { collectCompleteTraces, searchSpanList } from "./collect.js";
@@ -33,10 +34,12 @@ export const listLlmTools = defineTool({
       z.object({ tool_name: z.string(), usage_count: z.number().int(), services: z.array(z.string()), first_seen: z.string(), last_seen: z.string() }),
     ),
     message: z.string().optional(),
+    truncated: truncatedSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
   errorPrefix: "Failed to list LLM tools",
+  fit: (result, max) => fitList(result, "tools", max, "Use a smaller time window or a service_name to see the rest."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const serviceFilter = args.service_name ? [eq("service.name", args.service_name)] : [];

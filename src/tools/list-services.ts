@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 
 export const listServices = defineTool({
@@ -6,8 +7,9 @@ export const listServices = defineTool({
   title: "List services",
   description: "List the service names known to the trace backend. Start here: most searches take a service_name.",
   input: z.strictObject({}),
-  output: z.object({ count: z.number().int(), services: z.array(z.string()) }),
+  output: z.object({ count: z.number().int(), services: z.array(z.string()), truncated: truncatedSchema }),
   errorPrefix: "Failed to list services",
+  fit: (result, max) => fitList(result, "services", max, "The service list is longer than the budget; raise MAX_RESPONSE_CHARS to see all names."),
   async run(_args, ctx) {
     const backend = await ctx.backend();
     const services = [...new Set(await backend.listServices())].sort();

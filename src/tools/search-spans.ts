@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { simpleParamFilters } from "../domain/query.js";
+import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { searchInput } from "./search-traces.js";
@@ -14,8 +15,10 @@ export const searchSpans = defineTool({
     "itself. Find tool calls with filters [{\"field\": \"traceloop.span.kind\", \"operator\": \"equals\", \"value\": \"tool\"}] " +
     "or LLM calls with [{\"field\": \"gen_ai.system\", \"operator\": \"exists\"}].",
   input: z.strictObject({ ...searchInput, limit: p.limit(100, "spans") }),
-  output: z.object({ count: z.number().int(), spans: z.array(spanSummarySchema), notes: notesSchema }),
+  output: z.object({ count: z.number().int(), spans: z.array(spanSummarySchema), truncated: truncatedSchema,
+    notes: notesSchema }),
   errorPrefix: "Failed to search spans",
+  fit: (result, max) => fitList(result, "spans", max, "Narrow the search (service_name, operation_name, filters), use a smaller time window or a lower limit to see the rest."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const filters = [...simpleParamFilters(args), ...p.parseFilters(args.filters)];

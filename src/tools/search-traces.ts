@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { simpleParamFilters } from "../domain/query.js";
+import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { notesSchema, traceSummary, traceSummarySchema, withNotes } from "./summaries.js";
@@ -28,8 +29,10 @@ export const searchTraces = defineTool({
     "generic filters (field/operator/value). Returns one summary per trace (root service and operation, duration, status, " +
     "span and LLM span counts, total LLM tokens). Then use get_trace for the full tree of one trace.",
   input: z.strictObject({ ...searchInput, limit: p.limit(100, "traces") }),
-  output: z.object({ count: z.number().int(), traces: z.array(traceSummarySchema), notes: notesSchema }),
+  output: z.object({ count: z.number().int(), traces: z.array(traceSummarySchema), truncated: truncatedSchema,
+    notes: notesSchema }),
   errorPrefix: "Failed to search traces",
+  fit: (result, max) => fitList(result, "traces", max, "Narrow the search (service_name, operation_name, filters), use a smaller time window or a lower limit to see the rest."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const filters = [...simpleParamFilters(args), ...p.parseFilters(args.filters)];

@@ -3,6 +3,7 @@ import { simpleParamFilters } from "../domain/query.js";
 import { formatTimeUs } from "../domain/time.js";
 import type { Trace } from "../domain/trace.js";
 import { round2 } from "../genai/stats.js";
+import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { collectCompleteTraces } from "./collect.js";
@@ -78,10 +79,12 @@ export const getLlmExpensiveTraces = defineTool({
         has_errors: z.boolean(),
       }),
     ),
+    truncated: truncatedSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
   errorPrefix: "Failed to get expensive traces",
+  fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const query = { ...window, limit: Math.min(args.limit * OVERSAMPLE, 1000), filters: simpleParamFilters(args) };
@@ -124,10 +127,12 @@ export const getLlmSlowTraces = defineTool({
         has_errors: z.boolean(),
       }),
     ),
+    truncated: truncatedSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
   errorPrefix: "Failed to get slow traces",
+  fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const query = { ...window, limit: Math.min(args.limit * OVERSAMPLE, 1000), filters: simpleParamFilters(args) };
