@@ -16,7 +16,7 @@ import type { AttributeValue } from "../../src/domain/attributes.js";
 import type { Span, Trace } from "../../src/domain/trace.js";
 import type { BackendWorld, Fault, RecordedRequest, RunningWorld } from "./backend-world.js";
 
-/** Jaeger's default search lookback when `start` is not given (query.lookback default). */
+/** How far back Jaeger searches when `start` is not given (its query service counts back from now; default two days). */
 export const JAEGER_DEFAULT_LOOKBACK_MS = 2 * 24 * 3600 * 1000;
 
 export interface JaegerTag {

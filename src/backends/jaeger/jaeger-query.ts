@@ -223,7 +223,7 @@ export function planJaegerSearch(query: SearchQuery, target: SearchTarget): Jaeg
   if (query.startMs === undefined && query.endMs === undefined) {
     notes.push("No time range given: Jaeger applied its default lookback.");
   } else if (query.startMs === undefined) {
-    notes.push("No start time given: Jaeger applied its default lookback before the end time.");
+    notes.push("No start time given: Jaeger applied its default lookback (counted back from now).");
   }
   const window = query.startMs !== undefined && query.endMs !== undefined ? { startMs: query.startMs, endMs: query.endMs } : undefined;
 
