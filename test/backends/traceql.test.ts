@@ -45,14 +45,16 @@ const ROWS: Row[] = [
   ["quoted name with quote and backslash", f('we"ird\\k-ey', "exists"), "spans", "narrowing", `{ span."we\\"ird\\\\k-ey" != nil }`],
   ["unparseable number value", f("n", "gt", "abc", "number"), "traces", "none"],
   // service.name / operation name: root values on traces (exact), per span on spans (narrowing).
-  ["service equals (traces)", f("service.name", "equals", "travel-agent-demo"), "traces", "exact", `{ rootServiceName = "travel-agent-demo" }`],
+  ["service equals (traces): a span of that service", f("service.name", "equals", "travel-agent-demo"), "traces", "exact", `{ resource.service.name = "travel-agent-demo" }`],
   ["service equals (spans)", f("service.name", "equals", "travel-agent-demo"), "spans", "narrowing", `{ resource.service.name = "travel-agent-demo" }`],
-  ["service contains", f("service.name", "contains", "tra"), "traces", "exact", `{ rootServiceName =~ "(?s).*tra.*" }`],
+  ["service contains (traces): the root's service", f("service.name", "contains", "tra"), "traces", "exact", `{ rootServiceName =~ "(?s).*tra.*" }`],
+  ["service not_equals (traces): the root's service", f("service.name", "not_equals", "a"), "traces", "exact", `{ rootServiceName != "a" }`],
   ["service in", f("service.name", "in", undefined, "string", ["a", "b"]), "traces", "exact", `{ (rootServiceName = "a" || rootServiceName = "b") }`],
   ["service not_in", f("service.name", "not_in", undefined, "string", ["a"]), "traces", "exact", `{ rootServiceName != "a" }`],
   ["service with a number value", f("service.name", "equals", 5, "number"), "traces", "none"],
   ["service exists is trivial", f("service.name", "exists"), "traces", "none"],
-  ["operation_name (traces)", f("operation_name", "equals", "Agent Workflow"), "traces", "exact", `{ rootName = "Agent Workflow" }`],
+  ["operation_name equals (traces): a span with that name", f("operation_name", "equals", "Agent Workflow"), "traces", "exact", `{ name = "Agent Workflow" }`],
+  ["operation_name ends_with (traces): the root's name", f("operation_name", "ends_with", ".agent"), "traces", "exact", `{ rootName =~ "(?s).*\\\\.agent$" }`],
   ["name (spans)", f("name", "starts_with", "openai."), "spans", "narrowing", `{ name =~ "(?s)^openai\\\\..*" }`],
   // duration: ranges only.
   ["duration gte (traces)", f("duration", "gte", 100, "number"), "traces", "exact", `{ traceDuration >= 100ms }`],
@@ -104,16 +106,34 @@ describe("translateFilter / buildTraceQL", () => {
     expect(q).toBe(`{ resource.service.name = "svc" && span.gen_ai.system = "openai" && duration > 5ms }`);
   });
 
-  it("traces: trace-level conditions share the first spanset, attribute conditions get their own", () => {
+  it("traces: service + operation + trace-level conditions share the first spanset, others get their own", () => {
     const q = buildTraceQL(
-      [f("service.name", "equals", "travel-agent-demo"), f("gen_ai.system", "equals", "openai"), f("duration", "gt", 50, "number"), f("status", "equals", "ERROR")],
+      [
+        f("service.name", "equals", "travel-agent-demo"),
+        f("gen_ai.system", "equals", "openai"),
+        f("duration", "gt", 50, "number"),
+        f("status", "equals", "ERROR"),
+        f("operation_name", "equals", "openai.chat"),
+      ],
       "traces",
     );
-    expect(q).toBe(`{ rootServiceName = "travel-agent-demo" && traceDuration > 50ms && span.gen_ai.system = "openai" } && { status = error }`);
+    expect(q).toBe(
+      `{ resource.service.name = "travel-agent-demo" && traceDuration > 50ms && name = "openai.chat" } && { span.gen_ai.system = "openai" } && { status = error }`,
+    );
   });
 
-  it("traces with only trace-level conditions use one spanset", () => {
-    expect(buildTraceQL([f("service.name", "equals", "a"), f("duration", "lte", 10, "number")], "traces")).toBe(`{ rootServiceName = "a" && traceDuration <= 10ms }`);
+  it("traces: a second service (or operation) is another span, in its own spanset", () => {
+    const q = buildTraceQL([f("service.name", "equals", "a"), f("service.name", "equals", "b"), f("name", "equals", "x"), f("name", "equals", "y")], "traces");
+    expect(q).toBe(`{ resource.service.name = "a" && name = "x" } && { resource.service.name = "b" } && { name = "y" }`);
+  });
+
+  it("traces without service/operation: trace-level conditions join the first attribute spanset", () => {
+    expect(buildTraceQL([f("duration", "lte", 10, "number"), f("a", "exists"), f("b", "exists")], "traces")).toBe(
+      `{ traceDuration <= 10ms && span.a != nil } && { span.b != nil }`,
+    );
+    expect(buildTraceQL([f("service.name", "in", undefined, "string", ["a"]), f("duration", "lte", 10, "number")], "traces")).toBe(
+      `{ rootServiceName = "a" && traceDuration <= 10ms }`,
+    );
   });
 
   it("the injection attempt survives a round trip through a Go-style lexer as one string", () => {

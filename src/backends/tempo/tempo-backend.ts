@@ -161,20 +161,26 @@ class TempoBackend implements TraceBackend {
     return [...new Set(values)].sort();
   }
 
+  /** `/ready` must answer "ready"; where a gateway hides it (404), `/api/echo` must answer "echo". */
   async healthCheck(): Promise<HealthStatus> {
     const base = { backend: "tempo" as const, url: this.url };
+    const probe = async (path: string, expected: string): Promise<HealthStatus> => {
+      const res = await this.http.get(path, { text: true });
+      const text = (res.text ?? "").trim();
+      if (text === expected) return { status: "healthy", ...base };
+      return {
+        status: "unhealthy",
+        ...base,
+        error: `Tempo at ${this.url} answered GET ${path} with ${JSON.stringify(text.slice(0, 80))} instead of "${expected}": check that --url / BACKEND_URL points to Tempo.`,
+      };
+    };
     try {
-      await this.probe("/ready");
-      return { status: "healthy", ...base };
+      return await probe("/ready", "ready");
     } catch (err) {
-      // Gateways in front of Tempo often expose only /api/*; /api/echo then shows the API answers.
-      if (!(err instanceof BackendError && err.kind === "not_found")) {
-        return { status: "unhealthy", ...base, error: errorMessage(err) };
-      }
+      if (!(err instanceof BackendError && err.kind === "not_found")) return { status: "unhealthy", ...base, error: errorMessage(err) };
     }
     try {
-      await this.probe("/api/echo");
-      return { status: "healthy", ...base };
+      return await probe("/api/echo", "echo");
     } catch (err) {
       return { status: "unhealthy", ...base, error: errorMessage(err) };
     }
@@ -182,16 +188,6 @@ class TempoBackend implements TraceBackend {
 
   async close(): Promise<void> {
     await this.http.close();
-  }
-
-  /** /ready and /api/echo answer plain text ("ready", "echo"): any 2xx is success. */
-  private async probe(path: string): Promise<void> {
-    try {
-      await this.http.get(path);
-    } catch (err) {
-      if (err instanceof BackendError && err.kind === "invalid_response" && err.status !== undefined && err.status < 300) return;
-      throw err;
-    }
   }
 
   private async tagValues(v2: [string, QueryParams], v1: [string, QueryParams]): Promise<string[]> {

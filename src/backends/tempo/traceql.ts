@@ -7,6 +7,9 @@
  *   values (root service, root operation, trace duration, ERROR iff some span is ERROR), and any
  *   other field matches when ANY span matches, each filter independently;
  * - on spans, every field is the span's own value.
+ * One agreed exception, shared with Jaeger and held by the conformance suite: on traces,
+ * `service.name` / `operation_name` EQUALS means "a span of that service / with that name" (both:
+ * one such span), the way trace UIs search; their other operators keep the root reading.
  *
  * TraceQL facts this relies on (grafana/tempo pkg/traceql lexer/parser, Tempo docs):
  * - `{ A && B }` needs ONE span satisfying both; `{ A } && { B }` lets each match its own span;
@@ -29,8 +32,13 @@ export type Translation =
   | {
       pushdown: Exclude<Pushdown, "none">;
       condition: string;
-      /** Trace-level conditions hold for every span of a trace, so they may share any spanset. */
-      scope: "trace" | "span";
+      /**
+       * Where the condition may go in a "traces" query: "trace" conditions hold for every span of a
+       * trace and may share any spanset; "service" / "operation" (equals on traces) go together in
+       * one spanset, so service + operation means ONE span of that service with that name; "span"
+       * conditions get a spanset of their own.
+       */
+      scope: "trace" | "service" | "operation" | "span";
     }
   | { pushdown: "none"; reason: string };
 
@@ -275,13 +283,24 @@ export function translateFilter(f: Filter, target: SearchTarget): Translation {
   const traces = target === "traces";
 
   if (field === "service.name" || field === "name" || field === "operation_name") {
-    // Traces: the root span's service/name, exactly what the local engine compares.
-    // (Jaeger's service parameter means "any span"; we keep the local root semantics on every backend.)
-    const lhs = field === "service.name" ? (traces ? "rootServiceName" : "resource.service.name") : traces ? "rootName" : "name";
     if (f.valueType !== "string") return none(`${field} is a string`);
-    const condition = stringFieldCondition(lhs, f, false);
+    const isService = field === "service.name";
+    if (!traces) {
+      const condition = stringFieldCondition(isService ? "resource.service.name" : "name", f, false);
+      return condition === undefined ? none(`${f.operator} on ${field} is evaluated locally`) : { pushdown: "narrowing", condition, scope: "span" };
+    }
+    // Traces. equals reads "a span of service S" / "a span named O" (together: one span of S named
+    // O), as Jaeger's service/operation search does, which the conformance suite holds every
+    // backend to. Every other operator keeps the local engine's reading, the root span's value,
+    // which is what backends that evaluate them locally (Jaeger included) return.
+    if (f.operator === "equals") {
+      const condition = stringFieldCondition(isService ? "resource.service.name" : "name", f, false);
+      if (condition === undefined) return none(`${field} equals needs a value`);
+      return { pushdown: "exact", condition, scope: isService ? "service" : "operation" };
+    }
+    const condition = stringFieldCondition(isService ? "rootServiceName" : "rootName", f, false);
     if (condition === undefined) return none(`${f.operator} on ${field} is evaluated locally`);
-    return { pushdown: traces ? "exact" : "narrowing", condition, scope: traces ? "trace" : "span" };
+    return { pushdown: "exact", condition, scope: "trace" };
   }
 
   if (field === "duration") {
@@ -315,21 +334,29 @@ export function tempoPushdown(f: Filter, target: SearchTarget): Pushdown {
 /**
  * The TraceQL query for filters that all translate (check with translateFilter first; an
  * untranslatable filter is a programming error and throws, so nothing is silently dropped).
- * Spans: one spanset, one span must satisfy everything. Traces: trace-level conditions share the
- * first spanset, and each span-level condition gets its own, so each may match a different span.
+ * Spans: one spanset, one span must satisfy everything. Traces: trace-level conditions and the
+ * service/operation pair share the first spanset; every other condition gets its own, so each may
+ * be met by a different span.
  */
 export function buildTraceQL(filters: readonly Filter[], target: SearchTarget): string {
-  const traceLevel: string[] = [];
-  const spanLevel: string[] = [];
+  const shared: string[] = [];
+  const own: string[] = [];
+  const paired = new Set<string>();
   for (const f of filters) {
     const t = translateFilter(f, target);
     if (t.pushdown === "none") throw new Error(`filter '${f.field} ${f.operator}' cannot be sent to Tempo: ${t.reason}`);
-    (t.scope === "trace" ? traceLevel : spanLevel).push(t.condition);
+    if (t.scope === "trace") shared.push(t.condition);
+    else if ((t.scope === "service" || t.scope === "operation") && !paired.has(t.scope)) {
+      // Only one service and one operation describe "the" span; a second one is another span.
+      paired.add(t.scope);
+      shared.push(t.condition);
+    } else own.push(t.condition);
   }
-  if (target === "spans" || spanLevel.length === 0) {
-    const all = [...traceLevel, ...spanLevel];
+  if (target === "spans") {
+    const all = [...shared, ...own];
     return all.length === 0 ? "{}" : `{ ${all.join(" && ")} }`;
   }
-  const [first, ...rest] = spanLevel;
-  return [[...traceLevel, first!], ...rest.map((c) => [c])].map((conds) => `{ ${conds.join(" && ")} }`).join(" && ");
+  if (paired.size === 0 && own.length > 0) shared.push(own.shift()!);
+  const spansets = [...(shared.length > 0 ? [shared] : []), ...own.map((c) => [c])];
+  return spansets.length === 0 ? "{}" : spansets.map((conds) => `{ ${conds.join(" && ")} }`).join(" && ");
 }
