@@ -23,6 +23,8 @@ export interface HttpResponse {
   status: number;
   /** Parsed JSON, or undefined for an empty body. */
   json: unknown;
+  /** The body as text (secrets redacted), only for requests made with `text: true`. */
+  text?: string;
   bytes: number;
 }
 
@@ -31,6 +33,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Non-2xx statuses the caller handles itself (e.g. 404 for an unknown trace). */
   allowStatus?: readonly number[];
+  /** Plain-text endpoints (e.g. Tempo's /ready): return the 2xx body as `text`, do not parse JSON. */
+  text?: boolean;
 }
 
 const NETWORK_HINTS: Readonly<Record<string, string>> = {
@@ -164,6 +168,7 @@ export class HttpClient {
       }
       throw this.statusError(status, what, body);
     }
+    if (options.text) return { status, json: undefined, text: this.redact(body), bytes: raw.length };
     if (body.trim() === "") return { status, json: undefined, bytes: raw.length };
     try {
       return { status, json: JSON.parse(body), bytes: raw.length };
