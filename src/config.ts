@@ -50,6 +50,8 @@ export interface CliFlags {
   authToken?: string;
   concurrency?: string;
   maxResponseChars?: string;
+  /** --max-traces: SETTINGS and --help name it, so resolveConfig honours it when the CLI passes it. */
+  maxTraces?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -126,43 +128,80 @@ function integer(name: SettingName, raw: Raw | undefined, min: number, max: numb
   return n;
 }
 
-function httpUrl(name: SettingName, raw: Raw): string {
+function httpUrl(name: SettingName, input: Raw): string {
+  const raw: Raw = { ...input, value: redactUrl(input.value) };
   let u: URL;
   try {
-    u = new URL(raw.value.trim());
+    u = new URL(input.value.trim());
   } catch {
     return fail(name, raw, "must be an absolute http(s) URL, e.g. http://localhost:16686");
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") return fail(name, raw, "URL must use http or https scheme");
-  return raw.value.trim().replace(/\/+$/, "");
+  return input.value.trim().replace(/\/+$/, "");
 }
 
-/** Parses "Name: value" entries (newline- or comma-separated) or a JSON object of header names to values. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Parses "Name: value" entries (newline- or comma-separated) or a JSON object of header names to values.
+ * A comma starts a new entry only when a "Name:" follows it, so "Accept: a, b" stays one header.
+ * Error messages may name a header but never quote a value: values are often credentials.
+ */
 export function parseHeaders(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const trimmed = text.trim();
   if (trimmed.startsWith("{")) {
-    const obj: unknown = JSON.parse(trimmed);
-    if (!obj || typeof obj !== "object" || Array.isArray(obj)) throw new Error("expected a JSON object");
-    for (const [k, v] of Object.entries(obj)) {
-      if (typeof v !== "string") throw new Error(`header '${k}' must have a string value`);
-      addHeader(out, k, v);
-    }
+    parseJsonHeaders(trimmed, out);
     return out;
   }
-  for (const entry of trimmed.split(/[\n,]/)) {
-    if (entry.trim() === "") continue;
-    const idx = entry.indexOf(":");
-    if (idx <= 0) throw new Error(`'${entry.trim().split(":")[0]}' is not in the form 'Name: value'`);
-    addHeader(out, entry.slice(0, idx), entry.slice(idx + 1));
-  }
+  const entries = trimmed.split(/\n|,(?=\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*:)/);
+  entries.forEach((entry, i) => {
+    if (entry.trim() === "") return;
+    parseHeaderEntry(entry, out, entries.length > 1 ? `entry ${i + 1}` : "the value");
+  });
   return out;
+}
+
+function parseJsonHeaders(text: string, out: Record<string, string>): void {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch {
+    // JSON.parse's own message quotes the surrounding text, which may be a secret.
+    throw new Error("is not a valid JSON object");
+  }
+  if (!obj || typeof obj !== "object" || Array.isArray(obj)) throw new Error("expected a JSON object");
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v !== "string") throw new Error(`header '${k}' must have a string value`);
+    addHeader(out, k, v);
+  }
+}
+
+function parseHeaderEntry(entry: string, out: Record<string, string>, what: string): void {
+  const idx = entry.indexOf(":");
+  if (idx <= 0) throw new Error(`${what} is not in the form 'Name: value'`);
+  addHeader(out, entry.slice(0, idx), entry.slice(idx + 1));
 }
 
 function addHeader(out: Record<string, string>, name: string, value: string): void {
   const n = name.trim();
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(n)) throw new Error(`'${n}' is not a valid header name`);
+  // An invalid name is not quoted either: "Bearer abc123: x" would put a token in the message.
+  if (!HEADER_NAME.test(n)) throw new Error("a header name may only contain letters, digits and !#$%&'*+.^_`|~-");
   out[n.toLowerCase()] = value.trim();
+}
+
+/** One --header flag: a single "Name: value" (its value may contain commas) or a JSON object. */
+function parseHeaderFlag(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) parseJsonHeaders(trimmed, out);
+  else parseHeaderEntry(trimmed, out, "the value");
+  return out;
+}
+
+/** Userinfo in a URL is a credential: keep it out of error messages. */
+function redactUrl(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1***@");
 }
 
 const LOG_LEVEL_ALIASES: Readonly<Record<string, LogLevel>> = {
@@ -203,16 +242,19 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
   }
   for (const h of flags.header ?? []) {
     try {
-      Object.assign(headers, parseHeaders(h));
+      Object.assign(headers, parseHeaderFlag(h));
     } catch (err) {
-      fail("header", { value: h.split(":")[0] ?? h, from: "flag" }, `${(err as Error).message}; use --header 'Name: value'`);
+      // Quote at most the header name: the rest of a malformed flag may be a credential.
+      const name = h.includes(":") ? h.slice(0, h.indexOf(":")).trim() : "";
+      const shown = HEADER_NAME.test(name) ? `${name}: ...` : "(malformed header)";
+      fail("header", { value: shown, from: "flag" }, `${(err as Error).message}; use --header 'Name: value'`);
     }
   }
 
   const logLevel = choice("logLevel", pick("logLevel", flags.logLevel, env), ["debug", "info", "warn", "error"] as const, DEFAULTS.logLevel, (v) =>
     LOG_LEVEL_ALIASES[v.trim().toLowerCase()] ?? v,
   );
-  const maxTracesPerQuery = integer("maxTraces", pick("maxTraces", undefined, env), 1, 1000, DEFAULTS.maxTracesPerQuery);
+  const maxTracesPerQuery = integer("maxTraces", pick("maxTraces", flags.maxTraces, env), 1, 1000, DEFAULTS.maxTracesPerQuery);
   const fetchConcurrency = integer("concurrency", pick("concurrency", flags.concurrency, env), 1, 64, DEFAULTS.fetchConcurrency);
   const maxResponseChars = integer("maxResponseChars", pick("maxResponseChars", flags.maxResponseChars, env), 2000, 10_000_000, DEFAULTS.maxResponseChars);
   const transport = choice("transport", pick("transport", flags.transport, env), TRANSPORTS, "stdio", (v) => v.trim().toLowerCase());

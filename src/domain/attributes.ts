@@ -48,9 +48,12 @@ export const TYPED_ATTRIBUTE_KEYS: Readonly<Record<string, Kind>> = {
 const TRUE_WORDS = new Set(["true", "1", "yes", "y", "on", "t"]);
 const FALSE_WORDS = new Set(["false", "0", "no", "n", "off", "f"]);
 
+/** Decimal notation only: Number() would also read "0x1A", "0b11" and "0o7", which Python does not. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
 export function toNumber(value: unknown): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value === "string" && value.trim() !== "") {
+  if (typeof value === "string" && DECIMAL.test(value.trim())) {
     const n = Number(value.trim());
     return Number.isFinite(n) ? n : undefined;
   }

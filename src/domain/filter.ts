@@ -4,6 +4,7 @@
  * (per backend) and local evaluation (filter-engine.ts) switch exhaustively on OPERATORS.
  */
 import { z } from "zod";
+import { toBool, toNumber } from "./attributes.js";
 
 export const OPERATORS = [
   "equals",
@@ -134,6 +135,16 @@ export function toFilter(input: FilterInput): Filter {
   if (!OPERATORS_BY_TYPE[valueType].has(op)) {
     const allowed = [...OPERATORS_BY_TYPE[valueType]].join(", ");
     throw new Error(`Operator '${op}' cannot be used with value_type '${valueType}'; allowed: ${allowed}`);
+  }
+  // A value the comparison cannot read would silently match nothing (or, for not_in, everything).
+  const operands = [...(hasValue ? [input.value!] : []), ...(hasValues ? input.values! : [])];
+  for (const operand of operands) {
+    if (valueType === "number" && toNumber(operand) === undefined) {
+      throw new Error(`Value ${JSON.stringify(operand)} is not a number, but value_type is 'number'`);
+    }
+    if (valueType === "boolean" && toBool(operand) === undefined) {
+      throw new Error(`Value ${JSON.stringify(operand)} is not a boolean (true or false), but value_type is 'boolean'`);
+    }
   }
   const filter: Filter = { field: canonicalField(input.field), operator: op, valueType };
   if (hasValue) filter.value = input.value!;

@@ -1,9 +1,11 @@
 /**
  * The OpenLLMetry attribute parser: the only reader of raw gen_ai.* / llm.* attributes.
  * Mirrors the original's LLMSpanAttributes.from_span (first-truthy token fallbacks, previews
- * from events) with two fixes: the same quantity reported under two names
+ * from events) with these changes: the same quantity reported under two names
  * (prompt_tokens + input_tokens, completion_tokens + output_tokens) is counted once in the
- * total, and booleans are never counted as tokens.
+ * total, booleans are never counted as tokens, gen_ai.provider.name is accepted when gen_ai.system
+ * is absent or empty, finish reasons may be a JSON-array or comma string, and the previews fall back
+ * to the gen_ai.prompt.0.content / gen_ai.completion.0.content span attributes.
  */
 import { attrBool, attrInt, attrNumber, attrString, attrStringList, type Attributes } from "../domain/attributes.js";
 import type { Span, Trace } from "../domain/trace.js";
@@ -42,20 +44,36 @@ function firstPositive(attrs: Attributes, keys: readonly string[]): number {
   return 0;
 }
 
-/** Keys that duplicate another key's quantity; skipped in the sum when their twin is present. */
-const DUPLICATE_OF: Readonly<Record<string, string>> = {
-  [ATTR.INPUT_TOKENS]: ATTR.PROMPT_TOKENS,
-  [ATTR.OUTPUT_TOKENS]: ATTR.COMPLETION_TOKENS,
-};
+/**
+ * Keys that report the same quantity under two names (OpenAI-style and Anthropic-style). Each pair
+ * contributes once to the sum, with the value the prompt/completion count itself uses (the first
+ * non-zero integer of the pair), so a zero or non-integer prompt_tokens does not hide input_tokens.
+ */
+const TOKEN_PAIRS: ReadonlyArray<readonly [string, string]> = [
+  [ATTR.PROMPT_TOKENS, ATTR.INPUT_TOKENS],
+  [ATTR.COMPLETION_TOKENS, ATTR.OUTPUT_TOKENS],
+];
+const PAIRED_KEYS: ReadonlySet<string> = new Set(TOKEN_PAIRS.flat());
+
+/** An integer counter as the sum counts it: a JSON integer (booleans, floats and numeric strings are not). */
+function integerCounter(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isInteger(value) ? value : undefined;
+}
 
 function sumUsageCounters(attrs: Attributes): number {
   let sum = 0;
   for (const [key, value] of Object.entries(attrs)) {
-    if (!key.startsWith(ATTR.USAGE_PREFIX) || key === ATTR.TOTAL_TOKENS) continue;
-    if (typeof value !== "number" || !Number.isInteger(value)) continue;
-    const twin = DUPLICATE_OF[key];
-    if (twin && typeof attrs[twin] === "number") continue;
-    sum += value;
+    if (!key.startsWith(ATTR.USAGE_PREFIX) || key === ATTR.TOTAL_TOKENS || PAIRED_KEYS.has(key)) continue;
+    sum += integerCounter(value) ?? 0;
+  }
+  for (const pair of TOKEN_PAIRS) {
+    for (const key of pair) {
+      const v = integerCounter(attrs[key]);
+      if (v) {
+        sum += v;
+        break;
+      }
+    }
   }
   return sum;
 }
@@ -115,7 +133,8 @@ function finishReasons(attrs: Attributes): string[] | undefined {
 export function parseLlmSpan(span: Span): LlmAttributes | undefined {
   if (!isLlmSpan(span)) return undefined;
   const attrs = span.attributes;
-  const system = attrString(attrs, ATTR.SYSTEM) ?? attrString(attrs, ATTR.PROVIDER_NAME);
+  // An empty gen_ai.system names no provider, so gen_ai.provider.name may still name it.
+  const system = attrString(attrs, ATTR.SYSTEM) || attrString(attrs, ATTR.PROVIDER_NAME);
   if (!system) return undefined;
   const tokens = tokenCounts(attrs);
   const out: LlmAttributes = { system, is_streaming: false };
@@ -135,13 +154,14 @@ export function parseLlmSpan(span: Span): LlmAttributes | undefined {
   set("total_tokens", tokens.total || undefined);
   set("prompt_preview", preview(span, EVENT.PROMPT, ATTR.PROMPT_CONTENT));
   set("completion_preview", preview(span, EVENT.COMPLETION, ATTR.COMPLETION_CONTENT));
-  // Re-order so optional keys follow the declared order (is_streaming sits mid-list).
-  const ordered: LlmAttributes = { system: out.system, is_streaming: out.is_streaming };
+  // Re-order so keys follow the original model's field order (is_streaming sits mid-list); the
+  // object starts empty because re-assigning an existing key does not move it.
+  const ordered: Record<string, unknown> = {};
   for (const key of LLM_KEY_ORDER) {
     const value = out[key];
-    if (value !== undefined) (ordered as unknown as Record<string, unknown>)[key] = value;
+    if (value !== undefined) ordered[key] = value;
   }
-  return ordered;
+  return ordered as unknown as LlmAttributes;
 }
 
 const LLM_KEY_ORDER: ReadonlyArray<keyof LlmAttributes> = [

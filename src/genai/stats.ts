@@ -31,13 +31,18 @@ export function describe(values: readonly number[]): Stats {
 }
 
 /**
- * round(x, 2) as Python computes it: exact binary halves (12.125) go to the even neighbour,
- * everything else to the nearest.
+ * round(x, 2) as Python computes it: on the exact binary value of x, ties to even. A tie at two
+ * decimals means x is an odd multiple of 1/8 (12.125, 0.375), so x * 8 being an odd integer detects
+ * it exactly; every other value rounds to the nearest, which toFixed does on the exact value
+ * (x * 100 would not: 1.115 * 100 is 111.5 in binary floating point, but 1.115 is below the tie).
  */
 export function round2(x: number): number {
-  const scaled = x * 100;
-  const floor = Math.floor(scaled);
-  const diff = scaled - floor;
-  if (diff === 0.5) return (floor % 2 === 0 ? floor : floor + 1) / 100;
-  return Math.round(scaled) / 100;
+  if (!Number.isFinite(x) || Math.abs(x) >= 1e21) return x;
+  const eighths = x * 8;
+  if (Number.isInteger(eighths) && eighths % 2 !== 0 && Math.abs(x) < 1e13) {
+    const scaled = x * 100; // exact below 1e13: an odd multiple of 12.5
+    const floor = Math.floor(scaled);
+    return (floor % 2 === 0 ? floor : floor + 1) / 100;
+  }
+  return Number(x.toFixed(2));
 }
