@@ -49,7 +49,7 @@ class CheckedExporter implements SpanExporter {
   export(spans: ReadableSpan[], done: (result: { code: number; error?: Error }) => void): void {
     this.inner.export(spans, (result) => {
       if (result.code === 0) this.exported += spans.length;
-      else this.failures.push(result.error?.message ?? "export failed");
+      else this.failures.push(describeError(result.error));
       done(result);
     });
   }
@@ -59,6 +59,15 @@ class CheckedExporter implements SpanExporter {
   forceFlush(): Promise<void> {
     return this.inner.forceFlush ? this.inner.forceFlush() : Promise.resolve();
   }
+}
+
+/** OTLP exporter errors often carry an empty message and the HTTP status in `code`. */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return "export failed";
+  const code = (err as { code?: unknown }).code;
+  const data = (err as { data?: unknown }).data;
+  const parts = [err.message || err.name, code !== undefined ? `status ${String(code)}` : "", typeof data === "string" && data ? data.slice(0, 200) : ""];
+  return parts.filter(Boolean).join(": ");
 }
 
 const KINDS: Record<DemoSpanKind, SpanKind> = {
@@ -133,9 +142,13 @@ export async function emitDemoPlan(plan: DemoPlan, options: EmitOptions): Promis
   for (const t of plan.traces) for (const span of t.spans) emitSpan(t.traceId, span);
 
   const all = [...providers.values()];
-  await Promise.all(all.map(({ provider }) => provider.forceFlush()));
-  await Promise.all(all.map(({ provider }) => provider.shutdown()));
+  // A failed export rejects the flush; collect every reason and report them together below.
+  const settled = [
+    ...(await Promise.allSettled(all.map(({ provider }) => provider.forceFlush()))),
+    ...(await Promise.allSettled(all.map(({ provider }) => provider.shutdown()))),
+  ];
   const failures = all.flatMap(({ exporter }) => exporter.failures);
+  for (const s of settled) if (s.status === "rejected" && failures.length === 0) failures.push(describeError(s.reason));
   const exported = all.reduce((n, { exporter }) => n + exporter.exported, 0);
   if (failures.length > 0 || exported !== spanTotal) {
     throw new Error(
