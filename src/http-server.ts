@@ -92,13 +92,15 @@ export interface HttpServerOptions {
   allowedHosts?: string[];
   /** Override backend creation (tests). */
   backendFactory?: () => Promise<TraceBackend>;
+  /** Clock (tests). */
+  now?: () => number;
 }
 
 export async function startHttpServer(config: Config, logger: Logger, options: HttpServerOptions = {}): Promise<RunningHttpServer> {
   const allowed = allowedHostnames(config.host, options.allowedHosts ?? []);
   for (const warning of exposureWarnings(config)) logger.warn(warning);
 
-  const store = new TraceStore();
+  const store = new TraceStore(options.now ? { now: options.now } : {});
   let backendPromise: Promise<TraceBackend> | undefined;
   const makeBackend =
     options.backendFactory ??
@@ -172,7 +174,7 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
     if (req.method !== "POST" || !isInitializeRequest(body)) {
       return reject(res, 400, "Bad Request: no valid session; start with an initialize request");
     }
-    const created = createServer({ config, logger, backendFactory: sharedBackend, store });
+    const created = createServer({ config, logger, backendFactory: sharedBackend, store, ...(options.now ? { now: options.now } : {}) });
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

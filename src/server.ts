@@ -43,10 +43,19 @@ export interface CreatedServer {
   close(): Promise<void>;
 }
 
+/** Output schemas are for validation, not for the model: their descriptions would only cost context. */
+function stripDescriptions(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(stripDescriptions);
+  if (!node || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) if (k !== "description") out[k] = stripDescriptions(v);
+  return out;
+}
+
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Tool["inputSchema"] {
   const out = z.toJSONSchema(schema, { target: "draft-7", io }) as Record<string, unknown>;
   delete out.$schema;
-  return out as Tool["inputSchema"];
+  return (io === "output" ? stripDescriptions(out) : out) as Tool["inputSchema"];
 }
 
 function toolListing(def: ToolDefinition): Tool {

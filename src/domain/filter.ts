@@ -73,29 +73,25 @@ export const filterInputSchema = z
       .string()
       .min(1)
       .describe(
-        "Attribute or pseudo-field to test, e.g. 'gen_ai.request.model', 'http.status_code', or a pseudo-field: " +
-          "'service.name', 'operation_name' (alias 'name'), 'duration' (ms, alias 'duration_ms'), 'status' (OK|ERROR|UNSET), " +
-          "'trace_id', 'span_id'; on traces also 'span_count', 'llm_span_count', 'total_tokens', 'has_errors'.",
+        "Attribute (e.g. 'gen_ai.request.model') or pseudo-field: service.name, operation_name, duration (ms), " +
+          "status (OK|ERROR|UNSET), trace_id, span_id; traces also span_count, llm_span_count, total_tokens, has_errors.",
       ),
     operator: z
       .enum(OPERATORS)
-      .describe(
-        "Comparison. string: equals, not_equals, contains, not_contains, starts_with, ends_with, in, not_in; " +
-          "number: equals, not_equals, gt, lt, gte, lte, between, in, not_in; boolean: equals, not_equals; any: exists, not_exists.",
-      ),
+      .describe("string: equals, not_equals, contains, not_contains, starts_with, ends_with, in, not_in; number: also gt, lt, gte, lte, between; exists/not_exists for any."),
     value: scalarSchema
       .nullable()
       .optional()
-      .describe("Single comparison value; required by every operator except in, not_in, between, exists, not_exists."),
+      .describe("Comparison value (all operators except in, not_in, between, exists, not_exists)."),
     values: z
       .array(scalarSchema)
       .nullable()
       .optional()
-      .describe("List of values for in / not_in (one or more) and between (exactly two: [low, high], inclusive)."),
+      .describe("Values for in / not_in, or [low, high] for between (inclusive)."),
     value_type: z
       .enum(VALUE_TYPES)
       .optional()
-      .describe("How to compare: 'string', 'number' or 'boolean'. Defaults to the JSON type of value (else 'string')."),
+      .describe("string, number or boolean; defaults to the JSON type of value."),
   })
   .describe("One filter; all filters are combined with AND.");
 

@@ -5,13 +5,38 @@
  */
 import { fetchTraces, searchSpans, searchTraces, type Skipped } from "../backends/search.js";
 import type { SearchQuery } from "../domain/query.js";
+import { formatTimeMs } from "../domain/time.js";
 import type { Span, Trace } from "../domain/trace.js";
+import type { BackendKind } from "../errors.js";
 import type { ToolContext } from "./define-tool.js";
+
+export interface ResolvedWindow {
+  start_time: string;
+  end_time: string;
+}
 
 export interface Collected<T> {
   items: T[];
   notes: string[];
   skipped: Skipped[];
+  window?: ResolvedWindow;
+}
+
+/**
+ * Default look-back when no start_time is given, per backend: Jaeger's own default (2 days), and
+ * the 24 hours the original used for Tempo and Traceloop. Resolving it here means every answer can
+ * state the exact window it searched.
+ */
+export const DEFAULT_LOOKBACK_MS: Readonly<Record<BackendKind, number>> = {
+  jaeger: 2 * 24 * 3_600_000,
+  tempo: 24 * 3_600_000,
+  traceloop: 24 * 3_600_000,
+};
+
+function resolveWindow(query: SearchQuery, kind: BackendKind, now: number): { query: SearchQuery; window: ResolvedWindow } {
+  const endMs = query.endMs ?? now;
+  const startMs = query.startMs ?? endMs - DEFAULT_LOOKBACK_MS[kind];
+  return { query: { ...query, startMs, endMs }, window: { start_time: formatTimeMs(startMs), end_time: formatTimeMs(endMs) } };
 }
 
 function capLimit(query: SearchQuery, ctx: ToolContext, notes: string[]): SearchQuery {
@@ -25,16 +50,17 @@ function capLimit(query: SearchQuery, ctx: ToolContext, notes: string[]): Search
 export async function searchTraceList(ctx: ToolContext, query: SearchQuery): Promise<Collected<Trace>> {
   const notes: string[] = [];
   const backend = await ctx.backend();
-  const q = capLimit(query, ctx, notes);
+  const { query: q, window } = resolveWindow(capLimit(query, ctx, notes), backend.kind, ctx.now());
   const res = await ctx.store.coalesce(`search:${JSON.stringify(q)}`, () => searchTraces(backend, q));
   if (backend.completeTracesInSearch) for (const t of res.items) ctx.store.put(t);
-  return { items: res.items, notes: [...notes, ...res.notes], skipped: [] };
+  return { items: res.items, notes: [...notes, ...res.notes], skipped: [], window };
 }
 
 export async function searchSpanList(ctx: ToolContext, query: SearchQuery): Promise<Collected<Span>> {
   const backend = await ctx.backend();
-  const res = await ctx.store.coalesce(`spans:${JSON.stringify(query)}`, () => searchSpans(backend, query));
-  return { items: res.items, notes: res.notes, skipped: [] };
+  const { query: q, window } = resolveWindow(query, backend.kind, ctx.now());
+  const res = await ctx.store.coalesce(`spans:${JSON.stringify(q)}`, () => searchSpans(backend, q));
+  return { items: res.items, notes: res.notes, skipped: [], window };
 }
 
 /** Complete traces for a search, in search order. */
@@ -52,7 +78,7 @@ export async function collectCompleteTraces(ctx: ToolContext, query: SearchQuery
   if (skipped.length > 0) {
     notes.push(`${skipped.length} of ${ids.length} traces could not be fetched and were skipped (first reason: ${skipped[0]!.reason}).`);
   }
-  return { items: traces, notes, skipped };
+  return { items: traces, notes, skipped, ...(found.window ? { window: found.window } : {}) };
 }
 
 /** One trace by id, through the cache. */

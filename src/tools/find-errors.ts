@@ -5,7 +5,7 @@ import { isLlmSpan, parseLlmSpan, requestFirstModel } from "../genai/llm-span.js
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
-import { notesSchema, traceSummary, traceSummarySchema, withNotes } from "./summaries.js";
+import { notesSchema, traceSummary, traceSummarySchema, withMeta, windowSchema } from "./summaries.js";
 import { searchTraceList } from "./collect.js";
 
 const STACK_CHARS = 500;
@@ -78,6 +78,7 @@ export const findErrors = defineTool({
     count: z.number().int(),
     error_traces: z.array(traceSummarySchema.extend({ error_spans: z.array(errorSpanSchema) })),
     truncated: truncatedSchema,
+    window: windowSchema,
     notes: notesSchema,
   }),
   errorPrefix: "Failed to find error traces",
@@ -93,6 +94,6 @@ export const findErrors = defineTool({
       ...traceSummary(t),
       error_spans: t.spans.filter((s) => s.status === "ERROR").map(errorSpan),
     }));
-    return withNotes({ count: errorTraces.length, error_traces: errorTraces }, found.notes);
+    return withMeta({ count: errorTraces.length, error_traces: errorTraces }, found);
   },
 });

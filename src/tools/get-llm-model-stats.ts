@@ -5,8 +5,8 @@ import { describe, round2 } from "../genai/stats.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { collectCompleteTraces } from "./collect.js";
-import { llmCalls, skippedOutput, withSkipped } from "./llm-common.js";
-import { notesSchema, withNotes } from "./summaries.js";
+import { llmCalls, skippedOutput } from "./llm-common.js";
+import { notesSchema, windowSchema, withMeta } from "./summaries.js";
 
 const statsSchema = z.object({ mean: z.number(), median: z.number(), p50: z.number(), p95: z.number(), p99: z.number() });
 
@@ -35,6 +35,7 @@ export const getLlmModelStats = defineTool({
     duration_ms: statsSchema,
     tokens: z.object({ prompt: statsSchema, completion: statsSchema, total: statsSchema }),
     finish_reasons: z.record(z.string(), z.number().int()).nullable(),
+    window: windowSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
@@ -78,6 +79,6 @@ export const getLlmModelStats = defineTool({
       tokens: { prompt: describe(prompt), completion: describe(completion), total: describe(total) },
       finish_reasons: Object.keys(finish).length > 0 ? finish : null,
     };
-    return withSkipped(withNotes(body, found.notes), found.skipped);
+    return withMeta(body, found);
   },
 });

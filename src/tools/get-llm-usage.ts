@@ -4,8 +4,8 @@ import { formatTimeMs } from "../domain/time.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { collectCompleteTraces } from "./collect.js";
-import { llmCalls, modelKey, skippedOutput, withSkipped, type LlmCall } from "./llm-common.js";
-import { notesSchema, withNotes } from "./summaries.js";
+import { llmCalls, modelKey, skippedOutput, type LlmCall } from "./llm-common.js";
+import { notesSchema, windowSchema, withMeta } from "./summaries.js";
 
 const usageSchema = z.object({
   requests: z.number().int(),
@@ -55,6 +55,7 @@ export const getLlmUsage = defineTool({
     }),
     by_model: z.record(z.string(), usageSchema),
     by_service: z.record(z.string(), usageSchema),
+    window: windowSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
@@ -97,6 +98,6 @@ export const getLlmUsage = defineTool({
       by_model: byModel,
       by_service: byService,
     };
-    return withSkipped(withNotes(body, found.notes), found.skipped);
+    return withMeta(body, found);
   },
 });

@@ -5,8 +5,8 @@ import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { collectCompleteTraces } from "./collect.js";
-import { llmCalls, modelKey, skippedOutput, withSkipped } from "./llm-common.js";
-import { notesSchema, withNotes } from "./summaries.js";
+import { llmCalls, modelKey, skippedOutput } from "./llm-common.js";
+import { notesSchema, windowSchema, withMeta } from "./summaries.js";
 
 export const listLlmModels = defineTool({
   name: "list_llm_models",
@@ -27,6 +27,7 @@ export const listLlmModels = defineTool({
       z.object({ model: z.string(), provider: z.string(), request_count: z.number().int(), first_seen: z.string(), last_seen: z.string() }),
     ),
     truncated: truncatedSchema,
+    window: windowSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
@@ -50,6 +51,6 @@ export const listLlmModels = defineTool({
     const models = [...seen.values()]
       .sort((a, b) => b.request_count - a.request_count)
       .map((m) => ({ model: m.model, provider: m.provider, request_count: m.request_count, first_seen: formatTimeUs(m.first), last_seen: formatTimeUs(m.last) }));
-    return withSkipped(withNotes({ count: models.length, models }, found.notes), found.skipped);
+    return withMeta({ count: models.length, models }, found);
   },
 });

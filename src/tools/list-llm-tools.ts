@@ -7,9 +7,9 @@ import { ATTR, SPAN_KIND_TOOL } from "../genai/semconv.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
-import { collectCompleteTraces, searchSpanList } from "./collect.js";
-import { skippedOutput, withSkipped } from "./llm-common.js";
-import { notesSchema, withNotes } from "./summaries.js";
+import { collectCompleteTraces, searchSpanList, type Collected } from "./collect.js";
+import { skippedOutput } from "./llm-common.js";
+import { notesSchema, windowSchema, withMeta } from "./summaries.js";
 
 const TOOL_FILTER: Filter = eq(ATTR.SPAN_KIND, SPAN_KIND_TOOL);
 
@@ -35,6 +35,7 @@ export const listLlmTools = defineTool({
     ),
     message: z.string().optional(),
     truncated: truncatedSchema,
+    window: windowSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
@@ -44,8 +45,7 @@ export const listLlmTools = defineTool({
     const window = p.parseWindow(args, ctx.now());
     const serviceFilter = args.service_name ? [eq("service.name", args.service_name)] : [];
     let spans: Span[];
-    let notes: string[];
-    let skipped: Array<{ trace_id: string; reason: string }> = [];
+    let meta: Collected<unknown>;
     if (args.gen_ai_system) {
       // Tool spans rarely carry gen_ai.system themselves (the original filtered them on it and usually found
       // nothing): select traces that contain both tool calls and an LLM call of that provider instead.
@@ -56,15 +56,14 @@ export const listLlmTools = defineTool({
       });
       const spanFilters = [...serviceFilter, TOOL_FILTER];
       spans = found.items.flatMap((t) => t.spans.filter((s) => spanMatches(s, spanFilters))).slice(0, args.limit);
-      notes = found.notes;
-      skipped = found.skipped;
+      meta = found;
     } else {
       const found = await searchSpanList(ctx, { ...window, limit: args.limit, filters: [...serviceFilter, TOOL_FILTER] });
       spans = found.items;
-      notes = found.notes;
+      meta = found;
     }
     if (spans.length === 0) {
-      return withNotes({ count: 0, tools: [], message: "No LLM tool spans found matching the criteria" }, notes);
+      return withMeta({ count: 0, tools: [], message: "No LLM tool spans found matching the criteria" }, meta);
     }
     const groups = new Map<string, { count: number; services: Set<string>; first: number; last: number }>();
     for (const s of spans) {
@@ -85,6 +84,6 @@ export const listLlmTools = defineTool({
         last_seen: formatTimeUs(g.last),
       }));
     const body = { count: tools.length, total_calls: spans.length, tools };
-    return withSkipped(withNotes(body, notes), skipped);
+    return withMeta(body, meta);
   },
 });

@@ -26,8 +26,5 @@ export function modelKey(llm: LlmAttributes): string {
 
 export const skippedOutput = { skipped: skippedSchema };
 
-export function withSkipped<T extends object>(body: T, skipped: Array<{ trace_id: string; reason: string }>): T {
-  return skipped.length > 0 ? { ...body, skipped } : body;
-}
 
 export const modelListSchema = z.array(z.string());

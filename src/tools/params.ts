@@ -4,46 +4,45 @@ import { filterInputSchema, toFilter, type Filter, type FilterInput } from "../d
 import { formatTimeMs, parseTime, TimeParseError } from "../domain/time.js";
 import { UserInputError, errorMessage } from "../errors.js";
 
-const TIME_HELP =
-  "ISO 8601 (e.g. '2025-01-15T10:00:00Z'; no offset means UTC), a relative time ('1h', '30m', '7d' = that long ago; " +
-  "'now', 'now-2h') or epoch seconds/milliseconds.";
-
-export const startTime = z.string().max(64).optional().describe(`Start of the time window. ${TIME_HELP}`);
-export const endTime = z.string().max(64).optional().describe(`End of the time window (default: now). ${TIME_HELP}`);
+export const startTime = z
+  .string()
+  .max(64)
+  .optional()
+  .describe("Window start: ISO 8601 (UTC if no offset), relative ('1h' = 1 hour ago, 'now-30m') or epoch seconds/ms.");
+export const endTime = z.string().max(64).optional().describe("Window end (default now); same formats as start_time.");
 export const serviceName = z
   .string()
   .min(1)
   .max(512)
   .optional()
-  .describe("Service name (service.name), e.g. 'chat-api'. Use list_services to see the names. Required by Jaeger for searches.");
-export const operationName = z.string().min(1).max(1024).optional().describe("Span operation name, e.g. 'openai.chat' or 'GET /api/users'.");
+  .describe("Service name (see list_services). Required by Jaeger for searches.");
+export const operationName = z.string().min(1).max(1024).optional().describe("Span operation name, e.g. 'openai.chat'.");
 export const genAiSystem = z.string().min(1).max(256).optional().describe("LLM provider (gen_ai.system), e.g. 'openai', 'anthropic'.");
 export const genAiRequestModel = z
   .string()
   .min(1)
   .max(256)
   .optional()
-  .describe("Requested model (gen_ai.request.model), e.g. 'gpt-4o'.");
+  .describe("Requested model (gen_ai.request.model).");
 export const genAiResponseModel = z
   .string()
   .min(1)
   .max(256)
   .optional()
-  .describe("Model that actually answered (gen_ai.response.model), e.g. 'gpt-4o-2024-08-06'.");
+  .describe("Responding model (gen_ai.response.model).");
 export const minDurationMs = z.number().int().min(0).optional().describe("Minimum duration in milliseconds (inclusive).");
 export const maxDurationMs = z.number().int().min(0).optional().describe("Maximum duration in milliseconds (inclusive).");
-export const hasError = z.boolean().optional().describe("true: only items with an error status; false: only items without errors.");
+export const hasError = z.boolean().optional().describe("true: only errors; false: only items without errors.");
 export const tags = z
   .record(z.string(), z.string())
   .optional()
-  .describe("Attribute equality filters, e.g. {\"http.status_code\": \"500\"}; all must match.");
+  .describe("Attribute equality filters, e.g. {\"http.status_code\": \"500\"}.");
 export const filters = z
   .array(filterInputSchema)
   .max(50)
   .optional()
   .describe(
-    "Generic filters, ANDed. Example: [{\"field\": \"gen_ai.usage.total_tokens\", \"operator\": \"gt\", \"value\": 1000, " +
-      "\"value_type\": \"number\"}, {\"field\": \"traceloop.span.kind\", \"operator\": \"equals\", \"value\": \"tool\"}].",
+    "Generic filters, ANDed, e.g. [{\"field\": \"gen_ai.usage.total_tokens\", \"operator\": \"gt\", \"value\": 1000}].",
   );
 
 export function limit(defaultValue: number, what: string): z.ZodDefault<z.ZodNumber> {

@@ -4,7 +4,7 @@ import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { searchInput } from "./search-traces.js";
-import { notesSchema, spanSummary, spanSummarySchema, withNotes } from "./summaries.js";
+import { notesSchema, spanSummary, spanSummarySchema, withMeta, windowSchema } from "./summaries.js";
 import { searchSpanList } from "./collect.js";
 
 export const searchSpans = defineTool({
@@ -16,6 +16,7 @@ export const searchSpans = defineTool({
     "or LLM calls with [{\"field\": \"gen_ai.system\", \"operator\": \"exists\"}].",
   input: z.strictObject({ ...searchInput, limit: p.limit(100, "spans") }),
   output: z.object({ count: z.number().int(), spans: z.array(spanSummarySchema), truncated: truncatedSchema,
+    window: windowSchema,
     notes: notesSchema }),
   errorPrefix: "Failed to search spans",
   fit: (result, max) => fitList(result, "spans", max, "Narrow the search (service_name, operation_name, filters), use a smaller time window or a lower limit to see the rest."),
@@ -24,6 +25,6 @@ export const searchSpans = defineTool({
     const filters = [...simpleParamFilters(args), ...p.parseFilters(args.filters)];
     const found = await searchSpanList(ctx, { ...window, limit: args.limit, filters });
     const spans = found.items.map(spanSummary);
-    return withNotes({ count: spans.length, spans }, found.notes);
+    return withMeta({ count: spans.length, spans }, found);
   },
 });

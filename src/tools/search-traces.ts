@@ -3,7 +3,7 @@ import { simpleParamFilters } from "../domain/query.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
-import { notesSchema, traceSummary, traceSummarySchema, withNotes } from "./summaries.js";
+import { notesSchema, traceSummary, traceSummarySchema, withMeta, windowSchema } from "./summaries.js";
 import { searchTraceList } from "./collect.js";
 
 export const searchInput = {
@@ -30,6 +30,7 @@ export const searchTraces = defineTool({
     "span and LLM span counts, total LLM tokens). Then use get_trace for the full tree of one trace.",
   input: z.strictObject({ ...searchInput, limit: p.limit(100, "traces") }),
   output: z.object({ count: z.number().int(), traces: z.array(traceSummarySchema), truncated: truncatedSchema,
+    window: windowSchema,
     notes: notesSchema }),
   errorPrefix: "Failed to search traces",
   fit: (result, max) => fitList(result, "traces", max, "Narrow the search (service_name, operation_name, filters), use a smaller time window or a lower limit to see the rest."),
@@ -38,6 +39,6 @@ export const searchTraces = defineTool({
     const filters = [...simpleParamFilters(args), ...p.parseFilters(args.filters)];
     const found = await searchTraceList(ctx, { ...window, limit: args.limit, filters });
     const traces = found.items.map(traceSummary);
-    return withNotes({ count: traces.length, traces }, found.notes);
+    return withMeta({ count: traces.length, traces }, found);
   },
 });

@@ -78,7 +78,21 @@ export const skippedSchema = z
   .optional()
   .describe("Traces that could not be fetched and were left out of the answer, with the reason.");
 
-/** Adds `notes` only when non-empty. */
-export function withNotes<T extends object>(body: T, notes: readonly string[]): T & { notes?: string[] } {
-  return notes.length > 0 ? { ...body, notes: [...notes] } : body;
+export const windowSchema = z
+  .object({ start_time: z.string(), end_time: z.string() })
+  .optional()
+  .describe("The absolute time window that was searched (defaults applied).");
+
+/** Adds the resolved window, and notes / skipped traces only when there are any. */
+export function withMeta<T extends object>(
+  body: T,
+  meta: { window?: { start_time: string; end_time: string }; notes: readonly string[]; skipped?: ReadonlyArray<{ trace_id: string; reason: string }> },
+): T {
+  return {
+    ...body,
+    ...(meta.window ? { window: meta.window } : {}),
+    ...(meta.notes.length > 0 ? { notes: [...meta.notes] } : {}),
+    ...(meta.skipped && meta.skipped.length > 0 ? { skipped: [...meta.skipped] } : {}),
+  };
 }
+

@@ -7,8 +7,8 @@ import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { collectCompleteTraces } from "./collect.js";
-import { llmCalls, modelKey, skippedOutput, withSkipped } from "./llm-common.js";
-import { notesSchema, statusSchema, withNotes } from "./summaries.js";
+import { llmCalls, modelKey, skippedOutput } from "./llm-common.js";
+import { notesSchema, statusSchema, withMeta, windowSchema } from "./summaries.js";
 
 /** Traces examined per trace returned, as in the original (capped at 1000). */
 const OVERSAMPLE = 10;
@@ -80,6 +80,7 @@ export const getLlmExpensiveTraces = defineTool({
       }),
     ),
     truncated: truncatedSchema,
+    window: windowSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
@@ -105,7 +106,7 @@ export const getLlmExpensiveTraces = defineTool({
       status: t.trace.status,
       has_errors: t.trace.spans.some((s) => s.status === "ERROR"),
     }));
-    return withSkipped(withNotes({ count: traces.length, traces }, found.notes), found.skipped);
+    return withMeta({ count: traces.length, traces }, found);
   },
 });
 
@@ -128,6 +129,7 @@ export const getLlmSlowTraces = defineTool({
       }),
     ),
     truncated: truncatedSchema,
+    window: windowSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
@@ -155,6 +157,6 @@ export const getLlmSlowTraces = defineTool({
       status: t.trace.status,
       has_errors: t.trace.spans.some((s) => s.status === "ERROR"),
     }));
-    return withSkipped(withNotes({ count: traces.length, traces }, found.notes), found.skipped);
+    return withMeta({ count: traces.length, traces }, found);
   },
 });

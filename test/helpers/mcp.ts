@@ -6,6 +6,10 @@ import { TraceStore } from "../../src/backends/trace-store.js";
 import { resolveConfig, type CliFlags, type Config } from "../../src/config.js";
 import { silentLogger } from "../../src/logger.js";
 import { createServer } from "../../src/server.js";
+import { DATASET_START_MS } from "./dataset.js";
+
+/** Tests run with the clock a day after the generated dataset starts, inside every default window. */
+export const TEST_NOW_MS = DATASET_START_MS + 24 * 3_600_000;
 
 export interface Connected {
   client: Client;
@@ -33,13 +37,14 @@ export interface ConnectOptions {
 
 export async function connect(options: ConnectOptions = {}): Promise<Connected> {
   const config = resolveConfig(options.flags ?? {}, options.env ?? {});
-  const store = options.store ?? new TraceStore({ now: options.now ?? Date.now, settleMs: 0 });
+  const now = options.now ?? (() => TEST_NOW_MS);
+  const store = options.store ?? new TraceStore({ now, settleMs: 0 });
   const created = createServer({
     config,
     logger: silentLogger(),
     store,
     ...(options.backendFactory ? { backendFactory: options.backendFactory } : {}),
-    ...(options.now ? { now: options.now } : {}),
+    now,
   });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "vitest", version: "0" });

@@ -7,6 +7,7 @@ import { exposureWarnings, startHttpServer, type RunningHttpServer } from "../..
 import { silentLogger } from "../../src/logger.js";
 import { generateDataset } from "../helpers/dataset.js";
 import { MemoryBackend } from "../helpers/memory-backend.js";
+import { TEST_NOW_MS } from "../helpers/mcp.js";
 
 const traces = generateDataset({ traces: 4 });
 let running: RunningHttpServer | undefined;
@@ -17,7 +18,7 @@ afterEach(async () => {
 
 async function start(flags: Record<string, string> = {}): Promise<RunningHttpServer> {
   const config = resolveConfig({ transport: "http", host: "127.0.0.1", port: "0", ...flags }, {});
-  running = await startHttpServer(config, silentLogger(), { backendFactory: async () => new MemoryBackend(traces) });
+  running = await startHttpServer(config, silentLogger(), { backendFactory: async () => new MemoryBackend(traces), now: () => TEST_NOW_MS });
   return running;
 }
 
