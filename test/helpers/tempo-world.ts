@@ -22,6 +22,8 @@ export interface TempoWorldOptions {
   apiVersion?: "v2" | "v1";
   /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
+  /** Answer 404 on /ready, as gateways exposing only /api/* do. */
+  hideReady?: boolean;
 }
 
 export interface TempoRunningWorld extends RunningWorld {
@@ -412,8 +414,7 @@ function compare(a: Static, op: string, b: Static): boolean {
 }
 
 function fieldMatches(e: FieldExpr, span: Span, trace: Trace): boolean {
-  if (e.k === "and") return fieldMatches(e.l, span, trace) && fieldMatches(e.r, span, trace);
-  if (e.k === "or") return fieldMatches(e.l, span, trace) || fieldMatches(e.r, span, trace);
+  if (e.k !== "cmp") return e.k === "and" ? fieldMatches(e.l, span, trace) && fieldMatches(e.r, span, trace) : fieldMatches(e.l, span, trace) || fieldMatches(e.r, span, trace);
   const values = resolve(e.lhs, span, trace);
   if (e.rhs.t === "nil") return values.length > 0;
   return values.some((v) => compare(v, e.op, e.rhs));
@@ -529,7 +530,7 @@ export function tempoWorld(options: TempoWorldOptions = {}): TempoWorld {
       };
 
       const route = (path: string, q: URLSearchParams, res: ServerResponse): void => {
-        if (path === "/ready") return send(res, 200, "ready", "text/plain; charset=utf-8");
+        if (path === "/ready" && !options.hideReady) return send(res, 200, "ready", "text/plain; charset=utf-8");
         if (path === "/api/echo") return send(res, 200, "echo", "text/plain; charset=utf-8");
         if (path.startsWith("/api/v2/") && apiVersion === "v1") return notFoundPage(res);
         if (path === "/api/search") {
