@@ -71,6 +71,7 @@ export class TraceStore {
 
   /** Caches a trace if it has settled and fits; returns whether it was stored. */
   put(trace: Trace): boolean {
+    if (trace.partial) return false;
     const endMs = trace.startTimeUs / 1000 + trace.durationMs;
     if (this.now() - endMs < this.settleMs) return false;
     const bytes = estimateTraceBytes(trace);

@@ -38,6 +38,8 @@ export interface Trace {
   /** Operation of the root span. */
   rootOperation: string;
   status: SpanStatus;
+  /** Set when the backend could return only part of the trace (e.g. its root span). */
+  partial?: boolean;
 }
 
 export interface SpanInit {

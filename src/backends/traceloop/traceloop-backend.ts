@@ -264,7 +264,8 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
           } catch (err) {
             partial.push(`${root.traceId}: ${errorMessage(err)}`);
           }
-          return oneSpanTrace(root);
+          // Marked partial so it is never cached as the complete trace.
+          return { ...oneSpanTrace(root), partial: true };
         });
         for (const t of filterTraces(traces, local)) if (items.length < query.limit) items.push(t);
         fetched += roots.length;
