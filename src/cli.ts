@@ -82,6 +82,8 @@ export function buildProgram(): Command {
     .option("--max-response-chars <n>", "budget for one tool result, in characters (default 80000, about 20k tokens)")
     .addHelpText("after", ENV_HELP)
     .showHelpAfterError()
+    // Root options must precede a subcommand, so `demo-data --log-level warn` reaches demo-data.
+    .enablePositionalOptions()
     .action(async (flags: CliFlags) => {
       let config: Config;
       try {

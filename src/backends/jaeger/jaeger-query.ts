@@ -9,10 +9,10 @@
  *   condition Jaeger understands is sent, as "narrowing" (Jaeger returns whole traces, so the
  *   per-span check runs again locally).
  * - For traces, service / operation / tags are "exact" with Jaeger's meaning ("a span of service S
- *   named O carrying these tags"), which is how Jaeger users read such a search. Duration and
- *   status are trace properties carried by a different span (the root covers the trace's
- *   duration, the failing span carries error=true), so they are only sent when nothing but the
- *   service is; otherwise the adapter applies them itself after fetching.
+ *   named O carrying these tags"), which is how Jaeger users read such a search. Duration is a
+ *   trace property carried by a different span (the root covers the trace's duration), so it is
+ *   only sent when nothing but the service is; otherwise the adapter applies it after fetching.
+ * - Status is never sent (see roleOf).
  * - Jaeger has one slot per parameter: a second service / operation / same-key tag is applied
  *   locally with any-span semantics instead of being dropped.
  */
@@ -48,8 +48,7 @@ type Role =
   | { kind: "service"; value: string }
   | { kind: "operation"; value: string }
   | { kind: "tag"; key: string; value: string }
-  | { kind: "duration"; minMs?: number; maxMs?: number }
-  | { kind: "error" };
+  | { kind: "duration"; minMs?: number; maxMs?: number };
 
 function stringValue(f: Filter): string | undefined {
   if (f.operator !== "equals" || f.valueType !== "string" || f.value === undefined || f.value === null) return undefined;
@@ -85,7 +84,10 @@ function roleOf(f: Filter): Role | undefined {
   if (value === undefined) return undefined;
   if (field === "service.name") return { kind: "service", value };
   if (field === "name" || field === "operation_name") return { kind: "operation", value };
-  if (field === "status") return value === "ERROR" ? { kind: "error" } : undefined;
+  // Status is never sent as Jaeger's error=true tag: Jaeger v2's in-memory store reads that tag as
+  // a boolean, gets false, and keeps only status-OK spans (jaegertracing/jaeger#8553), so an error
+  // search would find nothing. The local engine checks status on the fetched traces instead.
+  if (field === "status") return undefined;
   if (PSEUDO_FIELDS.has(field)) return undefined;
   return { kind: "tag", key: field, value };
 }
@@ -95,7 +97,7 @@ export function jaegerPushdown(filter: Filter, target: SearchTarget): Pushdown {
   const role = roleOf(filter);
   if (!role) return "none";
   if (target === "spans") return "narrowing";
-  return role.kind === "duration" || role.kind === "error" ? "narrowing" : "exact";
+  return role.kind === "duration" ? "narrowing" : "exact";
 }
 
 export interface JaegerSearchPlan {
@@ -136,11 +138,10 @@ export function planJaegerSearch(query: SearchQuery, target: SearchTarget): Jaeg
   const tags = new Map<string, string>();
   let minMs: number | undefined;
   let maxMs: number | undefined;
-  let error = false;
   /** Filters Jaeger will not see, as local checks on a trace. */
   const unsent: Array<(t: Trace) => boolean> = [];
-  /** Duration / status filters: re-checked before the cut (cheap, and exact at the gt/lt boundary). */
-  const narrowing: Array<{ filter: Filter; role: Extract<Role, { kind: "duration" | "error" }> }> = [];
+  /** Duration filters: re-checked before the cut (cheap, and exact at the gt/lt boundary). */
+  const narrowing: Array<{ filter: Filter; role: Extract<Role, { kind: "duration" }> }> = [];
 
   for (const f of query.filters) {
     const role = roleOf(f);
@@ -169,38 +170,19 @@ export function planJaegerSearch(query: SearchQuery, target: SearchTarget): Jaeg
         if (role.maxMs !== undefined) maxMs = Math.min(maxMs ?? Infinity, role.maxMs);
         narrowing.push({ filter: f, role });
         break;
-      case "error":
-        error = true;
-        narrowing.push({ filter: f, role });
-        break;
     }
   }
   if (service === undefined) throw new BackendError("jaeger", "requirement", SERVICE_REQUIRED_MESSAGE);
 
   const notes: string[] = [];
-  // For traces, a narrowing condition may only join the service alone (see module comment); the
-  // failing span rarely is the one spanning the trace, so errors win over duration.
-  const sendNarrowing = target === "spans" || (operation === undefined && tags.size === 0);
-  const sendError = sendNarrowing && error && (tags.get("error") ?? "true") === "true";
-  const sendDuration = sendNarrowing && !(target === "traces" && sendError);
+  // For traces, a duration condition may only join the service alone (see module comment).
+  const sendDuration = target === "spans" || (operation === undefined && tags.size === 0);
   const minParam = sendDuration && minMs !== undefined ? formatDurationMs(minMs, "down") : undefined;
   // Jaeger rejects max < min; such a range matches nothing anyway and is settled locally.
   const maxParam =
     sendDuration && maxMs !== undefined && !(minMs !== undefined && maxMs < minMs) ? formatDurationMs(maxMs, "up") : undefined;
-  if (sendError) {
-    tags.set("error", "true");
-    if (target === "traces") {
-      notes.push(
-        `Errors were searched with Jaeger's error=true tag on spans of service '${service}': ` +
-          `a trace whose only failing span belongs to another service is not returned.`,
-      );
-    }
-  }
   for (const { filter, role } of narrowing) {
-    const sent =
-      role.kind === "error"
-        ? sendError
-        : (role.minMs === undefined || minParam !== undefined) && (role.maxMs === undefined || maxParam !== undefined);
+    const sent = (role.minMs === undefined || minParam !== undefined) && (role.maxMs === undefined || maxParam !== undefined);
     if (!sent) unsent.push((t) => traceMatches(t, [filter]));
   }
 
