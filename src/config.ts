@@ -4,6 +4,7 @@
  * flag > environment > .env > default. A flag also rescues a bad environment value, because the
  * environment is only read when the flag is absent. Errors name both the flag and the env var.
  */
+import { toNumber } from "./domain/attributes.js";
 import { ConfigError, type BackendKind } from "./errors.js";
 import type { LogLevel } from "./logger.js";
 
@@ -221,7 +222,8 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
   const timeoutRaw = pick("timeout", flags.timeout, env);
   let timeoutSeconds = DEFAULTS.timeoutSeconds;
   if (timeoutRaw) {
-    const n = Number(timeoutRaw.value.trim());
+    // Decimal only: Number() would also take "0x1e" as 30 seconds.
+    const n = toNumber(timeoutRaw.value) ?? Number.NaN;
     if (!Number.isFinite(n) || n <= 0 || n > 300) fail("timeout", timeoutRaw, "must be a number of seconds greater than 0 and at most 300");
     timeoutSeconds = n;
   }

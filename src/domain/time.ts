@@ -128,7 +128,8 @@ export function parseTime(input: string, now: number = Date.now()): number {
   const rel = RELATIVE.exec(raw);
   if (rel) {
     const [, sign, amount, unit] = rel;
-    const delta = Number(amount) * UNIT_MS[unit!.toLowerCase()]!;
+    // Whole milliseconds: "1.5ms" must not produce a fractional epoch bound.
+    const delta = Math.round(Number(amount) * UNIT_MS[unit!.toLowerCase()]!);
     // A bare "1h" means one hour ago; "now+1h" is the only way forward in time.
     return sign === "+" ? now + delta : now - delta;
   }

@@ -129,6 +129,8 @@ describe("parseTime: relative forms against an injected now", () => {
     ["7d", -7 * 86_400_000],
     ["2w", -14 * 86_400_000],
     ["500ms", -500],
+    ["1.5ms", -2], // rounded to whole milliseconds
+    ["0.25s", -250],
     ["45s", -45_000],
     ["1.5h", -5_400_000],
     ["1H", -3_600_000],
