@@ -78,6 +78,7 @@ export function buildProgram(): Command {
     .option("--port <port>", "HTTP port (default 8000)")
     .option("--auth-token <token>", "require 'Authorization: Bearer <token>' on the HTTP transport")
     .option("--log-level <level>", "debug, info, warn or error (default info); logs go to stderr")
+    .option("--max-traces <n>", "most traces one tool call reads from the backend, 1-1000 (default 1000)")
     .option("--concurrency <n>", "trace fetches in flight for the many-trace tools, 1-64 (default 8)")
     .option("--max-response-chars <n>", "budget for one tool result, in characters (default 80000, about 20k tokens)")
     .addHelpText("after", ENV_HELP)

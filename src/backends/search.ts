@@ -14,39 +14,62 @@ export interface FilterPlan {
   remote: Filter[];
   /** Applied locally ("narrowing" and "none"). */
   local: Filter[];
+  /** Filters the backend does not see at all ("none"). */
+  unpushed: Filter[];
+}
+
+/**
+ * When a filter runs only here, the backend's page is cut before it is applied, so ask for more
+ * (bounded) to still fill the requested limit.
+ */
+export const LOCAL_OVERFETCH = { factor: 5, min: 100, max: 1000 } as const;
+
+function fetchLimitFor(plan: FilterPlan, limit: number): number {
+  if (plan.unpushed.length === 0) return limit;
+  return Math.max(limit, Math.min(LOCAL_OVERFETCH.max, Math.max(limit * LOCAL_OVERFETCH.factor, LOCAL_OVERFETCH.min)));
 }
 
 export function planFilters(backend: Pick<TraceBackend, "pushdown">, filters: readonly Filter[], target: SearchTarget): FilterPlan {
   const remote: Filter[] = [];
   const local: Filter[] = [];
+  const unpushed: Filter[] = [];
   for (const f of filters) {
     const mode = backend.pushdown(f, target);
     if (mode !== "none") remote.push(f);
     if (mode !== "exact") local.push(f);
+    if (mode === "none") unpushed.push(f);
   }
-  return { remote, local };
+  return { remote, local, unpushed };
 }
 
-function localNote(local: Filter[], total: number, kind: string): string[] {
-  if (local.length === 0) return [];
-  return [
-    `${local.length} filter(s) applied by this server after fetching (${local.map(describeFilter).join("; ")}); ` +
-      `${total} ${kind} matched among those the backend returned.`,
+function localNotes(plan: FilterPlan, matched: number, examined: number, fetchLimit: number, limit: number, kind: string): string[] {
+  if (plan.unpushed.length === 0) return [];
+  const notes = [
+    `${plan.unpushed.length} filter(s) applied by this server, not the backend (${plan.unpushed.map(describeFilter).join("; ")}): ` +
+      `${matched} of ${examined} ${kind} examined matched.`,
   ];
+  if (matched < limit && examined >= fetchLimit) {
+    notes.push(`More ${kind} may match beyond the ${examined} examined: narrow the time window or add filters the backend applies (e.g. service_name).`);
+  }
+  return notes;
 }
 
 export async function searchTraces(backend: TraceBackend, query: SearchQuery): Promise<SearchResult<Trace>> {
   const plan = planFilters(backend, query.filters, "traces");
-  const res = await backend.searchTraces({ ...query, filters: plan.remote });
-  const items = filterTraces(res.items, plan.local).slice(0, query.limit);
-  return { ...res, items, notes: [...res.notes, ...localNote(plan.local, items.length, "traces")] };
+  const fetchLimit = fetchLimitFor(plan, query.limit);
+  const res = await backend.searchTraces({ ...query, limit: fetchLimit, filters: plan.remote });
+  const matched = filterTraces(res.items, plan.local);
+  const items = matched.slice(0, query.limit);
+  return { ...res, items, notes: [...res.notes, ...localNotes(plan, matched.length, res.items.length, fetchLimit, query.limit, "traces")] };
 }
 
 export async function searchSpans(backend: TraceBackend, query: SearchQuery): Promise<SearchResult<Span>> {
   const plan = planFilters(backend, query.filters, "spans");
-  const res = await backend.searchSpans({ ...query, filters: plan.remote });
-  const items = filterSpans(res.items, plan.local).slice(0, query.limit);
-  return { ...res, items, notes: [...res.notes, ...localNote(plan.local, items.length, "spans")] };
+  const fetchLimit = fetchLimitFor(plan, query.limit);
+  const res = await backend.searchSpans({ ...query, limit: fetchLimit, filters: plan.remote });
+  const matched = filterSpans(res.items, plan.local);
+  const items = matched.slice(0, query.limit);
+  return { ...res, items, notes: [...res.notes, ...localNotes(plan, matched.length, res.items.length, fetchLimit, query.limit, "spans")] };
 }
 
 export interface Skipped {

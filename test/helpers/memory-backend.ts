@@ -42,13 +42,14 @@ export class MemoryBackend implements TraceBackend {
     this.searches++;
     const items = this.traces
       .filter((t) => this.inWindow(t, q))
+      .slice(0, q.limit)
       .map((t) => (this.completeTracesInSearch ? t : { ...t, spans: t.spans.filter((s) => !s.parentSpanId) }));
     return { items, notes: [] };
   }
 
   async searchSpans(q: SearchQuery): Promise<SearchResult<Span>> {
     this.searches++;
-    return { items: this.traces.filter((t) => this.inWindow(t, q)).flatMap((t) => t.spans), notes: [] };
+    return { items: this.traces.filter((t) => this.inWindow(t, q)).flatMap((t) => t.spans).slice(0, q.limit), notes: [] };
   }
 
   async getTrace(id: string): Promise<Trace> {

@@ -170,3 +170,16 @@ describe("trace store", () => {
     expect(store.usedBytes).toBeLessThanOrEqual(bound);
   });
 });
+
+describe("filters the backend cannot apply", () => {
+  it("over-fetch so the limit can still be filled, and say what was examined", async () => {
+    const errorTraces = traces.filter((t) => t.spans.some((s) => s.status === "ERROR"));
+    expect(errorTraces.length).toBeGreaterThan(1);
+    mcp = await connect({ backendFactory: async () => new MemoryBackend(traces) });
+    // MemoryBackend pushes nothing: with limit 1, only over-fetching finds an error trace at all
+    // unless the newest trace happens to be one.
+    const r = await mcp.call("find_errors", { limit: 1 });
+    expect(r.json.count).toBe(1);
+    expect((r.json.notes as string[]).join(" ")).toMatch(new RegExp(`applied by this server, not the backend \\(status equals "ERROR"\\): ${errorTraces.length} of ${traces.length} traces examined matched`));
+  });
+});
