@@ -13,7 +13,6 @@ import type { Config } from "./config.js";
 import { BackendError, NoDataError, UserInputError, errorMessage } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { ToolContext, ToolDefinition } from "./tools/define-tool.js";
-import { TOOLS } from "./tools/index.js";
 import { VERSION } from "./version.js";
 
 export const SERVER_NAME = "opentelemetry-mcp";
@@ -69,6 +68,23 @@ function toolListing(def: ToolDefinition): Tool {
   };
 }
 
+interface Registry {
+  tools: readonly ToolDefinition[];
+  byName: Map<string, ToolDefinition>;
+}
+
+let registry: Promise<Registry> | undefined;
+
+/**
+ * The tool registry, imported on first use (one copy per process). Answering `initialize` needs
+ * none of the eleven tools' modules and zod schemas, so loading them later keeps the stdio cold
+ * start short; `createServer` preloads them as soon as the client has initialized.
+ */
+function loadRegistry(): Promise<Registry> {
+  registry ??= import("./tools/index.js").then(({ TOOLS }) => ({ tools: TOOLS, byName: new Map(TOOLS.map((t) => [t.name, t])) }));
+  return registry;
+}
+
 function errorResult(message: string): CallToolResult {
   return { content: [{ type: "text", text: JSON.stringify({ error: message }) }], isError: true };
 }
@@ -92,7 +108,6 @@ export function createServer(deps: ServerDeps): CreatedServer {
   const { config, logger } = deps;
   const store = deps.store ?? new TraceStore();
   const now = deps.now ?? Date.now;
-  const byName = new Map<string, ToolDefinition>(TOOLS.map((t) => [t.name, t]));
   let listing: Tool[] | undefined;
   let backendPromise: Promise<TraceBackend> | undefined;
 
@@ -107,6 +122,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
         environments: config.backend.environments,
         fetchConcurrency: config.fetchConcurrency,
         logger: logger.child({ backend: config.backend.type }),
+        ...(deps.now ? { now: deps.now } : {}),
       }));
 
   /** Created once, on first use; a failed creation is retried on the next call. */
@@ -133,13 +149,18 @@ export function createServer(deps: ServerDeps): CreatedServer {
 
   const server = new Server({ name: SERVER_NAME, version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
 
-  server.setRequestHandler(ListToolsRequestSchema, () => {
-    listing ??= TOOLS.map(toolListing);
+  // After the initialize handshake the client's next request is usually tools/list: start loading now.
+  server.oninitialized = () => void loadRegistry();
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const { tools } = await loadRegistry();
+    listing ??= tools.map(toolListing);
     return { tools: listing };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const name = request.params.name;
+    const { byName } = await loadRegistry();
     const def = byName.get(name);
     if (!def) {
       return errorResult(`Unknown tool '${name}'. Available tools: ${[...byName.keys()].join(", ")}.`);
