@@ -46,6 +46,15 @@ describe("tools/list", () => {
     }
   });
 
+  it("uses one JSON type per input schema node (portable to single-type dialects such as Gemini's)", () => {
+    const walk = (node: unknown, path: string): void => {
+      if (!node || typeof node !== "object") return;
+      if (!Array.isArray(node) && Array.isArray((node as { type?: unknown }).type)) throw new Error(`type array at ${path}`);
+      for (const [k, v] of Object.entries(node)) walk(v, `${path}.${k}`);
+    };
+    for (const tool of tools) expect(() => walk(tool.inputSchema, String(tool.name))).not.toThrow();
+  });
+
   it("puts bounds in the schemas", () => {
     const search = tools.find((t) => t.name === "search_traces")!;
     const limit = (search.inputSchema as { properties: Record<string, Record<string, unknown>> }).properties.limit!;
