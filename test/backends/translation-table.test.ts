@@ -1,0 +1,475 @@
+/**
+ * One table, read across: what each filter becomes in a Jaeger request, a TraceQL query and a
+ * Traceloop search body, or that the server applies it itself ("local" = pushdown "none").
+ *
+ * The expected values are written out literally on purpose: this file is the place to look up
+ * "what does my filter turn into on backend X". Each was derived once from the pure translation
+ * functions and checked against the semantics stated in their module comments.
+ *
+ * Jaeger refuses a search without a service, so every Jaeger request here is planned with a fixed
+ * `service.name equals "chat-api"` filter and the column shows only the parameters the row's
+ * filter adds to that baseline (the service row shows its own `service`).
+ */
+import { describe, expect, it } from "vitest";
+import { jaegerPushdown, planJaegerSearch } from "../../src/backends/jaeger/jaeger-query.js";
+import { planFilters } from "../../src/backends/search.js";
+import { buildTraceQL, tempoPushdown, translateFilter as translateTraceQL } from "../../src/backends/tempo/traceql.js";
+import type { Pushdown, SearchTarget } from "../../src/backends/trace-backend.js";
+import {
+  buildSearchBody,
+  traceloopPushdown,
+  translateFilter as translateTraceloop,
+  type TraceloopFilter,
+} from "../../src/backends/traceloop/traceloop-query.js";
+import { canonicalField, eq, toFilter, type Filter, type Operator, type Scalar } from "../../src/domain/filter.js";
+
+type Sent = Exclude<Pushdown, "none">;
+
+interface Row {
+  name: string;
+  filter: Filter;
+  target: SearchTarget;
+  jaeger: { pushdown: Sent; params: Record<string, string> } | "local";
+  tempo: { pushdown: Sent; traceql: string } | "local";
+  traceloop: { pushdown: Sent; body: TraceloopFilter[] } | "local";
+}
+
+const str = (field: string, operator: Operator, value: string): Filter => ({ field, operator, value, valueType: "string" });
+const num = (field: string, operator: Operator, value: number): Filter => ({ field, operator, value, valueType: "number" });
+const list = (field: string, operator: Operator, values: Scalar[], valueType: Filter["valueType"] = "string"): Filter => ({
+  field,
+  operator,
+  values,
+  valueType,
+});
+const presence = (field: string, operator: "exists" | "not_exists"): Filter => ({ field, operator, valueType: "string" });
+const body = (field: string, operator: TraceloopFilter["operator"], value: string, value_type: TraceloopFilter["value_type"]): TraceloopFilter => ({
+  field,
+  operator,
+  value,
+  value_type,
+});
+
+const INJECTION = 'x" || true || "';
+const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+const TABLE: Row[] = [
+  // --- service / operation: exact on traces (a span of that service / name), narrowing on spans
+  // for Jaeger and Tempo, which return whole traces; Traceloop filters the row itself.
+  {
+    name: "service.name equals",
+    filter: eq("service.name", "chat-api"),
+    target: "traces",
+    jaeger: { pushdown: "exact", params: { service: "chat-api" } },
+    tempo: { pushdown: "exact", traceql: `{ resource.service.name = "chat-api" }` },
+    traceloop: { pushdown: "exact", body: [body("service.name", "equals", "chat-api", "string")] },
+  },
+  {
+    name: "service.name equals",
+    filter: eq("service.name", "chat-api"),
+    target: "spans",
+    jaeger: { pushdown: "narrowing", params: { service: "chat-api" } },
+    tempo: { pushdown: "narrowing", traceql: `{ resource.service.name = "chat-api" }` },
+    traceloop: { pushdown: "exact", body: [body("service.name", "equals", "chat-api", "string")] },
+  },
+  {
+    name: "operation_name equals",
+    filter: eq("operation_name", "openai.chat"),
+    target: "traces",
+    jaeger: { pushdown: "exact", params: { operation: "openai.chat" } },
+    tempo: { pushdown: "exact", traceql: `{ name = "openai.chat" }` },
+    traceloop: { pushdown: "exact", body: [body("span_name", "equals", "openai.chat", "string")] },
+  },
+  {
+    name: "operation_name equals",
+    filter: eq("operation_name", "openai.chat"),
+    target: "spans",
+    jaeger: { pushdown: "narrowing", params: { operation: "openai.chat" } },
+    tempo: { pushdown: "narrowing", traceql: `{ name = "openai.chat" }` },
+    traceloop: { pushdown: "exact", body: [body("span_name", "equals", "openai.chat", "string")] },
+  },
+  {
+    name: "name equals (alias of operation_name)",
+    filter: eq("name", "openai.chat"),
+    target: "traces",
+    jaeger: { pushdown: "exact", params: { operation: "openai.chat" } },
+    tempo: { pushdown: "exact", traceql: `{ name = "openai.chat" }` },
+    traceloop: { pushdown: "exact", body: [body("span_name", "equals", "openai.chat", "string")] },
+  },
+
+  // --- duration (ms). Jaeger's bounds are inclusive and per span: always narrowing, gt/lt send the
+  // same bound and the strict check runs locally. TraceQL uses traceDuration on traces.
+  {
+    name: "duration gte",
+    filter: num("duration", "gte", 100),
+    target: "traces",
+    jaeger: { pushdown: "narrowing", params: { minDuration: "100ms" } },
+    tempo: { pushdown: "exact", traceql: `{ traceDuration >= 100ms }` },
+    traceloop: { pushdown: "exact", body: [body("duration", "greater_than_or_equal", "100", "number")] },
+  },
+  {
+    name: "duration gte",
+    filter: num("duration", "gte", 100),
+    target: "spans",
+    jaeger: { pushdown: "narrowing", params: { minDuration: "100ms" } },
+    tempo: { pushdown: "narrowing", traceql: `{ duration >= 100ms }` },
+    traceloop: { pushdown: "exact", body: [body("duration", "greater_than_or_equal", "100", "number")] },
+  },
+  {
+    name: "duration lt",
+    filter: num("duration", "lt", 2000),
+    target: "traces",
+    jaeger: { pushdown: "narrowing", params: { maxDuration: "2000ms" } },
+    tempo: { pushdown: "exact", traceql: `{ traceDuration < 2000ms }` },
+    traceloop: { pushdown: "exact", body: [body("duration", "less_than", "2000", "number")] },
+  },
+  {
+    name: "duration between (bounds given high, low)",
+    filter: list("duration", "between", [500, 100], "number"),
+    target: "traces",
+    jaeger: { pushdown: "narrowing", params: { minDuration: "100ms", maxDuration: "500ms" } },
+    tempo: { pushdown: "exact", traceql: `{ traceDuration >= 100ms && traceDuration <= 500ms }` },
+    traceloop: {
+      pushdown: "exact",
+      body: [body("duration", "greater_than_or_equal", "100", "number"), body("duration", "less_than_or_equal", "500", "number")],
+    },
+  },
+  {
+    name: "duration gte, fractional ms",
+    filter: num("duration", "gte", 1.5),
+    target: "spans",
+    jaeger: { pushdown: "narrowing", params: { minDuration: "1.5ms" } },
+    tempo: { pushdown: "narrowing", traceql: `{ duration >= 1500000ns }` },
+    traceloop: { pushdown: "exact", body: [body("duration", "greater_than_or_equal", "1.5", "number")] },
+  },
+  {
+    name: "duration_ms gt (alias, via toFilter)",
+    filter: toFilter({ field: "duration_ms", operator: "gt", value: 50 }),
+    target: "traces",
+    jaeger: { pushdown: "narrowing", params: { minDuration: "50ms" } },
+    tempo: { pushdown: "exact", traceql: `{ traceDuration > 50ms }` },
+    traceloop: { pushdown: "exact", body: [body("duration", "greater_than", "50", "number")] },
+  },
+
+  // --- status (has_error). Jaeger never sends error=true (its v2 memory store misreads it);
+  // Traceloop has no status filter. A trace is ERROR when some span is.
+  {
+    name: "status equals ERROR (has_error=true)",
+    filter: eq("status", "ERROR"),
+    target: "traces",
+    jaeger: "local",
+    tempo: { pushdown: "exact", traceql: `{ status = error }` },
+    traceloop: "local",
+  },
+  {
+    name: "status equals ERROR (has_error=true)",
+    filter: eq("status", "ERROR"),
+    target: "spans",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ status = error }` },
+    traceloop: "local",
+  },
+  {
+    // "No span is ERROR" has no TraceQL form; "some span is not ERROR" is implied, so it narrows.
+    name: "status not_equals ERROR (has_error=false)",
+    filter: str("status", "not_equals", "ERROR"),
+    target: "traces",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ status != error }` },
+    traceloop: "local",
+  },
+  {
+    name: "status not_equals ERROR (has_error=false)",
+    filter: str("status", "not_equals", "ERROR"),
+    target: "spans",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ status != error }` },
+    traceloop: "local",
+  },
+
+  // --- attribute equals. Jaeger: a tag on the service's span. TraceQL: typed, so narrowing.
+  // Traceloop: gen_ai.* lives under llm.*; on traces its root-span search cannot test "any span".
+  {
+    name: "gen_ai.system equals",
+    filter: eq("gen_ai.system", "openai"),
+    target: "traces",
+    jaeger: { pushdown: "exact", params: { tags: '{"gen_ai.system":"openai"}' } },
+    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.system = "openai" }` },
+    traceloop: "local",
+  },
+  {
+    name: "gen_ai.system equals",
+    filter: eq("gen_ai.system", "openai"),
+    target: "spans",
+    jaeger: { pushdown: "narrowing", params: { tags: '{"gen_ai.system":"openai"}' } },
+    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.system = "openai" }` },
+    traceloop: { pushdown: "exact", body: [body("llm.vendor", "equals", "openai", "string")] },
+  },
+  {
+    name: "gen_ai.request.model equals",
+    filter: eq("gen_ai.request.model", "gpt-4o"),
+    target: "traces",
+    jaeger: { pushdown: "exact", params: { tags: '{"gen_ai.request.model":"gpt-4o"}' } },
+    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.request.model = "gpt-4o" }` },
+    traceloop: "local",
+  },
+  {
+    name: "gen_ai.request.model equals",
+    filter: eq("gen_ai.request.model", "gpt-4o"),
+    target: "spans",
+    jaeger: { pushdown: "narrowing", params: { tags: '{"gen_ai.request.model":"gpt-4o"}' } },
+    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.request.model = "gpt-4o" }` },
+    traceloop: { pushdown: "exact", body: [body("llm.request.model", "equals", "gpt-4o", "string")] },
+  },
+  {
+    // Tags arrive as text; TraceQL also tries the int, since instrumentations store status codes as ints.
+    name: 'tag http.status_code equals "500"',
+    filter: eq("http.status_code", "500"),
+    target: "traces",
+    jaeger: { pushdown: "exact", params: { tags: '{"http.status_code":"500"}' } },
+    tempo: { pushdown: "narrowing", traceql: `{ (span.http.status_code = "500" || span.http.status_code = 500) }` },
+    traceloop: "local",
+  },
+  {
+    name: 'tag http.status_code equals "500"',
+    filter: eq("http.status_code", "500"),
+    target: "spans",
+    jaeger: { pushdown: "narrowing", params: { tags: '{"http.status_code":"500"}' } },
+    tempo: { pushdown: "narrowing", traceql: `{ (span.http.status_code = "500" || span.http.status_code = 500) }` },
+    traceloop: { pushdown: "exact", body: [body("span_attributes.http.status_code", "equals", "500", "string")] },
+  },
+  {
+    // Traceloop values are strings in a map: an undocumented missing-key reading keeps numbers narrowing.
+    name: "gen_ai.usage.total_tokens gt (number)",
+    filter: num("gen_ai.usage.total_tokens", "gt", 1000),
+    target: "traces",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.usage.total_tokens > 1000 }` },
+    traceloop: "local",
+  },
+  {
+    name: "gen_ai.usage.total_tokens gt (number)",
+    filter: num("gen_ai.usage.total_tokens", "gt", 1000),
+    target: "spans",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.usage.total_tokens > 1000 }` },
+    traceloop: { pushdown: "narrowing", body: [body("llm.usage.total_tokens", "greater_than", "1000", "number")] },
+  },
+
+  // --- string operators only TraceQL can express (anchored RE2 with (?s), metacharacters escaped).
+  {
+    name: "contains on a string attribute",
+    filter: str("gen_ai.request.model", "contains", "gpt"),
+    target: "traces",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.request.model =~ "(?s).*gpt.*" }` },
+    traceloop: "local",
+  },
+  {
+    name: "starts_with on a string attribute (regex metacharacter)",
+    filter: str("gen_ai.request.model", "starts_with", "claude-3.5"),
+    target: "spans",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: String.raw`{ span.gen_ai.request.model =~ "(?s)^claude-3\\.5.*" }` },
+    traceloop: "local",
+  },
+  {
+    name: "not_contains on a string attribute",
+    filter: str("gen_ai.request.model", "not_contains", "mini"),
+    target: "traces",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.request.model !~ "(?s).*mini.*" }` },
+    traceloop: "local",
+  },
+  {
+    name: "in",
+    filter: list("gen_ai.system", "in", ["openai", "anthropic"]),
+    target: "traces",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ (span.gen_ai.system = "openai" || span.gen_ai.system = "anthropic") }` },
+    traceloop: "local",
+  },
+  {
+    name: "not_in",
+    filter: list("gen_ai.system", "not_in", ["openai", "anthropic"]),
+    target: "spans",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ (span.gen_ai.system != "openai" && span.gen_ai.system != "anthropic") }` },
+    traceloop: "local",
+  },
+
+  // --- presence: TraceQL has `!= nil` for "exists" and nothing for "absent".
+  {
+    name: "exists",
+    filter: presence("error.type", "exists"),
+    target: "traces",
+    jaeger: "local",
+    tempo: { pushdown: "exact", traceql: `{ span.error.type != nil }` },
+    traceloop: "local",
+  },
+  {
+    name: "exists",
+    filter: presence("error.type", "exists"),
+    target: "spans",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ span.error.type != nil }` },
+    traceloop: "local",
+  },
+  {
+    name: "not_exists",
+    filter: presence("error.type", "not_exists"),
+    target: "traces",
+    jaeger: "local",
+    tempo: "local",
+    traceloop: "local",
+  },
+
+  // --- boolean attribute: Traceloop sends booleans as the string "true" with value_type boolean.
+  {
+    name: "boolean equals",
+    filter: eq("gen_ai.request.is_streaming", true, "boolean"),
+    target: "traces",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.request.is_streaming = true }` },
+    traceloop: "local",
+  },
+  {
+    name: "boolean equals",
+    filter: eq("gen_ai.request.is_streaming", true, "boolean"),
+    target: "spans",
+    jaeger: "local",
+    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.request.is_streaming = true }` },
+    traceloop: { pushdown: "exact", body: [body("llm.request.is_streaming", "equals", "true", "boolean")] },
+  },
+
+  // --- ids and trace-only aggregates: no backend search can express them.
+  {
+    name: "trace_id equals",
+    filter: eq("trace_id", TRACE_ID),
+    target: "traces",
+    jaeger: "local",
+    tempo: "local",
+    traceloop: "local",
+  },
+  {
+    name: "trace-only total_tokens gt",
+    filter: num("total_tokens", "gt", 1000),
+    target: "traces",
+    jaeger: "local",
+    tempo: "local",
+    traceloop: "local",
+  },
+
+  // --- a value that tries to break out of its literal: one escaped literal everywhere.
+  {
+    name: "value needing escaping",
+    filter: eq("gen_ai.request.model", INJECTION),
+    target: "traces",
+    jaeger: { pushdown: "exact", params: { tags: String.raw`{"gen_ai.request.model":"x\" || true || \""}` } },
+    tempo: { pushdown: "narrowing", traceql: String.raw`{ span.gen_ai.request.model = "x\" || true || \"" }` },
+    traceloop: "local",
+  },
+  {
+    name: "value needing escaping",
+    filter: eq("gen_ai.request.model", INJECTION),
+    target: "spans",
+    jaeger: { pushdown: "narrowing", params: { tags: String.raw`{"gen_ai.request.model":"x\" || true || \""}` } },
+    tempo: { pushdown: "narrowing", traceql: String.raw`{ span.gen_ai.request.model = "x\" || true || \"" }` },
+    traceloop: { pushdown: "exact", body: [body("llm.request.model", "equals", INJECTION, "string")] },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// What each backend actually puts in its request for one filter.
+// ---------------------------------------------------------------------------------------------
+
+const SERVICE = eq("service.name", "chat-api");
+const LIMIT = 20;
+
+/**
+ * The Jaeger parameters this filter adds to a search for `SERVICE` alone. The filter is handed to
+ * the planner only when declared sendable, as src/backends/search.ts does.
+ */
+function jaegerParams(filter: Filter, target: SearchTarget): Record<string, string> {
+  const sent = jaegerPushdown(filter, target) === "none" ? [] : [filter];
+  const isService = sent.length > 0 && canonicalField(filter.field) === "service.name";
+  const plan = planJaegerSearch({ limit: LIMIT, filters: isService ? sent : [SERVICE, ...sent] }, target);
+  const baseline = planJaegerSearch({ limit: LIMIT, filters: [SERVICE] }, target).params.filter(([k]) => !(isService && k === "service"));
+  return Object.fromEntries(plan.params.filter(([k, v]) => !baseline.some(([bk, bv]) => bk === k && bv === v)));
+}
+
+function traceql(filter: Filter, target: SearchTarget): string {
+  return buildTraceQL(tempoPushdown(filter, target) === "none" ? [] : [filter], target);
+}
+
+function traceloopBody(filter: Filter, target: SearchTarget): TraceloopFilter[] {
+  const filters = traceloopPushdown(filter, target) === "none" ? [] : (translateTraceloop(filter) ?? []);
+  return buildSearchBody({ filters, environments: ["prd"], cursor: 0, limit: LIMIT, window: { startMs: 0, endMs: 1_000 } }).filters;
+}
+
+/** The table's view of one backend, recomputed from the translation functions. */
+function observed(row: Row): Pick<Row, "jaeger" | "tempo" | "traceloop"> {
+  const { filter, target } = row;
+  const j = jaegerPushdown(filter, target);
+  const t = tempoPushdown(filter, target);
+  const l = traceloopPushdown(filter, target);
+  return {
+    jaeger: j === "none" ? "local" : { pushdown: j, params: jaegerParams(filter, target) },
+    tempo: t === "none" ? "local" : { pushdown: t, traceql: traceql(filter, target) },
+    traceloop: l === "none" ? "local" : { pushdown: l, body: traceloopBody(filter, target) },
+  };
+}
+
+describe("filter translation table", () => {
+  it.each(TABLE)("$name ($target)", (row) => {
+    expect(observed(row)).toEqual({ jaeger: row.jaeger, tempo: row.tempo, traceloop: row.traceloop });
+  });
+
+  it("every filter is either sent in the request or applied locally, on every backend", () => {
+    /** `contributes`: the request differs from one without the filter; `carries`: its translation is in it. */
+    const backends = [
+      {
+        name: "jaeger",
+        pushdown: jaegerPushdown,
+        contributes: (f: Filter, t: SearchTarget) => Object.keys(jaegerParams(f, t)).length > 0,
+        carries: (f: Filter, t: SearchTarget) => Object.keys(jaegerParams(f, t)).length > 0,
+      },
+      {
+        name: "tempo",
+        pushdown: tempoPushdown,
+        contributes: (f: Filter, t: SearchTarget) => traceql(f, t) !== "{}",
+        carries: (f: Filter, t: SearchTarget) => {
+          const tr = translateTraceQL(f, t);
+          return tr.pushdown !== "none" && traceql(f, t).includes(tr.condition);
+        },
+      },
+      {
+        name: "traceloop",
+        pushdown: traceloopPushdown,
+        contributes: (f: Filter, t: SearchTarget) => traceloopBody(f, t).length > 0,
+        carries: (f: Filter, t: SearchTarget) => {
+          const translated = translateTraceloop(f);
+          return translated !== undefined && translated.length > 0 && JSON.stringify(traceloopBody(f, t)) === JSON.stringify(translated);
+        },
+      },
+    ] as const;
+
+    for (const row of TABLE) {
+      for (const backend of backends) {
+        const label = `${backend.name}: ${row.name} (${row.target})`;
+        const mode = backend.pushdown(row.filter, row.target);
+        const plan = planFilters({ pushdown: backend.pushdown }, [row.filter], row.target);
+        const where = [plan.remote.includes(row.filter), plan.local.includes(row.filter)];
+        if (mode === "none") {
+          // Absent from the request, so the search layer must be the one applying it.
+          expect(backend.contributes(row.filter, row.target), label).toBe(false);
+          expect(where, label).toEqual([false, true]);
+        } else {
+          expect(backend.carries(row.filter, row.target), label).toBe(true);
+          // Exact filters are trusted to the backend; narrowing ones are re-checked here as well.
+          expect(where, label).toEqual([true, mode === "narrowing"]);
+        }
+      }
+    }
+  });
+});
