@@ -7,7 +7,7 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import { createBackend } from "./backends/index.js";
+import { createBackendFromConfig } from "./backends/index.js";
 import { TraceStore } from "./backends/trace-store.js";
 import type { TraceBackend } from "./backends/trace-backend.js";
 import type { Config } from "./config.js";
@@ -102,18 +102,7 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
 
   const store = new TraceStore(options.now ? { now: options.now } : {});
   let backendPromise: Promise<TraceBackend> | undefined;
-  const makeBackend =
-    options.backendFactory ??
-    (() =>
-      createBackend(config.backend.type, {
-      url: config.backend.url,
-      ...(config.backend.apiKey ? { apiKey: config.backend.apiKey } : {}),
-      timeoutMs: config.backend.timeoutMs,
-      headers: config.backend.headers,
-      environments: config.backend.environments,
-      fetchConcurrency: config.fetchConcurrency,
-      logger: logger.child({ backend: config.backend.type }),
-    }));
+  const makeBackend = options.backendFactory ?? (() => createBackendFromConfig(config, logger, options.now));
   const sharedBackend = (): Promise<TraceBackend> => {
     backendPromise ??= makeBackend().catch((err: unknown) => {
       backendPromise = undefined;

@@ -6,7 +6,7 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { createBackend } from "./backends/index.js";
+import { createBackendFromConfig } from "./backends/index.js";
 import { TraceStore } from "./backends/trace-store.js";
 import type { TraceBackend } from "./backends/trace-backend.js";
 import type { Config } from "./config.js";
@@ -129,19 +129,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
   let listing: Tool[] | undefined;
   let backendPromise: Promise<TraceBackend> | undefined;
 
-  const makeBackend =
-    deps.backendFactory ??
-    (() =>
-      createBackend(config.backend.type, {
-        url: config.backend.url,
-        ...(config.backend.apiKey ? { apiKey: config.backend.apiKey } : {}),
-        timeoutMs: config.backend.timeoutMs,
-        headers: config.backend.headers,
-        environments: config.backend.environments,
-        fetchConcurrency: config.fetchConcurrency,
-        logger: logger.child({ backend: config.backend.type }),
-        ...(deps.now ? { now: deps.now } : {}),
-      }));
+  const makeBackend = deps.backendFactory ?? (() => createBackendFromConfig(config, logger, deps.now));
 
   /** Created once, on first use; a failed creation is retried on the next call. */
   function backend(): Promise<TraceBackend> {

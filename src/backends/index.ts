@@ -1,7 +1,9 @@
 /**
  * Backend registry. Adapters are loaded lazily so a process only pays for the one it uses.
  */
+import type { Config } from "../config.js";
 import type { BackendKind } from "../errors.js";
+import type { Logger } from "../logger.js";
 import type { BackendFactory, BackendOptions, TraceBackend } from "./trace-backend.js";
 
 export const BACKEND_KINDS = ["jaeger", "tempo", "traceloop"] as const satisfies readonly BackendKind[];
@@ -15,4 +17,19 @@ const FACTORIES: Record<BackendKind, () => Promise<BackendFactory>> = {
 export async function createBackend(kind: BackendKind, options: BackendOptions): Promise<TraceBackend> {
   const factory = await FACTORIES[kind]();
   return factory(options);
+}
+
+/** The backend the configuration describes. */
+export function createBackendFromConfig(config: Config, logger: Logger, now?: () => number): Promise<TraceBackend> {
+  const b = config.backend;
+  return createBackend(b.type, {
+    url: b.url,
+    ...(b.apiKey ? { apiKey: b.apiKey } : {}),
+    timeoutMs: b.timeoutMs,
+    headers: b.headers,
+    environments: b.environments,
+    fetchConcurrency: config.fetchConcurrency,
+    logger: logger.child({ backend: b.type }),
+    ...(now ? { now } : {}),
+  });
 }

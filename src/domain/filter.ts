@@ -56,6 +56,21 @@ export const OPERATORS_BY_TYPE: Readonly<Record<ValueType, ReadonlySet<Operator>
   boolean: new Set<Operator>(["equals", "not_equals", "exists", "not_exists"]),
 };
 
+/** Pseudo-fields naming span/trace ids. */
+export const ID_FIELDS = ["trace_id", "span_id", "parent_span_id"] as const;
+/** Pseudo-fields computed over a whole trace. */
+export const TRACE_ONLY_FIELDS = ["span_count", "llm_span_count", "total_tokens", "has_errors"] as const;
+/** Every field with a built-in meaning rather than an attribute name. */
+export const PSEUDO_FIELDS: ReadonlySet<string> = new Set([
+  "service.name",
+  "name",
+  "operation_name",
+  "duration",
+  "status",
+  ...ID_FIELDS,
+  ...TRACE_ONLY_FIELDS,
+]);
+
 /** Field aliases accepted on input. `duration_ms` is what users (and the original's tests) write. */
 const FIELD_ALIASES: Readonly<Record<string, string>> = {
   duration_ms: "duration",

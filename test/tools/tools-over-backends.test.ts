@@ -21,7 +21,7 @@ const SERVICE = "travel-agent";
 const mine = dataset.filter((t) => t.serviceName === SERVICE);
 const LABEL = { jaeger: "Jaeger", tempo: "Tempo", traceloop: "Traceloop" } as const;
 
-const WORLDS: BackendWorld[] = [jaegerWorld({ now: () => NOW }), tempoWorld({ now: () => NOW }), traceloopWorld({ apiKey: API_KEY })];
+const WORLDS: BackendWorld[] = [jaegerWorld({ now: () => NOW }), tempoWorld(), traceloopWorld({ apiKey: API_KEY })];
 
 /** Arguments that make every tool search the travel-agent traces (Jaeger needs a service). */
 function argsFor(tool: string, traceId: string): Record<string, unknown> {

@@ -18,7 +18,7 @@
  */
 import { traceMatches } from "../../domain/filter-engine.js";
 import { toNumber } from "../../domain/attributes.js";
-import { canonicalField, type Filter } from "../../domain/filter.js";
+import { canonicalField, PSEUDO_FIELDS, type Filter } from "../../domain/filter.js";
 import type { SearchQuery } from "../../domain/query.js";
 import type { Trace } from "../../domain/trace.js";
 import { BackendError } from "../../errors.js";
@@ -27,21 +27,6 @@ import type { Pushdown, SearchTarget } from "../trace-backend.js";
 export const SERVICE_REQUIRED_MESSAGE =
   "Jaeger backend requires 'service_name' parameter. Use list_services() to see available services, then specify one with service_name parameter.";
 
-/** Fields with a built-in meaning; never sent to Jaeger as tags. */
-const PSEUDO_FIELDS: ReadonlySet<string> = new Set([
-  "service.name",
-  "name",
-  "operation_name",
-  "duration",
-  "status",
-  "trace_id",
-  "span_id",
-  "parent_span_id",
-  "span_count",
-  "llm_span_count",
-  "total_tokens",
-  "has_errors",
-]);
 
 /** What a filter becomes in a Jaeger request. */
 type Role =

@@ -25,7 +25,7 @@
  *   strings; `{ span.a = nil }` is rejected ("not yet supported"), `!= nil` means "exists".
  */
 import { toBool, toNumber } from "../../domain/attributes.js";
-import type { Filter, Scalar } from "../../domain/filter.js";
+import { ID_FIELDS, TRACE_ONLY_FIELDS, type Filter, type Scalar } from "../../domain/filter.js";
 import type { Pushdown, SearchTarget } from "../trace-backend.js";
 
 export type Translation =
@@ -43,15 +43,7 @@ export type Translation =
   | { pushdown: "none"; reason: string };
 
 /** Pseudo-fields TraceQL has no counterpart for (trace ids are path parameters in Tempo). */
-const LOCAL_ONLY_FIELDS: ReadonlySet<string> = new Set([
-  "trace_id",
-  "span_id",
-  "parent_span_id",
-  "span_count",
-  "llm_span_count",
-  "total_tokens",
-  "has_errors",
-]);
+const LOCAL_ONLY_FIELDS: ReadonlySet<string> = new Set([...ID_FIELDS, ...TRACE_ONLY_FIELDS]);
 
 const STATUSES = ["OK", "ERROR", "UNSET"] as const;
 type Status = (typeof STATUSES)[number];

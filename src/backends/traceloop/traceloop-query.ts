@@ -8,7 +8,7 @@
  * operators equals, not_equals, greater_than, less_than, greater_than_or_equal,
  * less_than_or_equal. There is no status filter and no OR.
  */
-import { canonicalField, type Filter, type ValueType } from "../../domain/filter.js";
+import { canonicalField, ID_FIELDS, TRACE_ONLY_FIELDS, type Filter, type ValueType } from "../../domain/filter.js";
 import type { Pushdown, SearchTarget } from "../trace-backend.js";
 
 export type TraceloopOperator =
@@ -48,16 +48,7 @@ export const DAY_MS = 86_400_000;
 type ColumnField = "service.name" | "span_name" | "duration";
 
 /** Our pseudo-fields that have no Traceloop counterpart; they are always evaluated locally. */
-const LOCAL_ONLY_FIELDS: ReadonlySet<string> = new Set([
-  "status",
-  "trace_id",
-  "span_id",
-  "parent_span_id",
-  "span_count",
-  "llm_span_count",
-  "total_tokens",
-  "has_errors",
-]);
+const LOCAL_ONLY_FIELDS: ReadonlySet<string> = new Set(["status", ...ID_FIELDS, ...TRACE_ONLY_FIELDS]);
 
 type Target = { kind: "column"; field: ColumnField } | { kind: "attribute"; field: string };
 
