@@ -30,6 +30,8 @@ export interface Config {
   fetchConcurrency: number;
   /** Budget for one tool result's text, in characters. */
   maxResponseChars: number;
+  /** Render uniform lists in tool text as {columns, rows}. */
+  compressResponses: boolean;
   transport: Transport;
   host: string;
   port: number;
@@ -53,6 +55,8 @@ export interface CliFlags {
   maxResponseChars?: string;
   /** --max-traces: SETTINGS and --help name it, so resolveConfig honours it when the CLI passes it. */
   maxTraces?: string;
+  /** --compress-responses (a switch). */
+  compressResponses?: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -69,6 +73,7 @@ export const SETTINGS = {
   maxTraces: { flag: "--max-traces", env: "MAX_TRACES_PER_QUERY" },
   concurrency: { flag: "--concurrency", env: "FETCH_CONCURRENCY" },
   maxResponseChars: { flag: "--max-response-chars", env: "MAX_RESPONSE_CHARS" },
+  compressResponses: { flag: "--compress-responses", env: "COMPRESS_RESPONSES" },
   transport: { flag: "--transport", env: "MCP_TRANSPORT" },
   host: { flag: "--host", env: "MCP_HOST" },
   port: { flag: "--port", env: "MCP_PORT" },
@@ -259,6 +264,13 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
   const maxTracesPerQuery = integer("maxTraces", pick("maxTraces", flags.maxTraces, env), 1, 1000, DEFAULTS.maxTracesPerQuery);
   const fetchConcurrency = integer("concurrency", pick("concurrency", flags.concurrency, env), 1, 64, DEFAULTS.fetchConcurrency);
   const maxResponseChars = integer("maxResponseChars", pick("maxResponseChars", flags.maxResponseChars, env), 2000, 10_000_000, DEFAULTS.maxResponseChars);
+  const compressRaw = flags.compressResponses ? undefined : pick("compressResponses", undefined, env);
+  let compressResponses = flags.compressResponses === true;
+  if (compressRaw) {
+    const v = compressRaw.value.trim().toLowerCase();
+    if (["true", "1", "yes", "on"].includes(v)) compressResponses = true;
+    else if (!["false", "0", "no", "off"].includes(v)) fail("compressResponses", compressRaw, "must be true or false");
+  }
   const transport = choice("transport", pick("transport", flags.transport, env), TRANSPORTS, "stdio", (v) => v.trim().toLowerCase());
   const hostRaw = pick("host", flags.host, env);
   const host = hostRaw ? hostRaw.value.trim() : DEFAULTS.host;
@@ -271,7 +283,7 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
 
   const backend: BackendConfig = { type, url, timeoutMs: Math.round(timeoutSeconds * 1000), environments, headers };
   if (apiKey) backend.apiKey = apiKey;
-  const config: Config = { backend, logLevel, maxTracesPerQuery, fetchConcurrency, maxResponseChars, transport, host, port };
+  const config: Config = { backend, logLevel, maxTracesPerQuery, fetchConcurrency, maxResponseChars, compressResponses, transport, host, port };
   if (authToken) config.authToken = authToken;
   return config;
 }

@@ -13,6 +13,7 @@ import type { Config } from "./config.js";
 import { BackendError, NoDataError, UserInputError, errorMessage } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { ToolContext, ToolDefinition } from "./tools/define-tool.js";
+import { toColumnar } from "./tools/columnar.js";
 import { VERSION } from "./version.js";
 
 export const SERVER_NAME = "opentelemetry-mcp";
@@ -180,7 +181,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
     try {
       const full = (await def.run(parsed.data, ctx)) as Record<string, unknown>;
       const result = def.fit ? def.fit(full, config.maxResponseChars) : full;
-      const text = JSON.stringify(result);
+      const text = JSON.stringify(config.compressResponses ? toColumnar(result) : result);
       if (text.length > config.maxResponseChars) {
         logger.warn({ tool: name, chars: text.length, budget: config.maxResponseChars }, "tool result exceeds the response budget");
       }
