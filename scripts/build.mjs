@@ -1,0 +1,52 @@
+/**
+ * Build: type-check with tsc, then bundle src/cli.ts with esbuild into dist/ (the package bin is
+ * dist/cli.js). Why a bundle: resolving, reading and compiling ~400 files from node_modules
+ * dominated the cold start; one ESM bundle with code splitting keeps the lazy parts lazy (the
+ * HTTP transport, demo-data, each backend adapter with undici, and the tool registry stay
+ * separate chunks loaded by their dynamic imports). See the two plugins for what else is kept
+ * off the start-up path. `npm test` still builds dist/ with plain tsc (test/global-setup.ts);
+ * both layouts run the same code.
+ *
+ * Chunks sit next to cli.js on purpose: src/version.ts reads `../package.json` relative to
+ * `import.meta.url`, which must stay one level below the package root in every chunk.
+ *
+ * `node scripts/build.mjs --no-typecheck` skips tsc (the bench and quick loops).
+ */
+import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { lazyAjvPlugin } from "./lazy-ajv-plugin.mjs";
+import { zodNamespacePlugin } from "./zod-namespace-plugin.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = join(root, "dist");
+
+if (!process.argv.includes("--no-typecheck")) {
+  const require = createRequire(import.meta.url);
+  const tsc = join(dirname(require.resolve("typescript/package.json")), "bin", "tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.json", "--noEmit"], { cwd: root, stdio: "inherit" });
+}
+
+// A clean dist/: stale chunks or tsc output from a previous build must not end up in the tarball.
+rmSync(outdir, { recursive: true, force: true });
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ["src/cli.ts"],
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  // Fewer bytes to compile at start-up. (keepNames would keep function names in stack traces but
+  // cost ~10 ms of cold start; error messages, which is what users see, are unaffected.)
+  minify: true,
+  logLevel: "warning",
+  // CommonJS dependencies (pino, commander, dotenv, ajv) call require(); an ESM bundle has none.
+  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  plugins: [lazyAjvPlugin(), zodNamespacePlugin()],
+});
