@@ -4,8 +4,8 @@
  * dominated the cold start; one ESM bundle with code splitting keeps the lazy parts lazy (the
  * HTTP transport, demo-data, each backend adapter with undici, and the tool registry stay
  * separate chunks loaded by their dynamic imports). See the two plugins for what else is kept
- * off the start-up path. `npm test` still builds dist/ with plain tsc (test/global-setup.ts);
- * both layouts run the same code.
+ * off the start-up path. `npm test` and the e2e suite build with this script too, so they test
+ * the bundle that ships.
  *
  * Chunks sit next to cli.js on purpose: src/version.ts reads `../package.json` relative to
  * `import.meta.url`, which must stay one level below the package root in every chunk.

@@ -102,7 +102,7 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
 
   const store = new TraceStore(options.now ? { now: options.now } : {});
   let backendPromise: Promise<TraceBackend> | undefined;
-  const makeBackend = options.backendFactory ?? (() => createBackendFromConfig(config, logger, options.now));
+  const makeBackend = options.backendFactory ?? (() => createBackendFromConfig(config, logger, options.now, store));
   const sharedBackend = (): Promise<TraceBackend> => {
     backendPromise ??= makeBackend().catch((err: unknown) => {
       backendPromise = undefined;

@@ -130,7 +130,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
   let listing: Tool[] | undefined;
   let backendPromise: Promise<TraceBackend> | undefined;
 
-  const makeBackend = deps.backendFactory ?? (() => createBackendFromConfig(config, logger, deps.now));
+  const makeBackend = deps.backendFactory ?? (() => createBackendFromConfig(config, logger, deps.now, store));
 
   /** Created once, on first use; a failed creation is retried on the next call. */
   function backend(): Promise<TraceBackend> {

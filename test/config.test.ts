@@ -21,6 +21,7 @@ describe("defaults", () => {
       maxTracesPerQuery: 1000,
       fetchConcurrency: 8,
       maxResponseChars: 80_000,
+      compressResponses: false,
       transport: "stdio",
       host: "127.0.0.1",
       port: 8000,
@@ -207,5 +208,21 @@ describe("secrets never appear in a ConfigError", () => {
     const { message } = configError(flags, env);
     expect(message).toContain("BACKEND_");
     expect(leaks(message)).toBe(false);
+  });
+});
+
+describe("COMPRESS_RESPONSES / --compress-responses", () => {
+  it.each([
+    [{}, {}, false],
+    [{}, { COMPRESS_RESPONSES: "true" }, true],
+    [{}, { COMPRESS_RESPONSES: "1" }, true],
+    [{}, { COMPRESS_RESPONSES: "false" }, false],
+    [{ compressResponses: true }, { COMPRESS_RESPONSES: "false" }, true],
+  ])("flags %j env %j -> %s", (flags, env, expected) => {
+    expect(resolveConfig(flags, env).compressResponses).toBe(expected);
+  });
+
+  it("rejects a value that is not a boolean, naming flag and variable", () => {
+    expect(() => resolveConfig({}, { COMPRESS_RESPONSES: "maybe" })).toThrow(/--compress-responses \/ COMPRESS_RESPONSES.*true or false/);
   });
 });

@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
-/** Build dist/ once before the suite: CLI and stdio tests spawn the real binary. */
+/**
+ * Build dist/ once before the suite, exactly as `npm run build` does (type-check, then the esbuild
+ * bundle that ships as the bin), so the CLI, stdio and HTTP tests exercise what users run.
+ */
 export default function setup(): void {
-  const require = createRequire(import.meta.url);
-  // typescript does not export its bin; locate it through package.json.
-  const tsc = join(dirname(require.resolve("typescript/package.json")), "bin", "tsc");
-  execFileSync(process.execPath, [tsc, "-p", "tsconfig.json"], { stdio: "inherit" });
+  const script = fileURLToPath(new URL("../scripts/build.mjs", import.meta.url));
+  execFileSync(process.execPath, [script], { stdio: "inherit" });
 }

@@ -4,7 +4,7 @@
 import type { Config } from "../config.js";
 import type { BackendKind } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { BackendFactory, BackendOptions, TraceBackend } from "./trace-backend.js";
+import type { BackendFactory, BackendOptions, TraceBackend, TraceCache } from "./trace-backend.js";
 
 export const BACKEND_KINDS = ["jaeger", "tempo", "traceloop"] as const satisfies readonly BackendKind[];
 
@@ -20,7 +20,7 @@ export async function createBackend(kind: BackendKind, options: BackendOptions):
 }
 
 /** The backend the configuration describes. */
-export function createBackendFromConfig(config: Config, logger: Logger, now?: () => number): Promise<TraceBackend> {
+export function createBackendFromConfig(config: Config, logger: Logger, now?: () => number, traceCache?: TraceCache): Promise<TraceBackend> {
   const b = config.backend;
   return createBackend(b.type, {
     url: b.url,
@@ -31,5 +31,6 @@ export function createBackendFromConfig(config: Config, logger: Logger, now?: ()
     fetchConcurrency: config.fetchConcurrency,
     logger: logger.child({ backend: b.type }),
     ...(now ? { now } : {}),
+    ...(traceCache ? { traceCache } : {}),
   });
 }

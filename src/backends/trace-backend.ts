@@ -81,6 +81,15 @@ export interface BackendOptions {
   dispatcher?: Dispatcher;
   /** Clock for default windows; injectable for tests. */
   now?: () => number;
+  /**
+   * Shared cache of complete traces. Search-then-fetch adapters fetch each hit through it, so a
+   * trace fetched once is not fetched again by later searches.
+   */
+  traceCache?: TraceCache;
+}
+
+export interface TraceCache {
+  getOrFetch(traceId: string, fetch: () => Promise<Trace>): Promise<Trace>;
 }
 
 export type BackendFactory = (options: BackendOptions) => TraceBackend;

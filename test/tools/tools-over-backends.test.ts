@@ -119,6 +119,20 @@ describe.each(WORLDS)("all tools over $kind", (world) => {
     expect(running.requests.length).toBe(before);
   });
 
+  it.runIf(world.kind === "tempo")("fetches each trace once: a repeated LLM query only re-runs the search", async () => {
+    const fresh = await connect({ flags: flags(), now: () => NOW });
+    try {
+      await fresh.call("get_llm_usage", { service_name: SERVICE });
+      const before = running.requests.length;
+      const again = await fresh.call("get_llm_usage", { service_name: SERVICE });
+      expect(again.isError).toBe(false);
+      const paths = running.requests.slice(before).map((r) => r.path);
+      expect(paths).toEqual(["/api/search"]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("reports an unknown trace id as not found", async () => {
     const r = await mcp.call("get_trace", { trace_id: "0".repeat(31) + "7" });
     expect(r.isError).toBe(true);

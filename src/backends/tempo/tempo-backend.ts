@@ -87,7 +87,9 @@ class TempoBackend implements TraceBackend {
       ],
     });
     const hits = this.shape(() => parseSearchHits(res.json), "GET /api/search").slice(0, query.limit);
-    const fetched = await fetchTraces((id) => this.getTrace(id), hits.map((h) => h.traceId), this.options.fetchConcurrency);
+    const cache = this.options.traceCache;
+    const fetchOne = (id: string): Promise<Trace> => (cache ? cache.getOrFetch(id, () => this.getTrace(id)) : this.getTrace(id));
+    const fetched = await fetchTraces(fetchOne, hits.map((h) => h.traceId), this.options.fetchConcurrency);
     const notes: string[] = [];
     if (window.note) notes.push(window.note);
     if (fetched.skipped.length > 0) {
