@@ -277,8 +277,19 @@ async function benchBackend(backend: BackendName, dataset: Trace[], opts: Option
       throw new Error(`bench: get_llm_usage on ${backend} counted ${usageJson.summary.total_requests} LLM calls over ${n} traces`);
     }
 
+    // Cold: a fresh server each run, so every trace is fetched (the target is about this case).
+    const coldStats = await repeat(opts.runs, async () => {
+      const fresh = await startSession(backend, proxy, cwd);
+      try {
+        await fresh.call("list_services", {});
+        return await fresh.call("get_llm_model_stats", { model_name: MODEL, service_name: SERVICE });
+      } finally {
+        await fresh.close();
+      }
+    });
+    rows.push(summarise(backend, n, "get_llm_model_stats (cold)", coldStats));
     const stats = await repeat(opts.runs, () => session.call("get_llm_model_stats", { model_name: MODEL, service_name: SERVICE }));
-    rows.push(summarise(backend, n, "get_llm_model_stats", stats));
+    rows.push(summarise(backend, n, "get_llm_model_stats (warm)", stats));
 
     const expensive = await repeat(opts.runs, () => session.call("get_llm_expensive_traces", { service_name: SERVICE }));
     rows.push(summarise(backend, n, "get_llm_expensive_traces", expensive));
@@ -376,14 +387,14 @@ async function main(): Promise<void> {
     const rss = runs.map((r) => r.rss);
     const toolsListBytes = runs[0]?.toolsListBytes ?? 0;
     const bundle = cold.get("node dist/cli.js (esbuild bundle)")!;
-    const stats1000 = tools.find((t) => t.backend === "tempo" && t.traces === 1000 && t.tool === "get_llm_model_stats");
+    const stats1000 = tools.find((t) => t.backend === "tempo" && t.traces === 1000 && t.tool === "get_llm_model_stats (cold)");
     const maxRss = rss.filter((r) => r.traces === 1000);
     const peak = maxRss.length > 0 ? Math.max(...maxRss.map((r) => r.peakRssMb)) : undefined;
     const worstSaving = sizes.length > 0 ? Math.min(...sizes.map((s) => s.savingPct)) : undefined;
     const worstColumnar = sizes.length > 0 ? Math.min(...sizes.map((s) => s.columnarSavingPct)) : undefined;
     const targets = [
       { target: "cold start median <= 150 ms", measured: `${bundle.medianMs.toFixed(0)} ms`, met: bundle.medianMs <= 150 },
-      stats1000 && { target: "get_llm_model_stats, 1,000 traces, Tempo, <= 1 s", measured: `${stats1000.medianMs.toFixed(0)} ms`, met: stats1000.medianMs <= 1000 },
+      stats1000 && { target: "get_llm_model_stats, 1,000 traces, Tempo, cold cache, <= 1 s", measured: `${stats1000.medianMs.toFixed(0)} ms`, met: stats1000.medianMs <= 1000 },
       peak !== undefined && { target: "peak RSS at 1,000 x 30 spans <= 200 MB (whole session)", measured: `${peak} MB`, met: peak <= 200 },
       worstSaving !== undefined && { target: "search_traces (100 traces) >= 35% smaller than indent=2: default text", measured: `${worstSaving}%`, met: worstSaving >= 35 },
       worstColumnar !== undefined && {
