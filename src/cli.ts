@@ -4,12 +4,17 @@
  * and starts the server on stdio (default) or Streamable HTTP. Nothing here writes to stdout
  * except commander's --help/--version output.
  */
+import * as nodeModule from "node:module";
 import { Command } from "commander";
 import { DEFAULTS, DEFAULT_URLS, resolveConfig, SETTINGS, type CliFlags, type Config } from "./config.js";
 import { loadEnv } from "./env-file.js";
 import { ConfigError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { VERSION } from "./version.js";
+
+// Node >= 22.1 can cache compiled code on disk; later starts of the server (and its lazily loaded
+// chunks) skip parsing and compiling. Feature-detected: older Nodes simply start without it.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
