@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { simpleParamFilters } from "../domain/query.js";
+import { simpleParamFilters, type SimpleParams } from "../domain/query.js";
 import { formatTimeUs } from "../domain/time.js";
 import type { Trace } from "../domain/trace.js";
 import { round2 } from "../genai/stats.js";
 import { fitList, truncatedSchema } from "./budget.js";
-import { defineTool } from "./define-tool.js";
+import { defineTool, type ToolContext } from "./define-tool.js";
 import * as p from "./params.js";
-import { collectCompleteTraces } from "./collect.js";
+import { collectCompleteTraces, type Collected } from "./collect.js";
 import { llmCalls, modelKey, skippedOutput } from "./llm-common.js";
 import { notesSchema, statusSchema, withMeta, windowSchema } from "./summaries.js";
 
@@ -36,6 +36,29 @@ function tally(trace: Trace): TraceTokens {
     if (m !== "unknown") models.add(m);
   }
   return { trace, models: [...models].sort(), prompt, completion, total, llmSpanCount: calls.length };
+}
+
+/** Fetches the traces a ranking looks at (10x the requested count, as the original) and tallies them. */
+async function tallied(
+  args: { limit: number; start_time?: string | undefined; end_time?: string | undefined } & SimpleParams,
+  ctx: ToolContext,
+): Promise<{ tallies: TraceTokens[]; found: Collected<Trace> }> {
+  const window = p.parseWindow(args, ctx.now());
+  const query = { ...window, limit: Math.min(args.limit * OVERSAMPLE, 1000), filters: simpleParamFilters(args) };
+  const found = await collectCompleteTraces(ctx, query);
+  return { tallies: found.items.map(tally), found };
+}
+
+/** The keys both rankings start their items with. */
+function baseItem(t: TraceTokens, durationMs: number) {
+  return {
+    trace_id: t.trace.traceId,
+    service_name: t.trace.serviceName,
+    operation_name: t.trace.rootOperation,
+    start_time: formatTimeUs(t.trace.startTimeUs),
+    duration_ms: durationMs,
+    models: t.models,
+  };
 }
 
 const rankingInput = {
@@ -87,21 +110,13 @@ export const getLlmExpensiveTraces = defineTool({
   errorPrefix: "Failed to get expensive traces",
   fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
   async run(args, ctx) {
-    const window = p.parseWindow(args, ctx.now());
-    const query = { ...window, limit: Math.min(args.limit * OVERSAMPLE, 1000), filters: simpleParamFilters(args) };
-    const found = await collectCompleteTraces(ctx, query);
-    const ranked = found.items
-      .map(tally)
+    const { tallies, found } = await tallied(args, ctx);
+    const ranked = tallies
       .filter((t) => t.total > 0 && (!args.min_tokens || t.total >= args.min_tokens))
       .sort((a, b) => b.total - a.total)
       .slice(0, args.limit);
     const traces = ranked.map((t) => ({
-      trace_id: t.trace.traceId,
-      service_name: t.trace.serviceName,
-      operation_name: t.trace.rootOperation,
-      start_time: formatTimeUs(t.trace.startTimeUs),
-      duration_ms: round2(t.trace.durationMs),
-      models: t.models,
+      ...baseItem(t, round2(t.trace.durationMs)),
       tokens: { prompt: t.prompt, completion: t.completion, total: t.total },
       status: t.trace.status,
       has_errors: t.trace.spans.some((s) => s.status === "ERROR"),
@@ -136,22 +151,14 @@ export const getLlmSlowTraces = defineTool({
   errorPrefix: "Failed to get slow traces",
   fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
   async run(args, ctx) {
-    const window = p.parseWindow(args, ctx.now());
-    const query = { ...window, limit: Math.min(args.limit * OVERSAMPLE, 1000), filters: simpleParamFilters(args) };
-    const found = await collectCompleteTraces(ctx, query);
-    const ranked = found.items
-      .map(tally)
+    const { tallies, found } = await tallied(args, ctx);
+    const ranked = tallies
       .filter((t) => t.llmSpanCount > 0)
       .map((t) => ({ ...t, rounded: round2(t.trace.durationMs) }))
       .sort((a, b) => b.rounded - a.rounded)
       .slice(0, args.limit);
     const traces = ranked.map((t) => ({
-      trace_id: t.trace.traceId,
-      service_name: t.trace.serviceName,
-      operation_name: t.trace.rootOperation,
-      start_time: formatTimeUs(t.trace.startTimeUs),
-      duration_ms: t.rounded,
-      models: t.models,
+      ...baseItem(t, t.rounded),
       total_tokens: t.total,
       llm_span_count: t.llmSpanCount,
       status: t.trace.status,

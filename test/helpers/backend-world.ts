@@ -4,6 +4,8 @@
  * requests it received, and can be told to misbehave. The conformance suite runs every adapter
  * against its world.
  */
+import type { Server } from "node:http";
+import type { Socket } from "node:net";
 import type { Trace } from "../../src/domain/trace.js";
 import type { BackendKind } from "../../src/errors.js";
 
@@ -34,4 +36,23 @@ export interface RunningWorld {
 export interface BackendWorld {
   kind: BackendKind;
   start(dataset: Trace[]): Promise<RunningWorld>;
+}
+
+/** Listens on 127.0.0.1 (a free port) and returns the URL and a close that also drops open keep-alive sockets. */
+export async function listenLoopback(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const addr = server.address();
+  if (!addr || typeof addr === "string") throw new Error("no address");
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

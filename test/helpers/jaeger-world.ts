@@ -11,10 +11,9 @@
  * query parser does (service required, Go durations, tags a JSON object of strings) with 400s.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import type { AttributeValue } from "../../src/domain/attributes.js";
 import type { Span, Trace } from "../../src/domain/trace.js";
-import type { BackendWorld, Fault, RecordedRequest, RunningWorld } from "./backend-world.js";
+import { listenLoopback, type BackendWorld, type Fault, type RecordedRequest, type RunningWorld } from "./backend-world.js";
 
 /** How far back Jaeger searches when `start` is not given (its query service counts back from now; default two days). */
 export const JAEGER_DEFAULT_LOOKBACK_MS = 2 * 24 * 3600 * 1000;
@@ -226,7 +225,6 @@ export function jaegerWorld(options: JaegerWorldOptions = {}): JaegerWorld {
       const requests: RecordedRequest[] = [];
       let fault: Fault | null = null;
       let override: JaegerOverride | null = null;
-      const sockets = new Set<Socket>();
 
       const send = (res: ServerResponse, status: number, body: string, contentType = "application/json"): void => {
         res.writeHead(status, { "content-type": contentType });
@@ -288,22 +286,13 @@ export function jaegerWorld(options: JaegerWorldOptions = {}): JaegerWorld {
           }
         });
       });
-      server.on("connection", (s: Socket) => {
-        sockets.add(s);
-        s.on("close", () => sockets.delete(s));
-      });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      const addr = server.address();
-      if (!addr || typeof addr === "string") throw new Error("no address");
+      const listening = await listenLoopback(server);
       return {
-        url: `http://127.0.0.1:${addr.port}`,
+        url: listening.url,
         requests,
         setFault: (f) => void (fault = f),
         setOverride: (o) => void (override = o),
-        close: async () => {
-          for (const s of sockets) s.destroy();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
-        },
+        close: listening.close,
       };
     },
   };

@@ -12,10 +12,9 @@
  * - `apiVersion: "v1"` emulates a Tempo without the v2 endpoints (they answer 404).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import type { AttributeValue } from "../../src/domain/attributes.js";
 import type { Span, Trace } from "../../src/domain/trace.js";
-import type { BackendWorld, Fault, RecordedRequest, RunningWorld } from "./backend-world.js";
+import { listenLoopback, type BackendWorld, type Fault, type RecordedRequest, type RunningWorld } from "./backend-world.js";
 
 export interface TempoWorldOptions {
   /** "v1" = a Tempo that predates `/api/v2/*` (those paths answer 404). */
@@ -492,7 +491,6 @@ export function tempoWorld(options: TempoWorldOptions = {}): TempoWorld {
       const requests: RecordedRequest[] = [];
       const failing = new Set<string>();
       let fault: Fault | null = null;
-      const sockets = new Set<Socket>();
 
       const send = (res: ServerResponse, status: number, body: string, contentType = "application/json"): void => {
         res.writeHead(status, { "content-type": contentType });
@@ -579,22 +577,13 @@ export function tempoWorld(options: TempoWorldOptions = {}): TempoWorld {
           }
         });
       });
-      server.on("connection", (s: Socket) => {
-        sockets.add(s);
-        s.on("close", () => sockets.delete(s));
-      });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      const addr = server.address();
-      if (!addr || typeof addr === "string") throw new Error("no address");
+      const listening = await listenLoopback(server);
       return {
-        url: `http://127.0.0.1:${addr.port}`,
+        url: listening.url,
         requests,
         setFault: (f) => void (fault = f),
         failTraces: (ids) => ids.forEach((id) => failing.add(id.toLowerCase().padStart(32, "0"))),
-        close: async () => {
-          for (const s of sockets) s.destroy();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
-        },
+        close: listening.close,
       };
     },
   };

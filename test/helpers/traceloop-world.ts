@@ -11,11 +11,10 @@
  * not_equals or numeric comparison therefore also returns spans that lack the attribute.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import type { AttributeValue } from "../../src/domain/attributes.js";
 import type { Span, Trace } from "../../src/domain/trace.js";
 import { traceTotalTokens } from "../../src/genai/llm-span.js";
-import type { BackendWorld, Fault, RecordedRequest, RunningWorld } from "./backend-world.js";
+import { listenLoopback, type BackendWorld, type Fault, type RecordedRequest, type RunningWorld } from "./backend-world.js";
 
 export interface TraceloopWorldOptions {
   /** Rows per page at most (the API may answer fewer rows than the requested limit). */
@@ -260,7 +259,6 @@ export function traceloopWorld(options: TraceloopWorldOptions = {}): TraceloopWo
       const requests: RecordedRequest[] = [];
       let fault: Fault | null = null;
       let failing = new Set<string>();
-      const sockets = new Set<Socket>();
 
       const send = (res: ServerResponse, status: number, body: unknown): void => {
         const text = typeof body === "string" ? body : JSON.stringify(body);
@@ -356,22 +354,13 @@ export function traceloopWorld(options: TraceloopWorldOptions = {}): TraceloopWo
           }
         });
       });
-      server.on("connection", (s: Socket) => {
-        sockets.add(s);
-        s.on("close", () => sockets.delete(s));
-      });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      const addr = server.address();
-      if (!addr || typeof addr === "string") throw new Error("no address");
+      const listening = await listenLoopback(server);
       return {
-        url: `http://127.0.0.1:${addr.port}`,
+        url: listening.url,
         requests,
         setFault: (f) => void (fault = f),
         failTraceSpans: (ids) => void (failing = new Set(ids)),
-        close: async () => {
-          for (const s of sockets) s.destroy();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
-        },
+        close: listening.close,
       };
     },
   };
