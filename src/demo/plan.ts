@@ -11,7 +11,7 @@ export const DEMO_SERVICES = ["chat-gateway", "agent-orchestrator", "rag-retriev
 export const DEMO_SPREAD_MS = 30 * 60_000;
 
 /** Small seeded PRNG (mulberry32): fast, good enough, identical on every platform. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

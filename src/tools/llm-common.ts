@@ -1,5 +1,4 @@
 /** Pieces shared by the LLM analytics tools. */
-import { z } from "zod";
 import type { Span, Trace } from "../domain/trace.js";
 import { parseLlmSpan, responseFirstModel, type LlmAttributes } from "../genai/llm-span.js";
 import { skippedSchema } from "./summaries.js";
@@ -27,4 +26,3 @@ export function modelKey(llm: LlmAttributes): string {
 export const skippedOutput = { skipped: skippedSchema };
 
 
-export const modelListSchema = z.array(z.string());

@@ -1,5 +1,7 @@
 /** The CLI binary: --help, --version, config errors (one line naming flag and env var, non-zero exit), .env. */
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,10 +40,10 @@ describe("cli", () => {
   it("--help lists every flag and env var", async () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);
-    for (const s of ["--backend", "--url", "--api-key", "--environments", "--transport", "--host", "--port", "--timeout", "--log-level", "--header", "--auth-token"]) {
+    for (const s of ["--backend", "--url", "--api-key", "--environments", "--transport", "--host", "--port", "--timeout", "--log-level", "--header", "--auth-token", "--max-traces", "--concurrency", "--max-response-chars", "--compress-responses"]) {
       expect(r.stdout).toContain(s);
     }
-    for (const e of ["BACKEND_TYPE", "BACKEND_URL", "BACKEND_API_KEY", "BACKEND_TIMEOUT", "BACKEND_ENVIRONMENTS", "LOG_LEVEL", "MAX_TRACES_PER_QUERY", "BACKEND_HEADERS", "MCP_AUTH_TOKEN"]) {
+    for (const e of ["BACKEND_TYPE", "BACKEND_URL", "BACKEND_API_KEY", "BACKEND_TIMEOUT", "BACKEND_ENVIRONMENTS", "LOG_LEVEL", "MAX_TRACES_PER_QUERY", "BACKEND_HEADERS", "MCP_AUTH_TOKEN", "FETCH_CONCURRENCY", "MAX_RESPONSE_CHARS", "COMPRESS_RESPONSES"]) {
       expect(r.stdout).toContain(e);
     }
   });
@@ -80,6 +82,31 @@ describe("cli", () => {
     expect(envWins.stderr).toContain("connected to: http://127.0.0.1:8888");
     const flagWins = await run(["--url", "http://127.0.0.1:9999"], { BACKEND_URL: "http://127.0.0.1:8888" }, dir);
     expect(flagWins.stderr).toContain("connected to: http://127.0.0.1:9999");
+  });
+
+  it("passes demo-data's own options to demo-data (root options are positional)", async () => {
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        received.push(req.url ?? "");
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end("{}");
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const port = (receiver.address() as AddressInfo).port;
+    try {
+      const args = ["demo-data", "--otlp-endpoint", `http://127.0.0.1:${port}`, "--traces", "2", "--seed", "3"];
+      const quiet = await run([...args, "--log-level", "error"]);
+      expect(quiet.code).toBe(0);
+      expect(quiet.stderr).not.toContain("Sent 2 traces");
+      const chatty = await run(args);
+      expect(chatty.stderr).toContain("Sent 2 traces");
+      expect(received.every((u) => u === "/v1/traces")).toBe(true);
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 
   it("never logs the API key", async () => {

@@ -3,19 +3,11 @@
  * (a "world") renders it in its own wire format, so every adapter is tested against the same
  * data and the same expected answers.
  */
+import { mulberry32 } from "../../src/demo/plan.js";
 import { assembleTrace, createSpan, type Span, type Trace } from "../../src/domain/trace.js";
 
-/** Small seeded PRNG (mulberry32) so datasets are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG so datasets are reproducible: the demo generator's own. */
+export const rng = mulberry32;
 
 function hex(rand: () => number, chars: number): string {
   let out = "";
