@@ -6,6 +6,17 @@ import { normalizeAttributes, type Attributes } from "./attributes.js";
 
 export type SpanStatus = "OK" | "ERROR" | "UNSET";
 
+/** OTLP span kinds, without the SPAN_KIND_ prefix. Adapters that cannot tell leave `kind` unset. */
+export const SPAN_KINDS = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"] as const;
+export type SpanKind = (typeof SPAN_KINDS)[number];
+
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  traceState?: string;
+  attributes: Attributes;
+}
+
 export interface SpanEvent {
   name: string;
   /** Backend-specific unit (Jaeger µs, OTLP ns, Traceloop ms); informational only. */
@@ -26,6 +37,14 @@ export interface Span {
   status: SpanStatus;
   attributes: Attributes;
   events: SpanEvent[];
+  /** Optional OTLP detail, set by adapters whose wire format carries it (OTLP, the local store). */
+  kind?: SpanKind;
+  statusMessage?: string;
+  /** Resource attributes other than service.name (which is `serviceName`). */
+  resourceAttributes?: Attributes;
+  scope?: { name: string; version?: string };
+  traceState?: string;
+  links?: SpanLink[];
 }
 
 export interface Trace {
@@ -53,6 +72,12 @@ export interface SpanInit {
   status?: SpanStatus;
   attributes?: Record<string, unknown>;
   events?: Array<{ name: string; timestamp: number; attributes?: Record<string, unknown> }>;
+  kind?: SpanKind;
+  statusMessage?: string;
+  resourceAttributes?: Record<string, unknown>;
+  scope?: { name: string; version?: string };
+  traceState?: string;
+  links?: Array<{ traceId: string; spanId: string; traceState?: string; attributes?: Record<string, unknown> }>;
 }
 
 /** Builds a span, coercing the well-known attribute keys to their types (see attributes.ts). */
@@ -72,6 +97,16 @@ export function createSpan(init: SpanInit): Span {
       timestamp: e.timestamp,
       attributes: normalizeAttributes(e.attributes ?? {}),
     })),
+    ...(init.kind ? { kind: init.kind } : {}),
+    ...(init.statusMessage ? { statusMessage: init.statusMessage } : {}),
+    ...(init.resourceAttributes && Object.keys(init.resourceAttributes).length > 0
+      ? { resourceAttributes: normalizeAttributes(init.resourceAttributes) }
+      : {}),
+    ...(init.scope ? { scope: init.scope } : {}),
+    ...(init.traceState ? { traceState: init.traceState } : {}),
+    ...(init.links && init.links.length > 0
+      ? { links: init.links.map((l) => ({ ...l, attributes: normalizeAttributes(l.attributes ?? {}) })) }
+      : {}),
   };
 }
 
