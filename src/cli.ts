@@ -40,13 +40,13 @@ Examples:
 async function startServer(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (config.transport === "http") {
-    const { startHttpServer } = await import("./http-server.js");
+    const { startHttpServer } = await import("./mcp/http.js");
     await startHttpServer(config, logger);
     return;
   }
   const [{ StdioServerTransport }, { createServer }] = await Promise.all([
     import("@modelcontextprotocol/sdk/server/stdio.js"),
-    import("./server.js"),
+    import("./mcp/server.js"),
   ]);
   const created = createServer({ config, logger });
   const transport = new StdioServerTransport();

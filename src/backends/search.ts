@@ -2,11 +2,12 @@
  * The layer between tools and adapters: splits filters into what the backend applies and what
  * runs locally (once, here), and fetches many traces with bounded concurrency.
  */
-import { filterSpans, filterTraces } from "../domain/filter-engine.js";
+import { filterSpans, filterTraces } from "../query/filter-engine.js";
 import { describeFilter, type Filter } from "../domain/filter.js";
 import type { SearchQuery } from "../domain/query.js";
 import type { Span, Trace } from "../domain/trace.js";
 import { errorMessage } from "../errors.js";
+import { mapLimit } from "../util/concurrency.js";
 import type { SearchResult, SearchTarget, TraceBackend } from "./trace-backend.js";
 
 export interface FilterPlan {
@@ -81,22 +82,6 @@ export interface FetchManyResult {
   /** Fetched traces, in the order of the requested ids. */
   traces: Trace[];
   skipped: Skipped[];
-}
-
-/** Runs `worker` over `items` with at most `concurrency` in flight; results keep input order. */
-export async function mapLimit<T, R>(items: readonly T[], concurrency: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Math.max(1, Math.min(concurrency, items.length));
-  await Promise.all(
-    Array.from({ length: lanes }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await worker(items[i]!, i);
-      }
-    }),
-  );
-  return results;
 }
 
 /** Fetches traces by id; a failed fetch is skipped and reported, never fatal. */

@@ -51,15 +51,15 @@ export async function searchTraceList(ctx: ToolContext, query: SearchQuery): Pro
   const notes: string[] = [];
   const backend = await ctx.backend();
   const { query: q, window } = resolveWindow(capLimit(query, ctx, notes), backend.kind, ctx.now());
-  const res = await ctx.store.coalesce(`search:${JSON.stringify(q)}`, () => searchTraces(backend, q));
-  if (backend.completeTracesInSearch) for (const t of res.items) ctx.store.put(t);
+  const res = await ctx.cache.coalesce(`search:${JSON.stringify(q)}`, () => searchTraces(backend, q));
+  if (backend.completeTracesInSearch) for (const t of res.items) ctx.cache.put(t);
   return { items: res.items, notes: [...notes, ...res.notes], skipped: [], window };
 }
 
 export async function searchSpanList(ctx: ToolContext, query: SearchQuery): Promise<Collected<Span>> {
   const backend = await ctx.backend();
   const { query: q, window } = resolveWindow(query, backend.kind, ctx.now());
-  const res = await ctx.store.coalesce(`spans:${JSON.stringify(q)}`, () => searchSpans(backend, q));
+  const res = await ctx.cache.coalesce(`spans:${JSON.stringify(q)}`, () => searchSpans(backend, q));
   return { items: res.items, notes: res.notes, skipped: [], window };
 }
 
@@ -70,7 +70,7 @@ export async function collectCompleteTraces(ctx: ToolContext, query: SearchQuery
   if (backend.completeTracesInSearch) return found;
   const ids = found.items.map((t) => t.traceId);
   const { traces, skipped } = await fetchTraces(
-    (id) => ctx.store.getOrFetch(id, () => backend.getTrace(id)),
+    (id) => ctx.cache.getOrFetch(id, () => backend.getTrace(id)),
     ids,
     ctx.config.fetchConcurrency,
   );
@@ -84,5 +84,5 @@ export async function collectCompleteTraces(ctx: ToolContext, query: SearchQuery
 /** One trace by id, through the cache. */
 export async function getTraceCached(ctx: ToolContext, traceId: string): Promise<Trace> {
   const backend = await ctx.backend();
-  return ctx.store.getOrFetch(traceId, () => backend.getTrace(traceId));
+  return ctx.cache.getOrFetch(traceId, () => backend.getTrace(traceId));
 }

@@ -8,13 +8,13 @@ import type { z } from "zod";
 import type { TraceBackend } from "../backends/trace-backend.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import type { TraceStore } from "../backends/trace-store.js";
+import type { TraceCache } from "../query/trace-cache.js";
 
 export interface ToolContext {
   /** The backend, created on first use. */
   backend(): Promise<TraceBackend>;
   /** Shared cache of complete traces (one per process). */
-  store: TraceStore;
+  cache: TraceCache;
   config: Config;
   logger: Logger;
   /** Clock (epoch ms), injectable for tests. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { simpleParamFilters } from "../domain/query.js";
 import { NoDataError } from "../errors.js";
-import { describe, round2 } from "../genai/stats.js";
+import { round2, summarize } from "../analytics/stats.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { collectCompleteTraces } from "./collect.js";
@@ -75,8 +75,8 @@ export const getLlmModelStats = defineTool({
       error_count: errors,
       success_rate: round2(((count - errors) / count) * 100),
       error_rate: round2((errors / count) * 100),
-      duration_ms: describe(durations),
-      tokens: { prompt: describe(prompt), completion: describe(completion), total: describe(total) },
+      duration_ms: summarize(durations),
+      tokens: { prompt: summarize(prompt), completion: summarize(completion), total: summarize(total) },
       finish_reasons: Object.keys(finish).length > 0 ? finish : null,
     };
     return withMeta(body, found);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { spanMatches } from "../domain/filter-engine.js";
+import { spanMatches } from "../query/filter-engine.js";
 import { eq, type Filter } from "../domain/filter.js";
 import { formatTimeUs } from "../domain/time.js";
 import type { Span } from "../domain/trace.js";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { simpleParamFilters, type SimpleParams } from "../domain/query.js";
 import { formatTimeUs } from "../domain/time.js";
 import type { Trace } from "../domain/trace.js";
-import { round2 } from "../genai/stats.js";
+import { round2 } from "../analytics/stats.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool, type ToolContext } from "./define-tool.js";
 import * as p from "./params.js";

@@ -2,10 +2,10 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { TraceBackend } from "../../src/backends/trace-backend.js";
-import { TraceStore } from "../../src/backends/trace-store.js";
+import { TraceCache } from "../../src/query/trace-cache.js";
 import { resolveConfig, type CliFlags, type Config } from "../../src/config.js";
 import { silentLogger } from "../../src/logger.js";
-import { createServer } from "../../src/server.js";
+import { createServer } from "../../src/mcp/server.js";
 import { DATASET_START_MS } from "./dataset.js";
 
 /** Tests run with the clock a day after the generated dataset starts, inside every default window. */
@@ -14,7 +14,7 @@ export const TEST_NOW_MS = DATASET_START_MS + 24 * 3_600_000;
 export interface Connected {
   client: Client;
   config: Config;
-  store: TraceStore;
+  cache: TraceCache;
   /** Calls a tool and returns the parsed JSON text, the raw result and the structured content. */
   call(name: string, args?: Record<string, unknown>): Promise<ToolCall>;
   close(): Promise<void>;
@@ -32,17 +32,17 @@ export interface ConnectOptions {
   env?: Record<string, string>;
   backendFactory?: () => Promise<TraceBackend>;
   now?: () => number;
-  store?: TraceStore;
+  cache?: TraceCache;
 }
 
 export async function connect(options: ConnectOptions = {}): Promise<Connected> {
   const config = resolveConfig(options.flags ?? {}, options.env ?? {});
   const now = options.now ?? (() => TEST_NOW_MS);
-  const store = options.store ?? new TraceStore({ now, settleMs: 0 });
+  const cache = options.cache ?? new TraceCache({ now, settleMs: 0 });
   const created = createServer({
     config,
     logger: silentLogger(),
-    store,
+    cache,
     ...(options.backendFactory ? { backendFactory: options.backendFactory } : {}),
     now,
   });
@@ -55,7 +55,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connected> 
   return {
     client,
     config,
-    store,
+    cache,
     async call(name, args = {}) {
       const res = (await client.callTool({ name, arguments: args })) as {
         isError?: boolean;

@@ -3,7 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config.js";
-import { exposureWarnings, startHttpServer, type RunningHttpServer } from "../../src/http-server.js";
+import { exposureWarnings, startHttpServer, type RunningHttpServer } from "../../src/mcp/http.js";
 import { silentLogger } from "../../src/logger.js";
 import { generateDataset } from "../helpers/dataset.js";
 import { MemoryBackend } from "../helpers/memory-backend.js";

@@ -138,28 +138,28 @@ describe("trace cache", () => {
 
 describe("trace store", () => {
   it("never caches a partial trace", async () => {
-    const { TraceStore } = await import("../../src/backends/trace-store.js");
-    const store = new TraceStore({ settleMs: 0 });
+    const { TraceCache } = await import("../../src/query/trace-cache.js");
+    const store = new TraceCache({ settleMs: 0 });
     expect(store.put({ ...traces[0]!, partial: true })).toBe(false);
     expect(store.get(traces[0]!.traceId)).toBeUndefined();
     expect(store.put(traces[0]!)).toBe(true);
   });
 
   it("does not cache a trace that may still be receiving spans", async () => {
-    const { TraceStore } = await import("../../src/backends/trace-store.js");
+    const { TraceCache } = await import("../../src/query/trace-cache.js");
     const t = traces[0]!;
     const endMs = t.startTimeUs / 1000 + t.durationMs;
-    const store = new TraceStore({ settleMs: 60_000, now: () => endMs + 1000 });
+    const store = new TraceCache({ settleMs: 60_000, now: () => endMs + 1000 });
     expect(store.put(t)).toBe(false);
-    const later = new TraceStore({ settleMs: 60_000, now: () => endMs + 61_000 });
+    const later = new TraceCache({ settleMs: 60_000, now: () => endMs + 61_000 });
     expect(later.put(t)).toBe(true);
   });
 
   it("evicts the least recently used traces beyond its byte bound", async () => {
-    const { TraceStore, estimateTraceBytes } = await import("../../src/backends/trace-store.js");
+    const { TraceCache, estimateTraceBytes } = await import("../../src/query/trace-cache.js");
     const [a, b, c] = ["a", "b", "c"].map((id) => ({ ...traces[0]!, traceId: id.repeat(32) }));
     const bound = 2 * estimateTraceBytes(a!) + 10;
-    const store = new TraceStore({ settleMs: 0, maxBytes: bound });
+    const store = new TraceCache({ settleMs: 0, maxBytes: bound });
     store.put(a!);
     store.put(b!);
     store.get(a!.traceId); // refresh a: b is now the oldest

@@ -16,7 +16,7 @@
  * - Jaeger has one slot per parameter: a second service / operation / same-key tag is applied
  *   locally with any-span semantics instead of being dropped.
  */
-import { traceMatches } from "../../domain/filter-engine.js";
+import { traceMatches } from "../../query/filter-engine.js";
 import { toNumber } from "../../domain/attributes.js";
 import { canonicalField, PSEUDO_FIELDS, type Filter } from "../../domain/filter.js";
 import type { SearchQuery } from "../../domain/query.js";

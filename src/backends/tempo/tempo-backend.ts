@@ -4,7 +4,7 @@
  * falls back to v1 `/api/traces/{id}` on Tempo versions without it; the tag-values endpoints do the
  * same. The working API version is remembered per instance so later calls make one request.
  */
-import { filterSpans, filterTraces } from "../../domain/filter-engine.js";
+import { filterSpans, filterTraces } from "../../query/filter-engine.js";
 import type { Filter } from "../../domain/filter.js";
 import type { SearchQuery } from "../../domain/query.js";
 import { formatTimeMs } from "../../domain/time.js";

@@ -2,14 +2,14 @@
  * Traceloop (hosted OpenLLMetry) adapter over the v2 REST API. The project id is always
  * "default": the API resolves the real project from the API key.
  */
-import { filterSpans, filterTraces } from "../../domain/filter-engine.js";
+import { filterSpans, filterTraces } from "../../query/filter-engine.js";
 import type { Filter } from "../../domain/filter.js";
 import type { SearchQuery } from "../../domain/query.js";
 import type { Span, Trace } from "../../domain/trace.js";
 import { formatTimeMs } from "../../domain/time.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient } from "../http-client.js";
-import { mapLimit } from "../search.js";
+import { mapLimit } from "../../util/concurrency.js";
 import type { BackendFactory, BackendOptions, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
 import {
   oneSpanTrace,

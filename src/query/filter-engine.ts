@@ -1,12 +1,19 @@
 /**
  * Local evaluation of filters on traces and spans, used for every filter a backend cannot
- * apply itself. Semantics follow the original's engine (any-value match; negative operators
- * must hold for all values; a missing field matches only not_exists), with its type quirks
- * fixed: booleans are parsed ("false" is false) and strings render as JavaScript does.
+ * apply itself, and the reference semantics every backend's pushdown is tested against.
+ * Semantics follow the original's engine (any-value match; negative operators must hold for all
+ * values; a missing field matches only not_exists), with its type quirks fixed: booleans are
+ * parsed ("false" is false) and strings render as JavaScript does.
+ *
+ * On traces, service.name / operation_name / duration / status are the trace's own values (root
+ * service, root operation, trace duration, ERROR iff some span is ERROR), with one exception that
+ * Jaeger and TraceQL share and users expect: `equals` on service.name or operation_name means "a
+ * span of that service / with that name", and the first service equals together with the first
+ * operation equals means ONE span of that service with that name.
  */
-import { toBool, toNumber, type AttributeValue } from "./attributes.js";
-import { NEGATIVE_OPERATORS, type Filter, type Scalar } from "./filter.js";
-import type { Span, Trace } from "./trace.js";
+import { toBool, toNumber, type AttributeValue } from "../domain/attributes.js";
+import { NEGATIVE_OPERATORS, type Filter, type Scalar } from "../domain/filter.js";
+import type { Span, Trace } from "../domain/trace.js";
 import { isLlmSpan, traceTotalTokens } from "../genai/llm-span.js";
 
 type Value = AttributeValue;
@@ -168,8 +175,30 @@ export function spanMatches(span: Span, filters: readonly Filter[]): boolean {
   return filters.every((f) => matchesValues(spanFieldValues(span, f.field), f));
 }
 
+const SERVICE_FIELDS: ReadonlySet<string> = new Set(["service.name"]);
+const OPERATION_FIELDS: ReadonlySet<string> = new Set(["operation_name", "name"]);
+
+/** `equals` on a service or operation field: read as "some span", not the root's value. */
+function spanScopedEquals(f: Filter): "service" | "operation" | undefined {
+  if (f.operator !== "equals") return undefined;
+  if (SERVICE_FIELDS.has(f.field)) return "service";
+  if (OPERATION_FIELDS.has(f.field)) return "operation";
+  return undefined;
+}
+
 export function traceMatches(trace: Trace, filters: readonly Filter[]): boolean {
-  return filters.every((f) => matchesValues(traceFieldValues(trace, f.field), f));
+  const service = filters.find((f) => spanScopedEquals(f) === "service");
+  const operation = filters.find((f) => spanScopedEquals(f) === "operation");
+  if (service && operation) {
+    const paired = trace.spans.some((s) => spanMatches(s, [service, operation]));
+    if (!paired) return false;
+  }
+  return filters.every((f) => {
+    if (f === service && operation) return true;
+    if (f === operation && service) return true;
+    if (spanScopedEquals(f)) return trace.spans.some((s) => spanMatches(s, [f]));
+    return matchesValues(traceFieldValues(trace, f.field), f);
+  });
 }
 
 export function filterSpans(spans: Span[], filters: readonly Filter[]): Span[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterSpans, filterTraces, spanMatches, traceMatches } from "../../src/domain/filter-engine.js";
+import { filterSpans, filterTraces, spanMatches, traceMatches } from "../../src/query/filter-engine.js";
 import { OPERATORS, OPERATORS_BY_TYPE, VALUE_TYPES, type Filter, type Operator, type Scalar, type ValueType } from "../../src/domain/filter.js";
 import { assembleTrace, createSpan, type Span, type Trace } from "../../src/domain/trace.js";
 
@@ -270,11 +270,14 @@ describe("trace-level evaluation", () => {
     // trace pseudo-fields
     ["trace_id", "equals", "trace-a", "string", true],
     ["service.name", "equals", "chat-api", "string", true],
-    ["service.name", "equals", "llm-svc", "string", false], // root service only, though spans have it
+    ["service.name", "equals", "llm-svc", "string", true], // equals: some span of that service (Jaeger/TraceQL reading)
+    ["service.name", "equals", "no-such-svc", "string", false],
+    ["service.name", "starts_with", "llm", "string", false], // other operators read the root's service
     ["service.name", "not_equals", "llm-svc", "string", true],
     ["service.name", "in", ["tools-svc", "chat-api"], "string", true],
     ["operation_name", "equals", "agent.workflow", "string", true],
-    ["name", "equals", "openai.chat", "string", false],
+    ["name", "equals", "openai.chat", "string", true], // equals: some span with that name
+    ["name", "starts_with", "openai", "string", false], // other operators read the root's name
     ["duration", "equals", 3300, "number", true],
     ["duration", "gt", 3000, "number", true],
     ["duration", "lte", 3000, "number", false],
@@ -334,9 +337,18 @@ describe("trace-level evaluation", () => {
   it("ANDs filters", () => {
     const a = filter("gen_ai.system", "equals", "openai", "string");
     const b = filter("duration", "gt", 3000, "number");
-    const c = filter("service.name", "equals", "llm-svc", "string");
+    const c = filter("status", "equals", "OK", "string");
     expect(traceMatches(TRACE, [a, b])).toBe(true);
     expect(traceMatches(TRACE, [a, b, c])).toBe(false);
+  });
+
+  it("service equals + operation equals need ONE span with both", () => {
+    const svc = (v: string) => filter("service.name", "equals", v, "string");
+    const op = (v: string) => filter("operation_name", "equals", v, "string");
+    expect(traceMatches(TRACE, [svc("tools-svc"), op("search.tool")])).toBe(true);
+    // both exist in the trace, but on different spans
+    expect(traceMatches(TRACE, [svc("tools-svc"), op("agent.workflow")])).toBe(false);
+    expect(traceMatches(TRACE, [op("agent.workflow"), svc("chat-api")])).toBe(true);
   });
 });
 

@@ -7,7 +7,7 @@
 import type { AttributeValue } from "../domain/attributes.js";
 import type { Trace } from "../domain/trace.js";
 
-export interface TraceStoreOptions {
+export interface TraceCacheOptions {
   maxBytes?: number;
   /** A trace whose last span ended less than this long ago is not cached. */
   settleMs?: number;
@@ -37,7 +37,7 @@ export function estimateTraceBytes(trace: Trace): number {
   return bytes;
 }
 
-export class TraceStore {
+export class TraceCache {
   private readonly entries = new Map<string, { trace: Trace; bytes: number }>();
   private readonly inflight = new Map<string, Promise<unknown>>();
   private bytes = 0;
@@ -45,7 +45,7 @@ export class TraceStore {
   private readonly settleMs: number;
   private readonly now: () => number;
 
-  constructor(options: TraceStoreOptions = {}) {
+  constructor(options: TraceCacheOptions = {}) {
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.settleMs = options.settleMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;

@@ -1,11 +1,11 @@
-import { describe as group, expect, it } from "vitest";
-import { describe, percentile, round2 } from "../../src/genai/stats.js";
+import { describe, expect, it } from "vitest";
+import { percentile, round2, summarize } from "../../src/analytics/stats.js";
 
 /*
  * Expected values computed by hand with numpy's "linear" method: index = (n - 1) * p,
  * result = v[floor] + (v[floor + 1] - v[floor]) * (index - floor).
  */
-group("percentile", () => {
+describe("percentile", () => {
   it.each([
     ["n=1", [7], 0.5, 7],
     ["n=1", [7], 0.99, 7],
@@ -26,9 +26,9 @@ group("percentile", () => {
   });
 });
 
-group("describe", () => {
+describe("summarize", () => {
   it("empty input gives zeros", () => {
-    expect(describe([])).toEqual({ mean: 0, median: 0, p50: 0, p95: 0, p99: 0 });
+    expect(summarize([])).toEqual({ mean: 0, median: 0, p50: 0, p95: 0, p99: 0 });
   });
 
   it.each([
@@ -41,7 +41,7 @@ group("describe", () => {
     // p99 index 8.91 -> 9 + 0.91 * 991 = 910.81
     [[1000, 9, 8, 7, 6, 5, 4, 3, 2, 1], 104.5, 5.5, 554.05, 910.81],
   ])("%j", (values, mean, median, p95, p99) => {
-    const s = describe(values);
+    const s = summarize(values);
     expect(s.mean).toBeCloseTo(mean, 10);
     expect(s.median).toBeCloseTo(median, 10);
     expect(s.p50).toBe(s.median);
@@ -51,16 +51,16 @@ group("describe", () => {
 
   it("does not reorder the caller's array", () => {
     const values = [3, 1, 2];
-    describe(values);
+    summarize(values);
     expect(values).toEqual([3, 1, 2]);
   });
 
   it("sorts numerically, not as strings", () => {
-    expect(describe([9, 10, 100]).median).toBe(10);
+    expect(summarize([9, 10, 100]).median).toBe(10);
   });
 });
 
-group("round2 (Python's round(x, 2))", () => {
+describe("round2 (Python's round(x, 2))", () => {
   // Expected values checked against CPython 3.11.
   it.each([
     [12.125, 12.12], // exact binary tie -> even

@@ -17,7 +17,7 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[lower]! * (1 - w) + sorted[upper]! * w;
 }
 
-export function describe(values: readonly number[]): Stats {
+export function summarize(values: readonly number[]): Stats {
   if (values.length === 0) return { mean: 0, median: 0, p50: 0, p95: 0, p99: 0 };
   const sorted = [...values].sort((a, b) => a - b);
   const p50 = percentile(sorted, 0.5);

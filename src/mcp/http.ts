@@ -7,11 +7,11 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import { createBackendFromConfig } from "./backends/index.js";
-import { TraceStore } from "./backends/trace-store.js";
-import type { TraceBackend } from "./backends/trace-backend.js";
-import type { Config } from "./config.js";
-import type { Logger } from "./logger.js";
+import { createBackendFromConfig } from "../backends/index.js";
+import { TraceCache } from "../query/trace-cache.js";
+import type { TraceBackend } from "../backends/trace-backend.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
 import { createServer, type CreatedServer } from "./server.js";
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -100,9 +100,9 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
   const allowed = allowedHostnames(config.host, options.allowedHosts ?? []);
   for (const warning of exposureWarnings(config)) logger.warn(warning);
 
-  const store = new TraceStore(options.now ? { now: options.now } : {});
+  const cache = new TraceCache(options.now ? { now: options.now } : {});
   let backendPromise: Promise<TraceBackend> | undefined;
-  const makeBackend = options.backendFactory ?? (() => createBackendFromConfig(config, logger, options.now, store));
+  const makeBackend = options.backendFactory ?? (() => createBackendFromConfig(config, logger, options.now, cache));
   const sharedBackend = (): Promise<TraceBackend> => {
     backendPromise ??= makeBackend().catch((err: unknown) => {
       backendPromise = undefined;
@@ -163,7 +163,7 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
     if (req.method !== "POST" || !isInitializeRequest(body)) {
       return reject(res, 400, "Bad Request: no valid session; start with an initialize request");
     }
-    const created = createServer({ config, logger, backendFactory: sharedBackend, store, ...(options.now ? { now: options.now } : {}) });
+    const created = createServer({ config, logger, backendFactory: sharedBackend, cache, ...(options.now ? { now: options.now } : {}) });
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

@@ -1,0 +1,19 @@
+/**
+ * A tool's data → MCP content: fit to the response budget, optionally columnar text, compact
+ * JSON text beside the same object as structuredContent. Shared by tool calls and (later)
+ * resource reads, so both answer in the same shape.
+ */
+import type { Config } from "../config.js";
+import { toColumnar } from "../tools/columnar.js";
+import type { ToolDefinition } from "../tools/define-tool.js";
+
+export interface Rendered {
+  text: string;
+  structured: Record<string, unknown>;
+}
+
+export function renderResult(def: Pick<ToolDefinition, "fit">, full: Record<string, unknown>, config: Pick<Config, "maxResponseChars" | "compressResponses">): Rendered {
+  const structured = def.fit ? def.fit(full, config.maxResponseChars) : full;
+  const text = JSON.stringify(config.compressResponses ? toColumnar(structured) : structured);
+  return { text, structured };
+}
