@@ -4,11 +4,10 @@
  * flag > environment > .env > default. A flag also rescues a bad environment value, because the
  * environment is only read when the flag is absent. Errors name both the flag and the env var.
  */
-import { toNumber } from "./domain/attributes.js";
-import { ConfigError, type BackendKind } from "./errors.js";
-import type { LogLevel } from "./logger.js";
+import { BACKEND_KINDS, BACKENDS, descriptorOf, type BackendKind } from "./backends/registry.js";
+import { ConfigError } from "./errors.js";
+import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
-export const BACKEND_TYPES = ["jaeger", "tempo", "traceloop"] as const satisfies readonly BackendKind[];
 export const TRANSPORTS = ["stdio", "http"] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
@@ -82,11 +81,10 @@ export const SETTINGS = {
 
 type SettingName = keyof typeof SETTINGS;
 
-export const DEFAULT_URLS: Readonly<Record<BackendKind, string>> = {
-  jaeger: "http://localhost:16686",
-  tempo: "http://localhost:3200",
-  traceloop: "https://api.traceloop.com",
-};
+/** Default base URL per backend that has one (from the registry). */
+export const DEFAULT_URLS: Readonly<Partial<Record<BackendKind, string>>> = Object.fromEntries(
+  BACKENDS.filter((b) => b.defaultUrl !== undefined).map((b) => [b.kind, b.defaultUrl!]),
+);
 
 export const DEFAULTS = {
   timeoutSeconds: 30,
@@ -219,16 +217,16 @@ const LOG_LEVEL_ALIASES: Readonly<Record<string, LogLevel>> = {
 };
 
 export function resolveConfig(flags: CliFlags, env: Env): Config {
-  const type = choice("backend", pick("backend", flags.backend, env), BACKEND_TYPES, "jaeger");
+  const type = choice("backend", pick("backend", flags.backend, env), BACKEND_KINDS, "jaeger");
   const urlRaw = pick("url", flags.url, env);
-  const url = urlRaw ? httpUrl("url", urlRaw) : DEFAULT_URLS[type];
+  const url = urlRaw ? httpUrl("url", urlRaw) : (descriptorOf(type).defaultUrl ?? "");
   const apiKey = pick("apiKey", flags.apiKey, env)?.value;
 
   const timeoutRaw = pick("timeout", flags.timeout, env);
   let timeoutSeconds = DEFAULTS.timeoutSeconds;
   if (timeoutRaw) {
     // Decimal only: Number() would also take "0x1e" as 30 seconds.
-    const n = toNumber(timeoutRaw.value) ?? Number.NaN;
+    const n = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i.test(timeoutRaw.value) ? Number(timeoutRaw.value) : Number.NaN;
     if (!Number.isFinite(n) || n <= 0 || n > 300) fail("timeout", timeoutRaw, "must be a number of seconds greater than 0 and at most 300");
     timeoutSeconds = n;
   }
@@ -258,7 +256,7 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
     }
   }
 
-  const logLevel = choice("logLevel", pick("logLevel", flags.logLevel, env), ["debug", "info", "warn", "error"] as const, DEFAULTS.logLevel, (v) =>
+  const logLevel = choice("logLevel", pick("logLevel", flags.logLevel, env), LOG_LEVELS, DEFAULTS.logLevel, (v) =>
     LOG_LEVEL_ALIASES[v.trim().toLowerCase()] ?? v,
   );
   const maxTracesPerQuery = integer("maxTraces", pick("maxTraces", flags.maxTraces, env), 1, 1000, DEFAULTS.maxTracesPerQuery);
@@ -277,8 +275,8 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
   const port = integer("port", pick("port", flags.port, env), 0, 65535, DEFAULTS.port);
   const authToken = pick("authToken", flags.authToken, env)?.value;
 
-  if (type === "traceloop" && !apiKey) {
-    throw new ConfigError("The traceloop backend needs an API key: pass --api-key or set BACKEND_API_KEY");
+  if (descriptorOf(type).requiresApiKey && !apiKey) {
+    throw new ConfigError(`The ${type} backend needs an API key: pass --api-key or set BACKEND_API_KEY`);
   }
 
   const backend: BackendConfig = { type, url, timeoutMs: Math.round(timeoutSeconds * 1000), environments, headers };

@@ -2,14 +2,6 @@
  * The error vocabulary. Messages are written for the model: what failed, why, what to do next.
  * Nothing here ever includes an API key or header value.
  */
-export type BackendKind = "jaeger" | "tempo" | "traceloop";
-
-export const BACKEND_LABEL: Readonly<Record<BackendKind, string>> = {
-  jaeger: "Jaeger",
-  tempo: "Tempo",
-  traceloop: "Traceloop",
-};
-
 /** Bad tool input. The message is complete (it carries its own prefix, e.g. "Invalid start_time format: ..."). */
 export class UserInputError extends Error {
   override name = "UserInputError";
@@ -33,13 +25,14 @@ export type BackendErrorKind =
   | "timeout"
   | "invalid_response" // malformed JSON or unexpected shape
   | "unsupported" // the backend cannot answer this query
-  | "requirement"; // a required parameter is missing for this backend (e.g. Jaeger needs service_name)
+  | "requirement"; // a required parameter or setting is missing for this backend
 
 /** A failure talking to, or understanding, a trace backend. */
 export class BackendError extends Error {
   override name = "BackendError";
   constructor(
-    readonly backend: BackendKind,
+    /** The backend's kind, e.g. "jaeger". */
+    readonly backend: string,
     readonly kind: BackendErrorKind,
     message: string,
     readonly status?: number,

@@ -5,13 +5,15 @@
  */
 import { gunzipSync, inflateSync } from "node:zlib";
 import { Agent, request, type Dispatcher } from "undici";
-import { BACKEND_LABEL, BackendError, type BackendKind } from "../errors.js";
+import { BackendError } from "../errors.js";
+import { backendLabel } from "./registry.js";
 import type { Logger } from "../logger.js";
 
 export type QueryParams = ReadonlyArray<readonly [string, string | number | boolean | undefined | null]>;
 
 export interface HttpClientOptions {
-  backend: BackendKind;
+  /** Backend kind, e.g. "jaeger" (its label names it in messages). */
+  backend: string;
   baseUrl: string;
   headers: Record<string, string>;
   timeoutMs: number;
@@ -72,7 +74,7 @@ export class HttpClient {
   constructor(private readonly opts: HttpClientOptions) {
     this.base = new URL(opts.baseUrl);
     this.url = displayUrl(opts.baseUrl);
-    this.label = BACKEND_LABEL[opts.backend];
+    this.label = backendLabel(opts.backend);
     this.ownsDispatcher = !opts.dispatcher;
     this.dispatcher =
       opts.dispatcher ??

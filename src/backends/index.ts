@@ -1,28 +1,21 @@
 /**
- * Backend registry. Adapters are loaded lazily so a process only pays for the one it uses.
+ * Creating an adapter: looks its descriptor up in the registry and loads it lazily, so a process
+ * only pays for the backend it uses.
  */
 import type { Config } from "../config.js";
-import type { BackendKind } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { BackendFactory, BackendOptions, TraceBackend, TraceCache } from "./trace-backend.js";
-
-export const BACKEND_KINDS = ["jaeger", "tempo", "traceloop"] as const satisfies readonly BackendKind[];
-
-const FACTORIES: Record<BackendKind, () => Promise<BackendFactory>> = {
-  jaeger: async () => (await import("./jaeger/jaeger-backend.js")).createJaegerBackend,
-  tempo: async () => (await import("./tempo/tempo-backend.js")).createTempoBackend,
-  traceloop: async () => (await import("./traceloop/traceloop-backend.js")).createTraceloopBackend,
-};
+import { descriptorOf, type BackendKind } from "./registry.js";
+import type { BackendOptions, TraceBackend } from "./trace-backend.js";
 
 export async function createBackend(kind: BackendKind, options: BackendOptions): Promise<TraceBackend> {
-  const factory = await FACTORIES[kind]();
+  const factory = await descriptorOf(kind).load();
   return factory(options);
 }
 
-/** The backend the configuration describes. */
-export function createBackendFromConfig(config: Config, logger: Logger, now?: () => number, traceCache?: TraceCache): Promise<TraceBackend> {
+/** The adapter options a configuration describes. */
+export function backendOptionsFromConfig(config: Config, logger: Logger, now?: () => number): BackendOptions {
   const b = config.backend;
-  return createBackend(b.type, {
+  return {
     url: b.url,
     ...(b.apiKey ? { apiKey: b.apiKey } : {}),
     timeoutMs: b.timeoutMs,
@@ -31,6 +24,10 @@ export function createBackendFromConfig(config: Config, logger: Logger, now?: ()
     fetchConcurrency: config.fetchConcurrency,
     logger: logger.child({ backend: b.type }),
     ...(now ? { now } : {}),
-    ...(traceCache ? { traceCache } : {}),
-  });
+  };
+}
+
+/** The backend the configuration describes. */
+export function createBackendFromConfig(config: Config, logger: Logger, now?: () => number): Promise<TraceBackend> {
+  return createBackend(config.backend.type, backendOptionsFromConfig(config, logger, now));
 }

@@ -1,20 +1,22 @@
 /**
- * The contract every trace backend implements. Adapters only translate a resolved query into
- * their native API and parse the answer into domain Trace/Span values; defaults, time parsing,
- * local filtering, aggregation and rendering happen above them, once.
+ * The contract every trace backend implements. Adapters only translate a resolved, compiled
+ * query into their native API and parse the answer into domain Trace/Span values. The query layer
+ * (src/query/) owns everything else, once: time windows, limit caps, over-fetch, the split of
+ * filters into what the backend applies and what runs locally, fan-outs, ordering, fetching
+ * partial traces by id, coverage and notes.
  */
 import type { Dispatcher } from "undici";
-import type { BackendKind } from "../errors.js";
 import type { Filter } from "../domain/filter.js";
-import type { SearchQuery } from "../domain/query.js";
 import type { Span, Trace } from "../domain/trace.js";
 import type { Logger } from "../logger.js";
+import type { BackendCapabilities } from "./descriptor.js";
 
 export type SearchTarget = "traces" | "spans";
 
 /**
  * How a backend handles one filter:
- * - "exact": the backend applies it with the semantics we want; it is not re-applied locally;
+ * - "exact": the backend applies it with the semantics of src/query/filter-engine.ts; it is not
+ *   re-applied locally;
  * - "narrowing": the backend uses it to narrow the search, but may return extra items, so it is
  *   re-applied locally too (e.g. Jaeger's service param when searching spans);
  * - "none": the backend ignores it; it is applied locally.
@@ -22,17 +24,50 @@ export type SearchTarget = "traces" | "spans";
  */
 export type Pushdown = "exact" | "narrowing" | "none";
 
+/** A search as an adapter receives it: bounds resolved, limit final, filters already compiled. */
+export interface BackendSearch {
+  /** Epoch milliseconds, inclusive. */
+  startMs: number;
+  endMs: number;
+  /**
+   * Most traces to ask the backend for (spans, for APIs that list spans natively). Never above
+   * the configured cap; the adapter sends it as is and never raises it.
+   */
+  limit: number;
+  /** Only filters this backend accepted for the target (see `compile` / `pushdown`). */
+  filters: Filter[];
+  /**
+   * Which semantics the filters carry: "traces" (trace-level, see filter-engine.ts) or "spans"
+   * (every filter on one span). searchTraces gets "spans" when the query layer searches traces
+   * for their matching spans on a backend without searchSpans.
+   */
+  target: SearchTarget;
+}
+
+/** How a list of filters splits: what the backend is sent, and what runs locally. */
+export interface FilterPlan {
+  /** Sent to the backend ("exact" and "narrowing"). */
+  remote: Filter[];
+  /** Applied locally ("narrowing" and "none"). */
+  local: Filter[];
+  /** Filters the backend does not see at all ("none"). */
+  unpushed: Filter[];
+}
+
 export interface SearchResult<T> {
   items: T[];
-  /** Plain-language notes for the answer: default windows applied, cuts made, items skipped. */
+  /** Plain-language notes about what the backend did (e.g. items it could not read). */
   notes: string[];
-  /** The absolute window actually searched, when known. */
-  window?: { startMs: number; endMs: number };
+  /**
+   * How many raw hits the backend returned before any local check; the query layer compares it
+   * with the limit to know whether more may exist. Defaults to items.length.
+   */
+  returned?: number;
 }
 
 export interface HealthStatus {
   status: "healthy" | "unhealthy";
-  backend: BackendKind;
+  backend: string;
   url: string;
   error?: string;
   service_count?: number;
@@ -40,26 +75,35 @@ export interface HealthStatus {
 }
 
 export interface TraceBackend {
-  readonly kind: BackendKind;
+  /** The descriptor's kind (src/backends/registry.ts), or a test double's own name. */
+  readonly kind: string;
   /** Base URL for messages (credentials stripped). */
   readonly url: string;
-  /**
-   * True when searchTraces already returns every span of each trace (Jaeger, and adapters that
-   * fetch by id themselves). The many-trace tools then reuse search results instead of fetching
-   * each trace again; otherwise they fetch by id with bounded concurrency.
-   */
-  readonly completeTracesInSearch?: boolean;
+  readonly capabilities: BackendCapabilities;
   /** Declares, per filter and target, what the backend can apply itself. Must be pure. */
   pushdown(filter: Filter, target: SearchTarget): Pushdown;
   /**
-   * Full traces matching the query. `query.filters` holds only the filters this backend
-   * declared "exact" or "narrowing" for "traces". Returns at most `query.limit` traces.
+   * Splits a whole filter list, for backends where one filter's fate depends on the others (e.g.
+   * Jaeger has one slot per parameter). Without it the query layer splits filter by filter with
+   * `pushdown`. Must be pure.
    */
-  searchTraces(query: SearchQuery): Promise<SearchResult<Trace>>;
-  /** Flat spans; `query.filters` holds only filters declared for "spans". */
-  searchSpans(query: SearchQuery): Promise<SearchResult<Span>>;
-  /** One trace by id. Throws BackendError kind "not_found" for an unknown id. */
-  getTrace(traceId: string): Promise<Trace>;
+  compile?(filters: readonly Filter[], target: SearchTarget): FilterPlan;
+  /**
+   * Traces matching the search, at most `search.limit`. Complete traces when
+   * `capabilities.completeTracesInSearch`; otherwise traces may be `partial` (root span only, or
+   * no spans with the root's service/name/start/duration known) and the query layer fetches them.
+   */
+  searchTraces(search: BackendSearch): Promise<SearchResult<Trace>>;
+  /**
+   * Flat spans matching the search; the query layer re-checks non-exact filters per span. When
+   * absent, the query layer calls searchTraces with target "spans" and takes the traces' spans.
+   */
+  searchSpans?(search: BackendSearch): Promise<SearchResult<Span>>;
+  /**
+   * One complete trace by id. `hint` is the partial trace a search returned for it, if any (an
+   * adapter may reuse what it carries). Throws BackendError kind "not_found" for an unknown id.
+   */
+  getTrace(traceId: string, hint?: Trace): Promise<Trace>;
   listServices(): Promise<string[]>;
   getServiceOperations(service: string): Promise<string[]>;
   /** Never throws: failures are reported as "unhealthy". */
@@ -75,21 +119,12 @@ export interface BackendOptions {
   headers: Record<string, string>;
   /** Traceloop environments. */
   environments: string[];
-  /** Max trace fetches in flight (search-then-fetch backends). */
+  /** Requests in flight for adapters that make several per call. */
   fetchConcurrency: number;
   logger: Logger;
   dispatcher?: Dispatcher;
-  /** Clock for default windows; injectable for tests. */
+  /** Clock; injectable for tests. */
   now?: () => number;
-  /**
-   * Shared cache of complete traces. Search-then-fetch adapters fetch each hit through it, so a
-   * trace fetched once is not fetched again by later searches.
-   */
-  traceCache?: TraceCache;
-}
-
-export interface TraceCache {
-  getOrFetch(traceId: string, fetch: () => Promise<Trace>): Promise<Trace>;
 }
 
 export type BackendFactory = (options: BackendOptions) => TraceBackend;

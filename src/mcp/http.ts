@@ -1,14 +1,13 @@
 /**
  * Streamable HTTP transport at /mcp. Each MCP session gets its own server instance; all share one
- * backend and one trace cache. Requests are checked before the MCP layer sees them: the Host and
+ * app (backend, trace cache, health check). Requests are checked before the MCP layer sees them: the Host and
  * Origin headers against an allow-list (DNS-rebinding protection) and, when configured, a bearer token.
  */
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import { createBackendFromConfig } from "../backends/index.js";
-import { TraceCache } from "../query/trace-cache.js";
+import { createApp, type App } from "../app.js";
 import type { TraceBackend } from "../backends/trace-backend.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
@@ -94,22 +93,17 @@ export interface HttpServerOptions {
   backendFactory?: () => Promise<TraceBackend>;
   /** Clock (tests). */
   now?: () => number;
+  /** An app to share (the CLI's); otherwise one is built and closed with the server. */
+  app?: App;
 }
 
 export async function startHttpServer(config: Config, logger: Logger, options: HttpServerOptions = {}): Promise<RunningHttpServer> {
   const allowed = allowedHostnames(config.host, options.allowedHosts ?? []);
   for (const warning of exposureWarnings(config)) logger.warn(warning);
 
-  const cache = new TraceCache(options.now ? { now: options.now } : {});
-  let backendPromise: Promise<TraceBackend> | undefined;
-  const makeBackend = options.backendFactory ?? (() => createBackendFromConfig(config, logger, options.now, cache));
-  const sharedBackend = (): Promise<TraceBackend> => {
-    backendPromise ??= makeBackend().catch((err: unknown) => {
-      backendPromise = undefined;
-      throw err;
-    });
-    return backendPromise;
-  };
+  const app =
+    options.app ??
+    createApp({ config, logger, ...(options.backendFactory ? { backendFactory: options.backendFactory } : {}), ...(options.now ? { now: options.now } : {}) });
 
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: CreatedServer }>();
   const originAllowed = (origin: string): boolean => {
@@ -163,7 +157,7 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
     if (req.method !== "POST" || !isInitializeRequest(body)) {
       return reject(res, 400, "Bad Request: no valid session; start with an initialize request");
     }
-    const created = createServer({ config, logger, backendFactory: sharedBackend, cache, ...(options.now ? { now: options.now } : {}) });
+    const created = createServer({ app });
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -202,7 +196,7 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
       sessions.clear();
       await new Promise<void>((r) => http.close(() => r()));
       http.closeAllConnections?.();
-      if (backendPromise) await backendPromise.then((b) => b.close()).catch(() => undefined);
+      if (!options.app) await app.close();
     },
   };
 }

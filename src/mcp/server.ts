@@ -4,12 +4,8 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
-import { createBackendFromConfig } from "../backends/index.js";
-import { TraceCache } from "../query/trace-cache.js";
-import type { TraceBackend } from "../backends/trace-backend.js";
-import type { Config } from "../config.js";
-import type { Logger } from "../logger.js";
-import type { ToolContext, ToolDefinition } from "../tools/define-tool.js";
+import { createApp, type App, type AppOptions } from "../app.js";
+import type { ToolDefinition } from "../tools/define-tool.js";
 import { VERSION } from "../version.js";
 import { callTool, errorResult } from "./call-tool.js";
 import { jsonSchema } from "./json-schema.js";
@@ -26,18 +22,13 @@ export const INSTRUCTIONS = [
     "about default windows, filters applied locally, cuts or skipped traces: read them before concluding.",
 ].join("\n");
 
-export interface ServerDeps {
-  config: Config;
-  logger: Logger;
-  /** Override backend creation (tests); defaults to the registry in backends/index.ts. */
-  backendFactory?: () => Promise<TraceBackend>;
-  cache?: TraceCache;
-  now?: () => number;
-}
+/** Either an app to share (HTTP sessions), or what to build a private one from (stdio, tests). */
+export type ServerDeps = { app: App } | AppOptions;
 
 export interface CreatedServer {
   server: Server;
-  /** Closes the backend's HTTP pool. */
+  app: App;
+  /** Closes the app when this server built it (a shared app is its owner's to close). */
   close(): Promise<void>;
 }
 
@@ -70,35 +61,10 @@ function loadRegistry(): Promise<Registry> {
 }
 
 export function createServer(deps: ServerDeps): CreatedServer {
-  const { config, logger } = deps;
-  const cache = deps.cache ?? new TraceCache();
-  const now = deps.now ?? Date.now;
+  const owned = !("app" in deps);
+  const app = "app" in deps ? deps.app : createApp(deps);
+  const { logger } = app;
   let listing: Tool[] | undefined;
-  let backendPromise: Promise<TraceBackend> | undefined;
-
-  const makeBackend = deps.backendFactory ?? (() => createBackendFromConfig(config, logger, deps.now, cache));
-
-  /** Created once, on first use; a failed creation is retried on the next call. */
-  function backend(): Promise<TraceBackend> {
-    if (!backendPromise) {
-      backendPromise = makeBackend().then(
-        (b) => {
-          logger.info({ backend: b.kind, url: b.url }, "backend ready");
-          void b.healthCheck().then((h) =>
-            h.status === "healthy" ? logger.info({ health: h }, "backend health check") : logger.warn({ health: h }, "backend is not healthy; requests may fail"),
-          );
-          return b;
-        },
-        (err: unknown) => {
-          backendPromise = undefined;
-          throw err;
-        },
-      );
-    }
-    return backendPromise;
-  }
-
-  const ctx: ToolContext = { backend, cache, config, logger, now };
 
   const server = new Server({ name: SERVER_NAME, version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
 
@@ -118,16 +84,14 @@ export function createServer(deps: ServerDeps): CreatedServer {
     if (!def) {
       return errorResult(`Unknown tool '${name}'. Available tools: ${[...byName.keys()].join(", ")}.`);
     }
-    return callTool(def, request.params.arguments, { ctx, logger });
+    return callTool(def, request.params.arguments, { ctx: app.tools, logger });
   });
 
   return {
     server,
+    app,
     async close() {
-      const pending = backendPromise;
-      backendPromise = undefined;
-      // A backend handed in by the caller (shared across HTTP sessions, or a test double) is the caller's to close.
-      if (pending && !deps.backendFactory) await pending.then((b) => b.close()).catch(() => undefined);
+      if (owned) await app.close();
     },
   };
 }

@@ -13,7 +13,7 @@
  */
 import { toBool, toNumber, type AttributeValue } from "../domain/attributes.js";
 import { NEGATIVE_OPERATORS, type Filter, type Scalar } from "../domain/filter.js";
-import type { Span, Trace } from "../domain/trace.js";
+import { traceHasErrors, type Span, type Trace } from "../domain/trace.js";
 import { isLlmSpan, traceTotalTokens } from "../genai/llm-span.js";
 
 type Value = AttributeValue;
@@ -62,7 +62,7 @@ function traceFieldValues(trace: Trace, field: string): Value[] {
     case "total_tokens":
       return [traceTotalTokens(trace)];
     case "has_errors":
-      return [trace.spans.some((s) => s.status === "ERROR")];
+      return [traceHasErrors(trace)];
     default:
       return trace.spans.flatMap((s) => spanFieldValues(s, field));
   }

@@ -2,7 +2,8 @@
  * In-memory cache of complete traces, shared by all tool calls of one process, bounded by an
  * estimate of bytes (least recently used evicted first). A trace is cached only once it has
  * settled (its last span ended a while ago): younger traces may still be receiving spans.
- * Identical concurrent requests share one backend call.
+ * Identical concurrent requests share one backend call, and small answers (service lists) are
+ * memoised briefly.
  */
 import type { AttributeValue } from "../domain/attributes.js";
 import type { Trace } from "../domain/trace.js";
@@ -40,6 +41,7 @@ export function estimateTraceBytes(trace: Trace): number {
 export class TraceCache {
   private readonly entries = new Map<string, { trace: Trace; bytes: number }>();
   private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly memos = new Map<string, { at: number; value: unknown }>();
   private bytes = 0;
   private readonly maxBytes: number;
   private readonly settleMs: number;
@@ -99,6 +101,18 @@ export class TraceCache {
     const trace = await this.coalesce(`trace:${traceId.toLowerCase()}`, fetch);
     this.put(trace);
     return trace;
+  }
+
+  /**
+   * A small answer (e.g. the service list) reused for `ttlMs`; concurrent callers share one call.
+   * Failures are not remembered.
+   */
+  async memo<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
+    const hit = this.memos.get(key);
+    if (hit && this.now() - hit.at < ttlMs) return hit.value as T;
+    const value = await this.coalesce(`memo:${key}`, fn);
+    this.memos.set(key, { at: this.now(), value });
+    return value;
   }
 
   /** Runs `fn` once for concurrent callers with the same key. */

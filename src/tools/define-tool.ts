@@ -5,20 +5,12 @@
  * content themselves.
  */
 import type { z } from "zod";
-import type { TraceBackend } from "../backends/trace-backend.js";
 import type { Config } from "../config.js";
-import type { Logger } from "../logger.js";
-import type { TraceCache } from "../query/trace-cache.js";
+import type { QueryContext } from "../query/context.js";
 
-export interface ToolContext {
-  /** The backend, created on first use. */
-  backend(): Promise<TraceBackend>;
-  /** Shared cache of complete traces (one per process). */
-  cache: TraceCache;
+/** What a tool runs with: the query layer's context (backend, cache, limits, clock) and the config. */
+export interface ToolContext extends QueryContext {
   config: Config;
-  logger: Logger;
-  /** Clock (epoch ms), injectable for tests. */
-  now(): number;
 }
 
 export type ToolInput = z.ZodObject;

@@ -5,8 +5,9 @@ import { isLlmSpan, parseLlmSpan, requestFirstModel } from "../genai/llm-span.js
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
+import { eq } from "../domain/filter.js";
+import { findTraces } from "../query/search.js";
 import { notesSchema, traceSummary, traceSummarySchema, withMeta, windowSchema } from "./summaries.js";
-import { searchTraceList } from "./collect.js";
 
 const STACK_CHARS = 500;
 
@@ -66,7 +67,7 @@ export const findErrors = defineTool({
   name: "find_errors",
   title: "Find error traces",
   description:
-    "Find traces that contain error spans, with each error span's message, type, truncated stack trace and, for LLM calls, " +
+    "Find traces that contain error spans, newest first, with each error span's message, type, truncated stack trace and, for LLM calls, " +
     "the provider and model (e.g. rate limits, context-length errors).",
   input: z.strictObject({
     start_time: p.startTime,
@@ -85,11 +86,8 @@ export const findErrors = defineTool({
   fit: (result, max) => fitList(result, "error_traces", max, "Use a smaller time window, a service_name or a lower limit to see the rest."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
-    const filters = [
-      ...(args.service_name ? [{ field: "service.name", operator: "equals" as const, value: args.service_name, valueType: "string" as const }] : []),
-      { field: "status", operator: "equals" as const, value: "ERROR", valueType: "string" as const },
-    ];
-    const found = await searchTraceList(ctx, { ...window, limit: args.limit, filters });
+    const filters = [...(args.service_name ? [eq("service.name", args.service_name)] : []), eq("status", "ERROR")];
+    const found = await findTraces(ctx, { ...window, limit: args.limit, filters, mode: "newest" });
     const errorTraces = found.items.map((t) => ({
       ...traceSummary(t),
       error_spans: t.spans.filter((s) => s.status === "ERROR").map(errorSpan),

@@ -1,17 +1,15 @@
 import { z } from "zod";
-import { simpleParamFilters } from "../domain/query.js";
-import { NoDataError } from "../errors.js";
+import { aggregate, total } from "../analytics/aggregate.js";
 import { round2, summarize } from "../analytics/stats.js";
+import { NoDataError } from "../errors.js";
+import { findTraces } from "../query/search.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
-import { collectCompleteTraces } from "./collect.js";
 import { llmCalls, skippedOutput } from "./llm-common.js";
-import { notesSchema, windowSchema, withMeta } from "./summaries.js";
+import { coverageSchema, notesSchema, windowSchema, withCoverage } from "./summaries.js";
 
 const statsSchema = z.object({ mean: z.number(), median: z.number(), p50: z.number(), p95: z.number(), p99: z.number() });
 
-/** The original's fixed analysis depth: the tool exposes no limit. */
-const TRACES_ANALYSED = 1000;
 
 export const getLlmModelStats = defineTool({
   name: "get_llm_model_stats",
@@ -36,38 +34,38 @@ export const getLlmModelStats = defineTool({
     tokens: z.object({ prompt: statsSchema, completion: statsSchema, total: statsSchema }),
     finish_reasons: z.record(z.string(), z.number().int()).nullable(),
     window: windowSchema,
+    coverage: coverageSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
   errorPrefix: "Failed to get model stats",
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
-    const found = await collectCompleteTraces(ctx, { ...window, limit: TRACES_ANALYSED, filters: simpleParamFilters(args) });
-    const durations: number[] = [];
-    const prompt: number[] = [];
-    const completion: number[] = [];
-    const total: number[] = [];
-    const finish: Record<string, number> = {};
-    let errors = 0;
-    for (const trace of found.items) {
-      for (const { span, llm } of llmCalls(trace)) {
-        // The original matched only the responding model, so 'gpt-4o' missed 'gpt-4o-2024-08-06' answers.
-        if (llm.response_model !== args.model_name && llm.request_model !== args.model_name) continue;
-        durations.push(span.durationMs);
-        if (llm.prompt_tokens) prompt.push(llm.prompt_tokens);
-        if (llm.completion_tokens) completion.push(llm.completion_tokens);
-        if (llm.total_tokens) total.push(llm.total_tokens);
-        for (const r of llm.finish_reasons ?? []) finish[r] = (finish[r] ?? 0) + 1;
-        if (span.status === "ERROR") errors += 1;
-      }
-    }
-    const count = durations.length;
+    // The original analysed a fixed 1000 traces; here every trace of the window, up to --max-traces.
+    const found = await findTraces(ctx, { ...window, limit: ctx.maxTraces, filters: p.simpleParamFilters(args), mode: "window" });
+    // The original matched only the responding model, so 'gpt-4o' missed 'gpt-4o-2024-08-06' answers.
+    const calls = found.items.flatMap(llmCalls).filter((c) => c.llm.response_model === args.model_name || c.llm.request_model === args.model_name);
+    const count = calls.length;
     if (count === 0) {
       throw new NoDataError(
         `No traces found for model '${args.model_name}' in the specified time range. ` +
           "Use list_llm_models to see the model names in this window, or widen start_time/end_time.",
       );
     }
+    const stats = total(calls, {
+      errors: { kind: "countIf", when: (c) => c.span.status === "ERROR" },
+      durations: { kind: "values", of: (c) => c.span.durationMs },
+      // Zero or missing counts are left out of the token statistics, as the original did.
+      prompt: { kind: "values", of: (c) => c.llm.prompt_tokens || undefined },
+      completion: { kind: "values", of: (c) => c.llm.completion_tokens || undefined },
+      total: { kind: "values", of: (c) => c.llm.total_tokens || undefined },
+    });
+    const reasons = aggregate(
+      calls.flatMap((c) => c.llm.finish_reasons ?? []),
+      (r) => r,
+      { n: { kind: "count" } },
+    );
+    const errors = stats.errors;
     const body = {
       model: args.model_name,
       request_count: count,
@@ -75,10 +73,10 @@ export const getLlmModelStats = defineTool({
       error_count: errors,
       success_rate: round2(((count - errors) / count) * 100),
       error_rate: round2((errors / count) * 100),
-      duration_ms: summarize(durations),
-      tokens: { prompt: summarize(prompt), completion: summarize(completion), total: summarize(total) },
-      finish_reasons: Object.keys(finish).length > 0 ? finish : null,
+      duration_ms: summarize(stats.durations),
+      tokens: { prompt: summarize(stats.prompt), completion: summarize(stats.completion), total: summarize(stats.total) },
+      finish_reasons: reasons.length > 0 ? Object.fromEntries(reasons.map((r) => [r.key, r.n])) : null,
     };
-    return withMeta(body, found);
+    return withCoverage(body, { ...found, coverage: { ...found.coverage, spans: count } });
   },
 });

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { simpleParamFilters } from "../domain/query.js";
+import { aggregate, total, type Measures } from "../analytics/aggregate.js";
 import { formatTimeMs } from "../domain/time.js";
+import { findTraces } from "../query/search.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
-import { collectCompleteTraces } from "./collect.js";
 import { llmCalls, modelKey, skippedOutput, type LlmCall } from "./llm-common.js";
-import { notesSchema, windowSchema, withMeta } from "./summaries.js";
+import { coverageSchema, notesSchema, windowSchema, withCoverage } from "./summaries.js";
 
 const usageSchema = z.object({
   requests: z.number().int(),
@@ -15,14 +15,18 @@ const usageSchema = z.object({
 });
 type Usage = z.infer<typeof usageSchema>;
 
-function add(target: Usage, call: LlmCall): void {
-  target.requests += 1;
-  target.prompt_tokens += call.llm.prompt_tokens ?? 0;
-  target.completion_tokens += call.llm.completion_tokens ?? 0;
-  target.total_tokens += call.llm.total_tokens ?? 0;
-}
+const USAGE = {
+  requests: { kind: "count" },
+  prompt_tokens: { kind: "sum", of: (c) => c.llm.prompt_tokens },
+  completion_tokens: { kind: "sum", of: (c) => c.llm.completion_tokens },
+  total_tokens: { kind: "sum", of: (c) => c.llm.total_tokens },
+} satisfies Measures<LlmCall>;
 
-const empty = (): Usage => ({ requests: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+/** Groups keyed by name, largest total first (then by name, so equal groups have a stable order). */
+function byKey(calls: readonly LlmCall[], key: (c: LlmCall) => string): Record<string, Usage> {
+  const groups = aggregate(calls, key, USAGE).sort((a, b) => b.total_tokens - a.total_tokens || b.requests - a.requests || (a.key < b.key ? -1 : 1));
+  return Object.fromEntries(groups.map(({ key: k, ...usage }) => [k, usage]));
+}
 
 export const getLlmUsage = defineTool({
   name: "get_llm_usage",
@@ -40,7 +44,7 @@ export const getLlmUsage = defineTool({
     limit: p.limit(1000, "traces to analyse"),
   }),
   output: z.object({
-    period: z.object({ start_time: z.string().nullable(), end_time: z.string().nullable() }),
+    period: z.object({ start_time: z.string().nullable(), end_time: z.string().nullable() }).describe("The window analysed (same as window)."),
     filters: z.object({
       service_name: z.string().nullable(),
       gen_ai_system: z.string().nullable(),
@@ -56,33 +60,26 @@ export const getLlmUsage = defineTool({
     by_model: z.record(z.string(), usageSchema),
     by_service: z.record(z.string(), usageSchema),
     window: windowSchema,
+    coverage: coverageSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
   errorPrefix: "Failed to get usage metrics",
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
-    const found = await collectCompleteTraces(ctx, { ...window, limit: args.limit, filters: simpleParamFilters(args) });
-    const total = empty();
-    const byModel: Record<string, Usage> = {};
-    const byService: Record<string, Usage> = {};
-    for (const trace of found.items) {
-      for (const call of llmCalls(trace)) {
-        // The provider/model filters select traces; count only the LLM calls they describe
-        // (the original also counted other models' calls in the same traces).
-        if (args.gen_ai_system && call.llm.system !== args.gen_ai_system) continue;
-        if (args.gen_ai_request_model && call.llm.request_model !== args.gen_ai_request_model) continue;
-        if (args.gen_ai_response_model && call.llm.response_model !== args.gen_ai_response_model) continue;
-        add(total, call);
-        add((byModel[modelKey(call.llm)] ??= empty()), call);
-        add((byService[call.span.serviceName] ??= empty()), call);
-      }
-    }
+    const found = await findTraces(ctx, { ...window, limit: args.limit, filters: p.simpleParamFilters(args), mode: "window" });
+    // The provider/model filters select traces; count only the LLM calls they describe
+    // (the original also counted other models' calls in the same traces).
+    const calls = found.items.flatMap(llmCalls).filter(
+      (call) =>
+        (!args.gen_ai_system || call.llm.system === args.gen_ai_system) &&
+        (!args.gen_ai_request_model || call.llm.request_model === args.gen_ai_request_model) &&
+        (!args.gen_ai_response_model || call.llm.response_model === args.gen_ai_response_model),
+    );
+    const sum = total(calls, USAGE);
     const body = {
-      period: {
-        start_time: window.startMs === undefined ? null : formatTimeMs(window.startMs),
-        end_time: window.endMs === undefined ? null : formatTimeMs(window.endMs),
-      },
+      // The original echoed only the caller's bounds here (null when defaulted); this is the window analysed.
+      period: { start_time: formatTimeMs(found.window.startMs), end_time: formatTimeMs(found.window.endMs) },
       filters: {
         service_name: args.service_name ?? null,
         gen_ai_system: args.gen_ai_system ?? null,
@@ -90,14 +87,14 @@ export const getLlmUsage = defineTool({
         gen_ai_response_model: args.gen_ai_response_model ?? null,
       },
       summary: {
-        total_requests: total.requests,
-        total_prompt_tokens: total.prompt_tokens,
-        total_completion_tokens: total.completion_tokens,
-        total_tokens: total.total_tokens,
+        total_requests: sum.requests,
+        total_prompt_tokens: sum.prompt_tokens,
+        total_completion_tokens: sum.completion_tokens,
+        total_tokens: sum.total_tokens,
       },
-      by_model: byModel,
-      by_service: byService,
+      by_model: byKey(calls, (c) => modelKey(c.llm)),
+      by_service: byKey(calls, (c) => c.span.serviceName),
     };
-    return withMeta(body, found);
+    return withCoverage(body, { ...found, coverage: { ...found.coverage, spans: calls.length } });
   },
 });

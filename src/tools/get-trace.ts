@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { traceTree } from "../analytics/trace-tree.js";
 import { formatTimeUs } from "../domain/time.js";
+import { traceHasErrors } from "../domain/trace.js";
 import { isLlmSpan, parseLlmSpan, requestFirstModel, traceTotalTokens } from "../genai/llm-span.js";
+import { fetchTrace } from "../query/fetch-traces.js";
 import { fitTrace, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import { statusSchema } from "./summaries.js";
-import { getTraceCached } from "./collect.js";
 
 const llmAttributesSchema = z.object({
   system: z.string(),
@@ -26,6 +28,7 @@ const llmAttributesSchema = z.object({
 const spanSchema = z.object({
   span_id: z.string(),
   parent_span_id: z.string().nullable(),
+  depth: z.number().int().describe("0 for a root; a child is one deeper than its parent."),
   operation_name: z.string(),
   service_name: z.string(),
   start_time: z.string(),
@@ -39,8 +42,9 @@ export const getTrace = defineTool({
   name: "get_trace",
   title: "Get one trace",
   description:
-    "Get one trace by id with every span (parent links, service, operation, timing, status, attributes) and, for LLM spans, " +
-    "parsed LLM attributes (provider, models, tokens, finish reasons, previews), plus an llm_summary of the trace.",
+    "Get one trace by id with every span in tree order (root first, children after their parent, siblings by start time; " +
+    "each with its depth, parent link, service, operation, timing, status, attributes) and, for LLM spans, parsed LLM " +
+    "attributes (provider, models, tokens, finish reasons, previews), plus an llm_summary of the trace.",
   input: z.strictObject({
     trace_id: z.string().min(1).max(128).describe("Trace id, usually 32 hex characters (from search_traces or find_errors)."),
   }),
@@ -62,12 +66,14 @@ export const getTrace = defineTool({
   errorPrefix: "Failed to fetch trace",
   fit: (result, max) => fitTrace(result, max),
   async run(args, ctx) {
-    const trace = await getTraceCached(ctx, args.trace_id.trim());
-    const spans = trace.spans.map((s) => {
+    const trace = await fetchTrace(await ctx.backend(), ctx.cache, args.trace_id.trim());
+    const tree = traceTree(trace);
+    const spans = tree.ordered.map((s) => {
       const llm = parseLlmSpan(s);
       return {
         span_id: s.spanId,
         parent_span_id: s.parentSpanId,
+        depth: tree.depth.get(s.spanId) ?? 0,
         operation_name: s.operationName,
         service_name: s.serviceName,
         start_time: formatTimeUs(s.startTimeUs),
@@ -92,7 +98,7 @@ export const getTrace = defineTool({
       duration_ms: trace.durationMs,
       status: trace.status,
       span_count: trace.spans.length,
-      has_errors: trace.spans.some((s) => s.status === "ERROR"),
+      has_errors: traceHasErrors(trace),
       spans,
       ...(llmSpans.length > 0
         ? { llm_summary: { llm_span_count: llmSpans.length, total_tokens: traceTotalTokens(trace), models_used: [...models].sort() } }

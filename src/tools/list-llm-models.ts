@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { simpleParamFilters } from "../domain/query.js";
+import { aggregate } from "../analytics/aggregate.js";
 import { formatTimeUs } from "../domain/time.js";
+import { findTraces } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
-import { collectCompleteTraces } from "./collect.js";
 import { llmCalls, modelKey, skippedOutput } from "./llm-common.js";
-import { notesSchema, windowSchema, withMeta } from "./summaries.js";
+import { coverageSchema, notesSchema, windowSchema, withCoverage } from "./summaries.js";
 
 export const listLlmModels = defineTool({
   name: "list_llm_models",
@@ -28,6 +28,7 @@ export const listLlmModels = defineTool({
     ),
     truncated: truncatedSchema,
     window: windowSchema,
+    coverage: coverageSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
@@ -35,22 +36,24 @@ export const listLlmModels = defineTool({
   fit: (result, max) => fitList(result, "models", max, "Use a smaller time window, a service_name or gen_ai_system to see the rest."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
-    const found = await collectCompleteTraces(ctx, { ...window, limit: args.limit, filters: simpleParamFilters(args) });
-    const seen = new Map<string, { model: string; provider: string; request_count: number; first: number; last: number }>();
-    for (const trace of found.items) {
-      for (const { span, llm } of llmCalls(trace)) {
-        const model = modelKey(llm);
-        const entry = seen.get(model) ?? { model, provider: llm.system, request_count: 0, first: span.startTimeUs, last: span.startTimeUs };
-        entry.request_count += 1;
-        // Compared as instants (the original compared ISO strings, which breaks across offsets).
-        entry.first = Math.min(entry.first, span.startTimeUs);
-        entry.last = Math.max(entry.last, span.startTimeUs);
-        seen.set(model, entry);
-      }
-    }
-    const models = [...seen.values()]
-      .sort((a, b) => b.request_count - a.request_count)
-      .map((m) => ({ model: m.model, provider: m.provider, request_count: m.request_count, first_seen: formatTimeUs(m.first), last_seen: formatTimeUs(m.last) }));
-    return withMeta({ count: models.length, models }, found);
+    const found = await findTraces(ctx, { ...window, limit: args.limit, filters: p.simpleParamFilters(args), mode: "window" });
+    const calls = found.items.flatMap(llmCalls);
+    // First and last seen are compared as instants (the original compared ISO strings, which breaks across offsets).
+    const groups = aggregate(calls, (c) => modelKey(c.llm), {
+      provider: { kind: "first", of: (c) => c.llm.system },
+      request_count: { kind: "count" },
+      first: { kind: "min", of: (c) => c.span.startTimeUs },
+      last: { kind: "max", of: (c) => c.span.startTimeUs },
+    });
+    const models = groups
+      .sort((a, b) => b.request_count - a.request_count || (a.key < b.key ? -1 : 1))
+      .map((g) => ({
+        model: g.key,
+        provider: g.provider ?? "unknown",
+        request_count: g.request_count,
+        first_seen: formatTimeUs(g.first ?? 0),
+        last_seen: formatTimeUs(g.last ?? 0),
+      }));
+    return withCoverage({ count: models.length, models }, { ...found, coverage: { ...found.coverage, spans: calls.length } });
   },
 });

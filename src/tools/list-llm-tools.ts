@@ -1,15 +1,16 @@
 import { z } from "zod";
-import { spanMatches } from "../query/filter-engine.js";
+import { aggregate } from "../analytics/aggregate.js";
 import { eq, type Filter } from "../domain/filter.js";
 import { formatTimeUs } from "../domain/time.js";
 import type { Span } from "../domain/trace.js";
 import { ATTR, SPAN_KIND_TOOL } from "../genai/semconv.js";
+import { spanMatches } from "../query/filter-engine.js";
+import { findSpans, findTraces, type Found } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
-import { collectCompleteTraces, searchSpanList, type Collected } from "./collect.js";
 import { skippedOutput } from "./llm-common.js";
-import { notesSchema, windowSchema, withMeta } from "./summaries.js";
+import { coverageSchema, notesSchema, windowSchema, withCoverage } from "./summaries.js";
 
 const TOOL_FILTER: Filter = eq(ATTR.SPAN_KIND, SPAN_KIND_TOOL);
 
@@ -36,6 +37,7 @@ export const listLlmTools = defineTool({
     message: z.string().optional(),
     truncated: truncatedSchema,
     window: windowSchema,
+    coverage: coverageSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
@@ -45,45 +47,38 @@ export const listLlmTools = defineTool({
     const window = p.parseWindow(args, ctx.now());
     const serviceFilter = args.service_name ? [eq("service.name", args.service_name)] : [];
     let spans: Span[];
-    let meta: Collected<unknown>;
+    let found: Found<unknown>;
     if (args.gen_ai_system) {
       // Tool spans rarely carry gen_ai.system themselves (the original filtered them on it and usually found
       // nothing): select traces that contain both tool calls and an LLM call of that provider instead.
-      const found = await collectCompleteTraces(ctx, {
-        ...window,
-        limit: args.limit,
-        filters: [...serviceFilter, TOOL_FILTER, eq(ATTR.SYSTEM, args.gen_ai_system)],
-      });
+      const traces = await findTraces(ctx, { ...window, limit: args.limit, filters: [...serviceFilter, TOOL_FILTER, eq(ATTR.SYSTEM, args.gen_ai_system)], mode: "window" });
       const spanFilters = [...serviceFilter, TOOL_FILTER];
-      spans = found.items.flatMap((t) => t.spans.filter((s) => spanMatches(s, spanFilters))).slice(0, args.limit);
-      meta = found;
+      spans = traces.items.flatMap((t) => t.spans.filter((s) => spanMatches(s, spanFilters))).slice(0, args.limit);
+      found = traces;
     } else {
-      const found = await searchSpanList(ctx, { ...window, limit: args.limit, filters: [...serviceFilter, TOOL_FILTER] });
-      spans = found.items;
-      meta = found;
+      const tools = await findSpans(ctx, { ...window, limit: args.limit, filters: [...serviceFilter, TOOL_FILTER], mode: "window" });
+      spans = tools.items;
+      found = tools;
     }
+    const coverage = { ...found.coverage, spans: spans.length };
     if (spans.length === 0) {
-      return withMeta({ count: 0, tools: [], message: "No LLM tool spans found matching the criteria" }, meta);
+      return withCoverage({ count: 0, tools: [], message: "No LLM tool spans found matching the criteria" }, { ...found, coverage });
     }
-    const groups = new Map<string, { count: number; services: Set<string>; first: number; last: number }>();
-    for (const s of spans) {
-      const g = groups.get(s.operationName) ?? { count: 0, services: new Set<string>(), first: s.startTimeUs, last: s.startTimeUs };
-      g.count += 1;
-      g.services.add(s.serviceName);
-      g.first = Math.min(g.first, s.startTimeUs);
-      g.last = Math.max(g.last, s.startTimeUs);
-      groups.set(s.operationName, g);
-    }
-    const tools = [...groups.entries()]
-      .sort((a, b) => b[1].count - a[1].count)
-      .map(([name, g]) => ({
-        tool_name: name,
-        usage_count: g.count,
-        services: [...g.services].sort(),
-        first_seen: formatTimeUs(g.first),
-        last_seen: formatTimeUs(g.last),
+    const groups = aggregate(spans, (s) => s.operationName, {
+      usage_count: { kind: "count" },
+      services: { kind: "distinct", of: (s) => s.serviceName },
+      first: { kind: "min", of: (s) => s.startTimeUs },
+      last: { kind: "max", of: (s) => s.startTimeUs },
+    });
+    const tools = groups
+      .sort((a, b) => b.usage_count - a.usage_count || (a.key < b.key ? -1 : 1))
+      .map((g) => ({
+        tool_name: g.key,
+        usage_count: g.usage_count,
+        services: g.services,
+        first_seen: formatTimeUs(g.first ?? 0),
+        last_seen: formatTimeUs(g.last ?? 0),
       }));
-    const body = { count: tools.length, total_calls: spans.length, tools };
-    return withMeta(body, meta);
+    return withCoverage({ count: tools.length, total_calls: spans.length, tools }, { ...found, coverage });
   },
 });

@@ -1,6 +1,6 @@
 /** Shared zod fragments for tool parameters: each is described once and reused. */
 import { z } from "zod";
-import { filterInputSchema, toFilter, type Filter, type FilterInput } from "../domain/filter.js";
+import { eq, filterInputSchema, toFilter, type Filter, type FilterInput } from "../domain/filter.js";
 import { formatTimeMs, parseTime, TimeParseError } from "../domain/time.js";
 import { UserInputError, errorMessage } from "../errors.js";
 
@@ -15,7 +15,7 @@ export const serviceName = z
   .min(1)
   .max(512)
   .optional()
-  .describe("Service name (see list_services). Required by Jaeger for searches.");
+  .describe("Service name (see list_services). Without it every service is searched.");
 export const operationName = z.string().min(1).max(1024).optional().describe("Span operation name, e.g. 'openai.chat'.");
 export const genAiSystem = z.string().min(1).max(256).optional().describe("LLM provider (gen_ai.system), e.g. 'openai', 'anthropic'.");
 export const genAiRequestModel = z
@@ -44,6 +44,22 @@ export const filters = z
   .describe(
     "Generic filters, ANDed, e.g. [{\"field\": \"gen_ai.usage.total_tokens\", \"operator\": \"gt\", \"value\": 1000}].",
   );
+
+/** The parameters search_traces and search_spans share (the original's names and order). */
+export const searchInput = {
+  service_name: serviceName,
+  operation_name: operationName,
+  start_time: startTime,
+  end_time: endTime,
+  min_duration_ms: minDurationMs,
+  max_duration_ms: maxDurationMs,
+  gen_ai_system: genAiSystem,
+  gen_ai_request_model: genAiRequestModel,
+  gen_ai_response_model: genAiResponseModel,
+  has_error: hasError,
+  tags,
+  filters,
+};
 
 export function limit(defaultValue: number, what: string): z.ZodDefault<z.ZodNumber> {
   return z.number().int().min(1).max(1000).default(defaultValue).describe(`Maximum number of ${what} (1-1000, default ${defaultValue}).`);
@@ -85,5 +101,41 @@ export function parseWindow(args: { start_time?: string | undefined; end_time?: 
       `Invalid query parameters: start_time (${formatTimeMs(out.startMs)}) is after end_time (${formatTimeMs(out.endMs)}); swap them.`,
     );
   }
+  return out;
+}
+
+/** The simple search parameters every search-like tool accepts (snake_case, as the tools name them). */
+export interface SimpleParams {
+  service_name?: string | null;
+  operation_name?: string | null;
+  min_duration_ms?: number | null;
+  max_duration_ms?: number | null;
+  has_error?: boolean | null;
+  gen_ai_system?: string | null;
+  gen_ai_request_model?: string | null;
+  gen_ai_response_model?: string | null;
+  tags?: Record<string, string> | null;
+}
+
+/**
+ * The simple parameters as filters, in the original's order (explicit filters follow them).
+ * Unlike the original, max_duration_ms=0 and has_error=false are kept (the original dropped them).
+ */
+export function simpleParamFilters(p: SimpleParams): Filter[] {
+  const out: Filter[] = [];
+  if (p.service_name) out.push(eq("service.name", p.service_name));
+  if (p.operation_name) out.push(eq("operation_name", p.operation_name));
+  if (p.min_duration_ms !== undefined && p.min_duration_ms !== null) {
+    out.push({ field: "duration", operator: "gte", value: p.min_duration_ms, valueType: "number" });
+  }
+  if (p.max_duration_ms !== undefined && p.max_duration_ms !== null) {
+    out.push({ field: "duration", operator: "lte", value: p.max_duration_ms, valueType: "number" });
+  }
+  if (p.has_error === true) out.push(eq("status", "ERROR"));
+  if (p.has_error === false) out.push({ field: "status", operator: "not_equals", value: "ERROR", valueType: "string" });
+  if (p.gen_ai_system) out.push(eq("gen_ai.system", p.gen_ai_system));
+  if (p.gen_ai_request_model) out.push(eq("gen_ai.request.model", p.gen_ai_request_model));
+  if (p.gen_ai_response_model) out.push(eq("gen_ai.response.model", p.gen_ai_response_model));
+  for (const [k, v] of Object.entries(p.tags ?? {})) out.push(eq(k, v));
   return out;
 }

@@ -1,29 +1,25 @@
 import { z } from "zod";
-import { simpleParamFilters } from "../domain/query.js";
+import { findSpans } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
-import { searchInput } from "./search-traces.js";
 import { notesSchema, spanSummary, spanSummarySchema, withMeta, windowSchema } from "./summaries.js";
-import { searchSpanList } from "./collect.js";
 
 export const searchSpans = defineTool({
   name: "search_spans",
   title: "Search spans",
   description:
-    "Search individual spans (not whole traces) with the same parameters as search_traces; every filter applies to the span " +
-    "itself. Find tool calls with filters [{\"field\": \"traceloop.span.kind\", \"operator\": \"equals\", \"value\": \"tool\"}] " +
+    "Search individual spans (not whole traces), newest first, with the same parameters as search_traces; every filter applies " +
+    "to the span itself. Find tool calls with filters [{\"field\": \"traceloop.span.kind\", \"operator\": \"equals\", \"value\": \"tool\"}] " +
     "or LLM calls with [{\"field\": \"gen_ai.system\", \"operator\": \"exists\"}].",
-  input: z.strictObject({ ...searchInput, limit: p.limit(100, "spans") }),
-  output: z.object({ count: z.number().int(), spans: z.array(spanSummarySchema), truncated: truncatedSchema,
-    window: windowSchema,
-    notes: notesSchema }),
+  input: z.strictObject({ ...p.searchInput, limit: p.limit(100, "spans") }),
+  output: z.object({ count: z.number().int(), spans: z.array(spanSummarySchema), truncated: truncatedSchema, window: windowSchema, notes: notesSchema }),
   errorPrefix: "Failed to search spans",
   fit: (result, max) => fitList(result, "spans", max, "Narrow the search (service_name, operation_name, filters), use a smaller time window or a lower limit to see the rest."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
-    const filters = [...simpleParamFilters(args), ...p.parseFilters(args.filters)];
-    const found = await searchSpanList(ctx, { ...window, limit: args.limit, filters });
+    const filters = [...p.simpleParamFilters(args), ...p.parseFilters(args.filters)];
+    const found = await findSpans(ctx, { ...window, limit: args.limit, filters, mode: "newest" });
     const spans = found.items.map(spanSummary);
     return withMeta({ count: spans.length, spans }, found);
   },

@@ -1,8 +1,10 @@
 /** Output shapes shared by several tools (keys and order as in the original). */
 import { z } from "zod";
 import { formatTimeUs } from "../domain/time.js";
-import type { Span, Trace } from "../domain/trace.js";
+import { traceHasErrors, type Span, type Trace } from "../domain/trace.js";
 import { isLlmSpan, parseLlmSpan, traceTotalTokens } from "../genai/llm-span.js";
+import { coverageNote, type Coverage } from "../query/coverage.js";
+import { windowOutput, type ResolvedWindow } from "../query/window.js";
 
 export const statusSchema = z.enum(["OK", "ERROR", "UNSET"]);
 
@@ -31,7 +33,7 @@ export function traceSummary(trace: Trace): TraceSummary {
     span_count: trace.spans.length,
     llm_span_count: trace.spans.filter(isLlmSpan).length,
     total_tokens: traceTotalTokens(trace),
-    has_errors: trace.spans.some((s) => s.status === "ERROR"),
+    has_errors: traceHasErrors(trace),
   };
 }
 
@@ -83,16 +85,36 @@ export const windowSchema = z
   .optional()
   .describe("The absolute time window that was searched (defaults applied).");
 
+export const coverageSchema = z
+  .object({
+    traces: z.number().int(),
+    spans: z.number().int().optional(),
+    complete: z.boolean(),
+    examined: z.number().int(),
+    limit: z.number().int().optional(),
+    skipped: z.number().int().optional(),
+  })
+  .describe("What the answer was computed from; complete=false means the window may hold more than was read.");
+
+interface Meta {
+  window?: ResolvedWindow;
+  notes: readonly string[];
+  skipped?: ReadonlyArray<{ trace_id: string; reason: string }>;
+}
+
 /** Adds the resolved window, and notes / skipped traces only when there are any. */
-export function withMeta<T extends object>(
-  body: T,
-  meta: { window?: { start_time: string; end_time: string }; notes: readonly string[]; skipped?: ReadonlyArray<{ trace_id: string; reason: string }> },
-): T {
+export function withMeta<T extends object>(body: T, meta: Meta): T & { window?: { start_time: string; end_time: string } } {
   return {
     ...body,
-    ...(meta.window ? { window: meta.window } : {}),
+    ...(meta.window ? { window: windowOutput(meta.window) } : {}),
     ...(meta.notes.length > 0 ? { notes: [...meta.notes] } : {}),
     ...(meta.skipped && meta.skipped.length > 0 ? { skipped: [...meta.skipped] } : {}),
   };
+}
+
+/** withMeta for aggregates: also states the coverage, and says so in the notes when it is partial. */
+export function withCoverage<T extends object>(body: T, found: Meta & { coverage: Coverage }, what?: string): T & { coverage: Coverage } {
+  const note = coverageNote(found.coverage, what);
+  return { ...withMeta(body, { ...found, notes: note ? [...found.notes, note] : found.notes }), coverage: found.coverage };
 }
 

@@ -1,17 +1,14 @@
 import { z } from "zod";
-import { simpleParamFilters, type SimpleParams } from "../domain/query.js";
-import { formatTimeUs } from "../domain/time.js";
-import type { Trace } from "../domain/trace.js";
+import { total } from "../analytics/aggregate.js";
 import { round2 } from "../analytics/stats.js";
+import { formatTimeUs } from "../domain/time.js";
+import { traceHasErrors, type Trace } from "../domain/trace.js";
+import { findTraces, type Found } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool, type ToolContext } from "./define-tool.js";
 import * as p from "./params.js";
-import { collectCompleteTraces, type Collected } from "./collect.js";
 import { llmCalls, modelKey, skippedOutput } from "./llm-common.js";
-import { notesSchema, statusSchema, withMeta, windowSchema } from "./summaries.js";
-
-/** Traces examined per trace returned, as in the original (capped at 1000). */
-const OVERSAMPLE = 10;
+import { coverageSchema, notesSchema, statusSchema, withCoverage, windowSchema } from "./summaries.js";
 
 interface TraceTokens {
   trace: Trace;
@@ -23,29 +20,27 @@ interface TraceTokens {
 }
 
 function tally(trace: Trace): TraceTokens {
-  const models = new Set<string>();
-  let prompt = 0;
-  let completion = 0;
-  let total = 0;
   const calls = llmCalls(trace);
-  for (const { llm } of calls) {
-    prompt += llm.prompt_tokens ?? 0;
-    completion += llm.completion_tokens ?? 0;
-    total += llm.total_tokens ?? 0;
-    const m = modelKey(llm);
-    if (m !== "unknown") models.add(m);
-  }
-  return { trace, models: [...models].sort(), prompt, completion, total, llmSpanCount: calls.length };
+  const t = total(calls, {
+    prompt: { kind: "sum", of: (c) => c.llm.prompt_tokens },
+    completion: { kind: "sum", of: (c) => c.llm.completion_tokens },
+    total: { kind: "sum", of: (c) => c.llm.total_tokens },
+    models: { kind: "distinct", of: (c) => (modelKey(c.llm) === "unknown" ? undefined : modelKey(c.llm)) },
+  });
+  return { trace, models: t.models, prompt: t.prompt, completion: t.completion, total: t.total, llmSpanCount: calls.length };
 }
 
-/** Fetches the traces a ranking looks at (10x the requested count, as the original) and tallies them. */
+/**
+ * Tallies every trace of the window, up to --max-traces: a ranking must see the whole window, not
+ * a backend-chosen subset (the original looked at 10x the requested count, whichever the backend
+ * returned first).
+ */
 async function tallied(
-  args: { limit: number; start_time?: string | undefined; end_time?: string | undefined } & SimpleParams,
+  args: { start_time?: string | undefined; end_time?: string | undefined } & p.SimpleParams,
   ctx: ToolContext,
-): Promise<{ tallies: TraceTokens[]; found: Collected<Trace> }> {
+): Promise<{ tallies: TraceTokens[]; found: Found<Trace> }> {
   const window = p.parseWindow(args, ctx.now());
-  const query = { ...window, limit: Math.min(args.limit * OVERSAMPLE, 1000), filters: simpleParamFilters(args) };
-  const found = await collectCompleteTraces(ctx, query);
+  const found = await findTraces(ctx, { ...window, limit: ctx.maxTraces, filters: p.simpleParamFilters(args), mode: "window" });
   return { tallies: found.items.map(tally), found };
 }
 
@@ -104,6 +99,7 @@ export const getLlmExpensiveTraces = defineTool({
     ),
     truncated: truncatedSchema,
     window: windowSchema,
+    coverage: coverageSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
@@ -119,9 +115,9 @@ export const getLlmExpensiveTraces = defineTool({
       ...baseItem(t, round2(t.trace.durationMs)),
       tokens: { prompt: t.prompt, completion: t.completion, total: t.total },
       status: t.trace.status,
-      has_errors: t.trace.spans.some((s) => s.status === "ERROR"),
+      has_errors: traceHasErrors(t.trace),
     }));
-    return withMeta({ count: traces.length, traces }, found);
+    return withCoverage({ count: traces.length, traces }, found, "traces");
   },
 });
 
@@ -145,6 +141,7 @@ export const getLlmSlowTraces = defineTool({
     ),
     truncated: truncatedSchema,
     window: windowSchema,
+    coverage: coverageSchema,
     notes: notesSchema,
     ...skippedOutput,
   }),
@@ -162,8 +159,8 @@ export const getLlmSlowTraces = defineTool({
       total_tokens: t.total,
       llm_span_count: t.llmSpanCount,
       status: t.trace.status,
-      has_errors: t.trace.spans.some((s) => s.status === "ERROR"),
+      has_errors: traceHasErrors(t.trace),
     }));
-    return withMeta({ count: traces.length, traces }, found);
+    return withCoverage({ count: traces.length, traces }, found, "traces");
   },
 });

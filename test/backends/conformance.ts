@@ -11,13 +11,13 @@
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createBackend } from "../../src/backends/index.js";
-import { searchSpans, searchTraces } from "../../src/backends/search.js";
+import { searchSpans, searchTraces, type SearchQuery } from "../helpers/query.js";
 import type { BackendOptions, TraceBackend } from "../../src/backends/trace-backend.js";
 import { TYPED_ATTRIBUTE_KEYS } from "../../src/domain/attributes.js";
 import { eq, type Filter } from "../../src/domain/filter.js";
-import type { SearchQuery } from "../../src/domain/query.js";
 import type { Span, Trace } from "../../src/domain/trace.js";
-import { BACKEND_LABEL, BackendError, type BackendErrorKind } from "../../src/errors.js";
+import { backendLabel } from "../../src/backends/registry.js";
+import { BackendError, type BackendErrorKind } from "../../src/errors.js";
 import { silentLogger } from "../../src/logger.js";
 import type { BackendWorld, Fault, RunningWorld } from "../helpers/backend-world.js";
 import { generateDataset } from "../helpers/dataset.js";
@@ -334,7 +334,7 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
       it("maps HTTP 500 to an http error naming the backend and URL", async () => {
         running.setFault("http500");
         const err = await expectBackendError(search(), "http");
-        expect(err.message).toContain(BACKEND_LABEL[world.kind]);
+        expect(err.message).toContain(backendLabel(world.kind));
         expect(err.message).toContain(running.url);
         expect(err.status).toBe(500);
       });

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Agent, type Dispatcher } from "undici";
 import { describe, expect, it } from "vitest";
-import { formatDurationMs, jaegerPushdown, planJaegerSearch, SERVICE_REQUIRED_MESSAGE } from "../../src/backends/jaeger/jaeger-query.js";
+import { compileJaeger, formatDurationMs, jaegerParams, jaegerPushdown, SERVICE_REQUIRED_MESSAGE } from "../../src/backends/jaeger/jaeger-query.js";
 import { createJaegerBackend } from "../../src/backends/jaeger/jaeger-backend.js";
-import { searchSpans, searchTraces } from "../../src/backends/search.js";
+import { jaeger } from "../../src/backends/jaeger/descriptor.js";
+import { searchSpans, searchTraces } from "../helpers/query.js";
 import type { BackendOptions, TraceBackend } from "../../src/backends/trace-backend.js";
 import { eq, type Filter } from "../../src/domain/filter.js";
 import type { Trace } from "../../src/domain/trace.js";
@@ -51,19 +52,46 @@ function jaegerSpecifics(ctx: ConformanceContext): void {
   const q = (filters: Filter[], limit = 100) => ({ ...ctx.window, limit, filters });
 
   describe("Jaeger specifics", () => {
-    it("requires a service, without calling Jaeger", async () => {
+    it("the adapter requires a service, without calling Jaeger", async () => {
       const before = ctx.running.requests.length;
       for (const call of [
-        () => searchTraces(ctx.backend, q([eq("gen_ai.system", "openai")])),
-        () => searchSpans(ctx.backend, q([])),
-        // A service test Jaeger cannot express is not a service parameter either.
-        () => searchTraces(ctx.backend, q([{ field: "service.name", operator: "contains", value: "chat", valueType: "string" }])),
+        () => ctx.backend.searchTraces({ ...ctx.window, limit: 10, filters: [eq("gen_ai.system", "openai")], target: "traces" }),
+        () => ctx.backend.searchSpans!({ ...ctx.window, limit: 10, filters: [], target: "spans" }),
       ]) {
         const err = await call().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(BackendError);
         expect(err).toMatchObject({ kind: "requirement", message: SERVICE_REQUIRED_MESSAGE });
       }
       expect(ctx.running.requests.length).toBe(before);
+    });
+
+    it("without a service, the query layer searches every service (not Jaeger's own) and merges by trace id", async () => {
+      const hasOpenAi = (t: Trace) => t.spans.some((s) => s.attributes["gen_ai.system"] === "openai");
+      const want = ctx.dataset.filter(hasOpenAi);
+      expect(want.length, "dataset has openai traces in several root services").toBeGreaterThan(1);
+      const reqs = await requestsOf(ctx.running, async () => {
+        const res = await searchTraces(ctx.backend, q([eq("gen_ai.system", "openai")]));
+        expect(sortedIds(res.items)).toEqual(sortedIds(want));
+        expect(new Set(res.items.map((t) => t.traceId)).size, "no trace twice").toBe(res.items.length);
+        expect(res.notes.join(" ")).toMatch(/searched each of the \d+ services/);
+      });
+      const services = [...new Set(ctx.dataset.flatMap((t) => t.spans.map((s) => s.serviceName)))].sort();
+      expect(reqs[0]!.path).toBe("/api/services");
+      expect(reqs.slice(1).map((r) => r.query.service).sort()).toEqual(services);
+      // Each search carries the tag; together they stay within the read budget.
+      for (const r of reqs.slice(1)) expect(JSON.parse(r.query.tags!)).toEqual({ "gen_ai.system": "openai" });
+      expect(reqs.slice(1).reduce((n, r) => n + Number(r.query.limit), 0)).toBeLessThanOrEqual(100);
+    });
+
+    it("without a service, a service filter Jaeger cannot express picks which services to search", async () => {
+      const chatty = roots().filter((r) => r.includes("chat"));
+      expect(chatty.length, "a root service named *chat*").toBeGreaterThan(0);
+      const reqs = await requestsOf(ctx.running, async () => {
+        const res = await searchTraces(ctx.backend, q([{ field: "service.name", operator: "contains", value: "chat", valueType: "string" }]));
+        expect(sortedIds(res.items)).toEqual(sortedIds(ctx.dataset.filter((t) => t.serviceName.includes("chat"))));
+      });
+      const searched = reqs.filter((r) => r.path === "/api/traces").map((r) => r.query.service);
+      expect(searched.every((s) => s!.includes("chat"))).toBe(true);
     });
 
     it("sends service, operation, window in µs, limit and tags as Jaeger expects", async () => {
@@ -76,7 +104,8 @@ function jaegerSpecifics(ctx: ConformanceContext): void {
         operation: "openai.chat",
         start: String(ctx.window.startMs * 1000),
         end: String(ctx.window.endMs * 1000),
-        limit: "7",
+        // One more than wanted: Jaeger returns any `limit` matches, and 8 of 8 tells "more exist" from "exactly 7".
+        limit: "8",
         tags: JSON.stringify({ "gen_ai.request.model": "gpt-4o" }),
       });
       expect(req!.headers.authorization).toBe(`Bearer ${TEST_API_KEY}`);
@@ -123,7 +152,8 @@ function jaegerSpecifics(ctx: ConformanceContext): void {
         expect(sortedIds(res.items)).toEqual(sortedIds(want));
       });
       expect(reqs[0]!.query.minDuration).toBeUndefined();
-      expect(reqs[0]!.query.limit).toBe("200");
+      // The duration runs only here, so the query layer over-fetches (x5) once; nothing multiplies it again.
+      expect(reqs[0]!.query.limit).toBe("500");
     });
 
     it("never sends status to Jaeger (v2's memory store misreads error=true) and checks it locally", async () => {
@@ -167,15 +197,15 @@ function jaegerSpecifics(ctx: ConformanceContext): void {
       expect(reqs[0]!.query.operation).toBe("agent.workflow");
     });
 
-    it("searches spans with limit x 2 traces, every condition on the span, over-fetching for a status checked locally", async () => {
+    it("searches spans with every condition on the span, over-fetching once for a status checked locally", async () => {
       const service = ctx.dataset.find((t) => t.status === "ERROR")!.serviceName;
       const reqs = await requestsOf(ctx.running, async () => {
         const res = await searchSpans(ctx.backend, q([eq("service.name", service), eq("status", "ERROR")], 10));
         const want = ctx.dataset.flatMap((t) => t.spans).filter((s) => s.serviceName === service && s.status === "ERROR");
         expect(res.items.map((s) => s.spanId).sort()).toEqual(want.map((s) => s.spanId).sort());
       });
-      // status is not sent to Jaeger, so the search layer asks for 100 spans (LOCAL_OVERFETCH) -> 200 traces.
-      expect(reqs[0]!.query).toMatchObject({ service, limit: "200" });
+      // status is not sent to Jaeger, so the query layer asks for max(10 x 5, 100) traces, and nothing raises it further.
+      expect(reqs[0]!.query).toMatchObject({ service, limit: "100" });
       expect(reqs[0]!.query.tags).toBeUndefined();
     });
 
@@ -212,17 +242,17 @@ function jaegerSpecifics(ctx: ConformanceContext): void {
 describeBackendConformance(jaegerWorld(), undefined, { extra: jaegerSpecifics });
 
 describe("Jaeger adapter: edges", () => {
-  it("leaves the window to Jaeger when none is given, and says so", async () => {
-    const dataset = generateDataset({ traces: 3, startMs: Date.now() - 3_600_000 });
+  it("applies Jaeger's own default look-back (2 days) when no window is given, and states it", async () => {
+    const now = Date.now();
+    const dataset = generateDataset({ traces: 3, startMs: now - 3_600_000 });
     const service = dataset[0]!.serviceName;
     await withWorld(dataset, async (running, backend) => {
-      const res = await searchTraces(backend, { limit: 10, filters: [eq("service.name", service)] });
+      const res = await searchTraces(backend, { limit: 10, filters: [eq("service.name", service)] }, { now: () => now, lookbackMs: jaeger.defaultLookbackMs });
       expect(sortedIds(res.items)).toEqual(sortedIds(dataset.filter((t) => t.serviceName === service)));
-      expect(res.notes).toContain("No time range given: Jaeger applied its default lookback.");
-      expect(res.window).toBeUndefined();
+      expect(res.window).toEqual({ startMs: now - 2 * 86_400_000, endMs: now });
       const query = running.requests.at(-1)!.query;
-      expect(query.start).toBeUndefined();
-      expect(query.end).toBeUndefined();
+      expect(query.start).toBe(String((now - 2 * 86_400_000) * 1000));
+      expect(query.end).toBe(String(now * 1000));
     });
   });
 
@@ -366,27 +396,41 @@ describe("Jaeger query planning", () => {
   });
 
   it("keeps the original's parameter order and tags as a JSON object", () => {
-    const plan = planJaegerSearch({ ...base, filters: [eq("gen_ai.system", "openai"), svc, num("duration", "gte", 5), eq("operation_name", "op")] }, "spans");
-    expect(plan.params.map(([k]) => k)).toEqual(["service", "operation", "start", "end", "minDuration", "limit", "tags"]);
-    expect(plan.params).toContainEqual(["start", "1000000"]);
-    expect(plan.params).toContainEqual(["limit", "20"]);
-    expect(plan.window).toEqual({ startMs: 1_000, endMs: 2_000 });
+    const filters = [eq("gen_ai.system", "openai"), svc, num("duration", "gte", 5), eq("operation_name", "op")];
+    const plan = compileJaeger(filters, "spans");
+    expect(plan.remote).toHaveLength(filters.length);
+    expect(plan.remote).toEqual(expect.arrayContaining(filters));
+    const params = jaegerParams({ ...base, filters: plan.remote, target: "spans" });
+    expect(params.map(([k]) => k)).toEqual(["service", "operation", "start", "end", "minDuration", "limit", "tags"]);
+    expect(params).toContainEqual(["start", "1000000"]);
+    // The adapter sends the limit it is given: the query layer alone decides over-fetching.
+    expect(params).toContainEqual(["limit", "10"]);
   });
 
   it("never lets a contradictory range reach Jaeger", () => {
-    const plan = planJaegerSearch({ ...base, filters: [svc, num("duration", "gte", 50), num("duration", "lte", 10)] }, "traces");
-    expect(Object.fromEntries(plan.params)).toMatchObject({ minDuration: "50ms" });
-    expect(Object.fromEntries(plan.params).maxDuration).toBeUndefined();
-    expect(plan.filtersLocally).toBe(true);
+    const filters = [svc, num("duration", "gte", 50), num("duration", "lte", 10)];
+    const plan = compileJaeger(filters, "traces");
+    const params = Object.fromEntries(jaegerParams({ ...base, filters: plan.remote, target: "traces" }));
+    expect(params).toMatchObject({ minDuration: "50ms" });
+    expect(params.maxDuration).toBeUndefined();
+    // Both bounds are re-checked locally, so the empty range matches nothing.
+    expect(plan.local).toEqual(expect.arrayContaining([filters[1], filters[2]]));
   });
 
-  it("keeps a second value for the same tag key as a local check", () => {
-    const plan = planJaegerSearch({ ...base, filters: [svc, eq("k", "a"), eq("k", "b")] }, "traces");
-    expect(Object.fromEntries(plan.params).tags).toBe('{"k":"a"}');
-    expect(plan.filtersLocally).toBe(true);
-    const span = { attributes: { k: "a" } };
-    const trace = (values: string[]) => ({ spans: values.map((v) => ({ ...span, attributes: { k: v } })) }) as unknown as Trace;
-    expect(plan.keep(trace(["a", "b"]))).toBe(true);
-    expect(plan.keep(trace(["a"]))).toBe(false);
+  it("leaves a second value for the same tag key, service or operation to the query layer", () => {
+    const second = [eq("k", "b"), eq("service.name", "other"), eq("operation_name", "op2")];
+    const plan = compileJaeger([svc, eq("k", "a"), eq("operation_name", "op"), ...second], "traces");
+    expect(plan.unpushed).toEqual(second);
+    const params = Object.fromEntries(jaegerParams({ ...base, filters: plan.remote, target: "traces" }));
+    expect(params).toMatchObject({ service: "chat-api", operation: "op", tags: '{"k":"a"}' });
+  });
+
+  it("does not send a duration beside an operation or tags when searching traces", () => {
+    const d = num("duration", "gte", 5);
+    expect(compileJaeger([svc, d], "traces").unpushed).toEqual([]);
+    expect(compileJaeger([svc, eq("operation_name", "op"), d], "traces").unpushed).toEqual([d]);
+    expect(compileJaeger([svc, eq("k", "v"), d], "traces").unpushed).toEqual([d]);
+    // Spans: every condition is on the one span, so the duration goes along.
+    expect(compileJaeger([svc, eq("operation_name", "op"), d], "spans").unpushed).toEqual([]);
   });
 });

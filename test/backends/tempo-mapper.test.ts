@@ -182,7 +182,14 @@ describe("listings", () => {
   it("parses the recorded search listing in order", () => {
     const hits = parseSearchHits(fixture("search-listing.json"));
     expect(hits).toHaveLength(7);
-    expect(hits[0]).toEqual({ traceId: "bec9c8df1c3a22a134e4c9c7aa0f0ce3", rootServiceName: "travel-agent-demo2", rootTraceName: "Agent Workflow" });
+    // Start and duration come from the listing (the query layer orders and narrows by them before fetching).
+    expect(hits[0]).toEqual({
+      traceId: "bec9c8df1c3a22a134e4c9c7aa0f0ce3",
+      rootServiceName: "travel-agent-demo2",
+      rootTraceName: "Agent Workflow",
+      startTimeUs: 1763042458122243,
+      durationMs: 78773,
+    });
     expect(hits.map((h) => h.traceId)).toContain("42ff472d7feb6215bec0cf4e350675b2");
   });
 

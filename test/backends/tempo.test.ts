@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
-import { searchSpans, searchTraces } from "../../src/backends/search.js";
+import { searchSpans, searchTraces } from "../helpers/query.js";
+import { tempo } from "../../src/backends/tempo/descriptor.js";
 import { createTempoBackend } from "../../src/backends/tempo/tempo-backend.js";
 import type { BackendOptions, TraceBackend } from "../../src/backends/trace-backend.js";
 import { eq, type Filter } from "../../src/domain/filter.js";
-import { simpleParamFilters } from "../../src/domain/query.js";
+import { simpleParamFilters } from "../../src/tools/params.js";
 import { assembleTrace, createSpan, type Trace } from "../../src/domain/trace.js";
 import { BackendError } from "../../src/errors.js";
 import { silentLogger } from "../../src/logger.js";
@@ -64,7 +65,8 @@ function tempoSpecifics(ctx: ConformanceContext): void {
       expect(reqs[0]!.path).toBe("/api/search");
       expect(reqs[0]!.query).toEqual({
         q: `{ resource.service.name = "chat-api" && traceDuration >= 100500000ns } && { span.gen_ai.request.model = "gpt-4o-mini" } && { status = error }`,
-        limit: "7",
+        // One more than wanted: Tempo returns any `limit` matches, and 8 of 8 tells "more exist" from "exactly 7".
+        limit: "8",
         start: String(Math.floor(ctx.window.startMs / 1000)),
         end: String(Math.ceil(ctx.window.endMs / 1000)),
       });
@@ -123,15 +125,13 @@ describeBackendConformance(tempoWorld({ apiKey: TEST_API_KEY }), undefined, { ex
 describeBackendConformance(tempoWorld({ apiKey: TEST_API_KEY, apiVersion: "v1" }));
 
 describe("Tempo adapter: search edges", () => {
-  it("applies a 24 hour default window, says so, and reports it", async () => {
+  it("the query layer applies Tempo's 24 hour default window and reports it", async () => {
     const dataset = generateDataset({ traces: 6, startMs: NOW - 2 * HOUR });
     const service = dataset[0]!.serviceName;
     await withWorld(dataset, async (running, backend) => {
-      const res = await searchTraces(backend, { limit: 10, filters: [eq("service.name", service)] });
+      const res = await searchTraces(backend, { limit: 10, filters: [eq("service.name", service)] }, { now: () => NOW, lookbackMs: tempo.defaultLookbackMs });
       expect(sortedIds(res.items)).toEqual(sortedIds(dataset.filter((t) => t.serviceName === service)));
       expect(res.window).toEqual({ startMs: NOW - DAY, endMs: NOW });
-      const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
-      expect(res.notes).toContain(`No time range given, so the last 24 hours were searched: ${iso(NOW - DAY)} to ${iso(NOW)}.`);
       const search = running.requests.find((r) => r.path === "/api/search")!;
       expect(search.query.start).toBe(String((NOW - DAY) / 1000));
       expect(search.query.end).toBe(String(NOW / 1000));
@@ -141,19 +141,22 @@ describe("Tempo adapter: search edges", () => {
   it("fills a missing start as 24 hours before the given end", async () => {
     await withWorld(generateDataset({ traces: 2 }), async (running, backend) => {
       const endMs = DATASET_START_MS + HOUR;
-      const res = await searchTraces(backend, { endMs, limit: 5, filters: [] });
+      const res = await searchTraces(backend, { endMs, limit: 5, filters: [] }, { now: () => NOW, lookbackMs: tempo.defaultLookbackMs });
       expect(res.window).toEqual({ startMs: endMs - DAY, endMs });
-      expect(res.notes[0]).toMatch(/^No start_time given, so the 24 hours before end_time were searched/);
       expect(running.requests[0]!.query.start).toBe(String((endMs - DAY) / 1000));
     });
   });
 
-  it("honours a limit above 50 (no hidden cap) and keeps Tempo's order", async () => {
+  it("honours a limit above 50 (no hidden cap), answers the newest first, and fetches only those", async () => {
     const dataset = generateDataset({ traces: 65 });
     await withWorld(dataset, async (running, backend) => {
       const res = await searchTraces(backend, { startMs: DATASET_START_MS - HOUR, endMs: DATASET_START_MS + 3 * HOUR, limit: 60, filters: [] });
       expect(res.items.map((t) => t.traceId)).toEqual(newestFirst(dataset).slice(0, 60).map((t) => t.traceId));
-      expect(running.requests.find((r) => r.path === "/api/search")!.query.limit).toBe("60");
+      const searches = running.requests.filter((r) => r.path === "/api/search");
+      expect(searches[0]!.query.limit).toBe("61");
+      // 61 of 65 came back, so the window's start moved up to the 60th newest and the search ran once more.
+      expect(searches.length).toBeGreaterThan(1);
+      expect(Number(searches.at(-1)!.query.start)).toBeGreaterThan(Number(searches[0]!.query.start));
       expect(running.requests.filter((r) => r.path.startsWith("/api/v2/traces/"))).toHaveLength(60);
       expect(res.notes).toEqual([]);
     });
@@ -167,7 +170,9 @@ describe("Tempo adapter: search edges", () => {
       const res = await searchTraces(backend, { startMs: DATASET_START_MS - HOUR, endMs: DATASET_START_MS + HOUR, limit: 20, filters: [] });
       expect(sortedIds(res.items)).toEqual(sortedIds(dataset.filter((t) => !bad.includes(t.traceId))));
       expect(res.notes).toHaveLength(1);
-      expect(res.notes[0]).toMatch(/^2 of 8 traces could not be fetched and were skipped: Tempo at http:\/\/127\.0\.0\.1:\d+ returned HTTP 500/);
+      expect(res.notes[0]).toMatch(/^2 of 8 traces could not be fetched and were skipped \(first reason: Tempo at http:\/\/127\.0\.0\.1:\d+ returned HTTP 500/);
+      // Listed, not only counted.
+      expect(res.skipped.map((x) => x.trace_id).sort()).toEqual([...bad].sort());
     });
   });
 
@@ -215,23 +220,24 @@ describe("Tempo adapter: search edges", () => {
     });
   });
 
-  it("applies a filter it was handed but cannot express, instead of dropping it", async () => {
+  it("keeps a filter Tempo cannot express and applies it locally; the adapter refuses it rather than dropping it", async () => {
     const dataset = generateDataset({ traces: 6 });
+    const window = { startMs: DATASET_START_MS - HOUR, endMs: DATASET_START_MS + HOUR };
     await withWorld(dataset, async (running, backend) => {
       const keep = dataset[1]!.traceId;
-      // Called directly, bypassing the pushdown plan of the search layer.
-      const res = await backend.searchTraces({ startMs: DATASET_START_MS - HOUR, endMs: DATASET_START_MS + HOUR, limit: 10, filters: [eq("trace_id", keep)] });
+      const res = await searchTraces(backend, { ...window, limit: 10, filters: [eq("trace_id", keep)] });
       expect(res.items.map((t) => t.traceId)).toEqual([keep]);
       expect(running.requests[0]!.query.q).toBe("{}");
+      await expect(backend.searchTraces({ ...window, limit: 10, filters: [eq("trace_id", keep)], target: "traces" })).rejects.toThrow(/cannot be sent to Tempo/);
     });
   });
 
-  it("notes when spans came from a limited number of traces", async () => {
+  it("takes spans from the newest traces", async () => {
     const dataset = generateDataset({ traces: 5 });
     await withWorld(dataset, async (_running, backend) => {
       const res = await searchSpans(backend, { startMs: DATASET_START_MS - HOUR, endMs: DATASET_START_MS + HOUR, limit: 2, filters: [] });
-      expect(res.items).toHaveLength(2);
-      expect(res.notes.some((n) => n.startsWith("Spans were taken from the 2 traces Tempo returned"))).toBe(true);
+      const want = dataset.flatMap((t) => t.spans).sort((a, b) => b.startTimeUs - a.startTimeUs).slice(0, 2);
+      expect(res.items.map((s) => s.spanId)).toEqual(want.map((s) => s.spanId));
     });
   });
 });
@@ -366,7 +372,7 @@ describe("Tempo adapter on recorded responses", () => {
       const res = await searchTraces(backend, { startMs: 1763041000000, endMs: 1763043000000, limit: 10, filters: [] });
       expect(res.items.map((t) => t.traceId)).toEqual(["42ff472d7feb6215bec0cf4e350675b2"]);
       expect(res.items[0]!.spans).toHaveLength(10);
-      expect(res.notes).toEqual([expect.stringMatching(/^6 of 7 traces could not be fetched and were skipped: Trace [0-9a-f]{32} was not found in Tempo/)]);
+      expect(res.notes).toEqual([expect.stringMatching(/^6 of 7 traces could not be fetched and were skipped \(first reason: Trace [0-9a-f]{32} was not found in Tempo/)]);
     } finally {
       await backend.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_PAGES, createTraceloopBackend } from "../../src/backends/traceloop/traceloop-backend.js";
-import { searchSpans, searchTraces } from "../../src/backends/search.js";
+import { traceloop } from "../../src/backends/traceloop/descriptor.js";
+import { searchSpans, searchTraces } from "../helpers/query.js";
 import type { BackendOptions, TraceBackend } from "../../src/backends/trace-backend.js";
 import { eq, type Filter } from "../../src/domain/filter.js";
 import type { Trace } from "../../src/domain/trace.js";
@@ -67,7 +68,7 @@ describe("traceloop construction", () => {
 describe("traceloop search_traces", () => {
   it("sends the original's body (key order, epoch seconds, environments) with auth and extra headers", async () => {
     const { world, backend } = await setup();
-    await backend.searchTraces({ ...WINDOW, limit: 3, filters: [eq("service.name", "chat-api")] });
+    await backend.searchTraces({ ...WINDOW, limit: 3, filters: [eq("service.name", "chat-api")], target: "traces" });
     const req = posts(world, ROOT)[0]!;
     expect(Object.keys(req.body as object)).toEqual([
       "filters",
@@ -95,11 +96,10 @@ describe("traceloop search_traces", () => {
     expect(req.headers["x-team"]).toBe("observability");
   });
 
-  it("applies the 24 h default window, says so, and reports it", async () => {
+  it("the query layer applies the 24 h default window and reports it", async () => {
     const { world, backend } = await setup();
-    const res = await backend.searchTraces({ limit: 2, filters: [] });
+    const res = await searchTraces(backend, { limit: 2, filters: [] }, { now: () => NOW, lookbackMs: traceloop.defaultLookbackMs });
     expect(res.window).toEqual({ startMs: NOW - 24 * HOUR, endMs: NOW });
-    expect(res.notes.some((n) => n.includes("last 24 hours"))).toBe(true);
     const body = posts(world, ROOT)[0]!.body as { from_timestamp_sec: number; to_timestamp_sec: number };
     expect(body.to_timestamp_sec - body.from_timestamp_sec).toBe(24 * 3600);
     expect(res.items).toHaveLength(2);
@@ -107,7 +107,7 @@ describe("traceloop search_traces", () => {
 
   it("follows the cursor until the limit is reached (page size 5 < limit 8)", async () => {
     const { world, backend, dataset } = await setup();
-    const res = await backend.searchTraces({ ...WINDOW, limit: 8, filters: [] });
+    const res = await backend.searchTraces({ ...WINDOW, limit: 8, filters: [], target: "traces" });
     expect(res.items).toHaveLength(8);
     const newestFirst = [...dataset].sort((a, b) => b.startTimeUs - a.startTimeUs).slice(0, 8);
     expect(res.items.map((t) => t.traceId)).toEqual(newestFirst.map((t) => t.traceId));
@@ -121,14 +121,16 @@ describe("traceloop search_traces", () => {
 
   it("stops when the listing is exhausted", async () => {
     const { world, backend } = await setup(generateDataset({ traces: 7 }));
-    const res = await backend.searchTraces({ ...WINDOW, limit: 50, filters: [] });
+    const res = await backend.searchTraces({ ...WINDOW, limit: 50, filters: [], target: "traces" });
     expect(res.items).toHaveLength(7);
     expect(posts(world, ROOT).length).toBeLessThanOrEqual(3);
   });
 
-  it("returns full traces: every span, token totals and error status as in the data", async () => {
+  it("returns root rows as partial traces, which the query layer completes: every span, tokens and status as in the data", async () => {
     const { world, backend, dataset } = await setup();
-    const res = await backend.searchTraces({ ...WINDOW, limit: 12, filters: [] });
+    const partial = await backend.searchTraces({ ...WINDOW, limit: 12, filters: [], target: "traces" });
+    expect(partial.items.every((t) => t.partial === true && t.spans.length === 1)).toBe(true);
+    const res = await searchTraces(backend, { ...WINDOW, limit: 12, filters: [] });
     expect(res.items).toHaveLength(12);
     for (const t of res.items) {
       const want = dataset.find((d) => d.traceId === t.traceId)!;
@@ -146,19 +148,15 @@ describe("traceloop search_traces", () => {
     expect(res.notes).toEqual([]);
   });
 
-  it("falls back to the root row and says so when a trace's spans cannot be fetched", async () => {
+  it("skips and lists a trace whose spans cannot be fetched, and says so", async () => {
     const { world, backend, dataset } = await setup();
     const newest = [...dataset].sort((a, b) => b.startTimeUs - a.startTimeUs);
     world.failTraceSpans([newest[1]!.traceId]);
-    const res = await backend.searchTraces({ ...WINDOW, limit: 3, filters: [] });
-    expect(res.items.map((t) => t.traceId)).toEqual(newest.slice(0, 3).map((t) => t.traceId));
-    expect(res.items[1]!.spans).toHaveLength(1);
-    expect(res.items[1]!.serviceName).toBe(newest[1]!.serviceName);
-    expect(res.items[0]!.spans.length).toBeGreaterThan(1);
-    const note = res.notes.find((n) => n.includes("partial"));
-    expect(note).toMatch(/^1 trace\(s\) are partial/);
-    expect(note).toContain(newest[1]!.traceId);
-    expect(note).toContain("HTTP 500");
+    const res = await searchTraces(backend, { ...WINDOW, limit: 3, filters: [] });
+    expect(res.items.map((t) => t.traceId)).toEqual([newest[0]!.traceId, newest[2]!.traceId]);
+    expect(res.skipped).toEqual([{ trace_id: newest[1]!.traceId, reason: expect.stringContaining("HTTP 500") }]);
+    expect(res.notes.join(" ")).toMatch(/1 of 3 traces could not be fetched and were skipped/);
+    expect(res.coverage.complete).toBe(false);
   });
 
   it("applies attribute filters on full traces (any span), not on the root row", async () => {
@@ -171,27 +169,30 @@ describe("traceloop search_traces", () => {
     expect((posts(world, ROOT)[0]!.body as { filters: unknown[] }).filters).toEqual([]);
   });
 
-  it("honours filters handed to it directly, including ones it cannot push down", async () => {
-    const { backend, dataset } = await setup();
-    const res = await backend.searchTraces({ ...WINDOW, limit: 20, filters: [eq("status", "ERROR"), eq("service.name", "travel-agent")] });
+  it("applies what the API cannot (status) locally, beside what it can (service)", async () => {
+    const { world, backend, dataset } = await setup();
+    const res = await searchTraces(backend, { ...WINDOW, limit: 20, filters: [eq("status", "ERROR"), eq("service.name", "travel-agent")] });
     const want = dataset.filter((t) => t.status === "ERROR" && t.serviceName === "travel-agent");
     expect(want.length).toBeGreaterThan(0);
     expect(res.items.map((t) => t.traceId).sort()).toEqual(want.map((t) => t.traceId).sort());
+    expect((posts(world, ROOT)[0]!.body as { filters: unknown[] }).filters).toEqual([
+      { field: "service.name", operator: "equals", value: "travel-agent", value_type: "string" },
+    ]);
   });
 
-  it("bounds the traces it fetches for filters it must apply itself, and says so", async () => {
+  it("over-fetches once (x5, at least 100) for filters it must apply itself, and says more may match", async () => {
     const { world, backend } = await setup(generateDataset({ traces: 130 }), { apiKey: KEY, pageSize: 50 });
-    const res = await backend.searchTraces({ ...WINDOW, limit: 1, filters: [eq("gen_ai.request.model", "no-such-model")] });
+    const res = await searchTraces(backend, { ...WINDOW, limit: 1, filters: [eq("gen_ai.request.model", "no-such-model")] });
     expect(res.items).toEqual([]);
     const fetches = world.requests.filter((r) => r.method === "GET").length;
     expect(fetches).toBe(100);
-    expect((posts(world, ROOT)[0]!.body as { limit: number }).limit).toBe(20);
-    expect(res.notes.some((n) => n.startsWith("Checked 100 traces against filters Traceloop cannot apply"))).toBe(true);
+    expect((posts(world, ROOT)[0]!.body as { limit: number }).limit).toBe(100);
+    expect(res.notes.some((n) => n.startsWith("More traces may match beyond the 100 examined"))).toBe(true);
   });
 
   it("stops at the page bound and says more may match", async () => {
     const { world, backend } = await setup(generateDataset({ traces: MAX_PAGES + 5 }), { apiKey: KEY, pageSize: 1 });
-    const res = await backend.searchTraces({ ...WINDOW, limit: MAX_PAGES + 5, filters: [] });
+    const res = await backend.searchTraces({ ...WINDOW, limit: MAX_PAGES + 5, filters: [], target: "traces" });
     expect(posts(world, ROOT)).toHaveLength(MAX_PAGES);
     expect(res.items).toHaveLength(MAX_PAGES);
     expect(res.notes.some((n) => n.startsWith(`Stopped after ${MAX_PAGES} pages`))).toBe(true);
@@ -229,7 +230,7 @@ describe("traceloop search_spans", () => {
     const { backend, dataset } = await setup();
     const f: Filter = { field: "gen_ai.system", operator: "not_equals", value: "openai", valueType: "string" };
     expect(backend.pushdown(f, "spans")).toBe("narrowing");
-    const res = await backend.searchSpans({ ...WINDOW, limit: 100, filters: [f] });
+    const res = await searchSpans(backend, { ...WINDOW, limit: 100, filters: [f] });
     const want = dataset.flatMap((t) => t.spans).filter((s) => s.attributes["gen_ai.system"] !== undefined && s.attributes["gen_ai.system"] !== "openai");
     expect(want.length).toBeGreaterThan(0);
     expect(res.items.map((s) => s.spanId).sort()).toEqual(want.map((s) => s.spanId).sort());
@@ -237,7 +238,7 @@ describe("traceloop search_spans", () => {
 
   it("coerces string attributes and enriches llm.* back to gen_ai.*", async () => {
     const { backend } = await setup();
-    const res = await backend.searchSpans({ ...WINDOW, limit: 50, filters: [eq("gen_ai.request.model", "gpt-4o")] });
+    const res = await backend.searchSpans!({ ...WINDOW, limit: 50, filters: [eq("gen_ai.request.model", "gpt-4o")], target: "spans" });
     expect(res.items.length).toBeGreaterThan(0);
     for (const s of res.items) {
       expect(s.attributes["gen_ai.request.model"]).toBe("gpt-4o");
@@ -307,7 +308,7 @@ describe("traceloop failures", () => {
   it("never shows the API key, even when the API echoes it back", async () => {
     const { world, backend } = await setup();
     world.setFault("http401");
-    const err = (await backend.searchTraces({ ...WINDOW, limit: 1, filters: [] }).catch((e: unknown) => e)) as BackendError;
+    const err = (await backend.searchTraces({ ...WINDOW, limit: 1, filters: [], target: "traces" }).catch((e: unknown) => e)) as BackendError;
     expect(err).toBeInstanceOf(BackendError);
     expect(err.kind).toBe("auth");
     expect(err.message).not.toContain(KEY);

@@ -11,8 +11,8 @@
  * filter adds to that baseline (the service row shows its own `service`).
  */
 import { describe, expect, it } from "vitest";
-import { jaegerPushdown, planJaegerSearch } from "../../src/backends/jaeger/jaeger-query.js";
-import { planFilters } from "../../src/backends/search.js";
+import { compileJaeger, jaegerParams as jaegerRequestParams, jaegerPushdown } from "../../src/backends/jaeger/jaeger-query.js";
+import { planFilters } from "../../src/query/plan.js";
 import { buildTraceQL, tempoPushdown, translateFilter as translateTraceQL } from "../../src/backends/tempo/traceql.js";
 import type { Pushdown, SearchTarget } from "../../src/backends/trace-backend.js";
 import {
@@ -386,24 +386,28 @@ const TABLE: Row[] = [
 const SERVICE = eq("service.name", "chat-api");
 const LIMIT = 20;
 
+const JAEGER = { pushdown: jaegerPushdown, compile: compileJaeger };
+const TEMPO = { pushdown: tempoPushdown };
+const TRACELOOP = { pushdown: traceloopPushdown };
+
 /**
- * The Jaeger parameters this filter adds to a search for `SERVICE` alone. The filter is handed to
- * the planner only when declared sendable, as src/backends/search.ts does.
+ * The Jaeger parameters this filter adds to a search for `SERVICE` alone, through the real path:
+ * the query layer's plan picks what is sent, then the adapter translates it.
  */
 function jaegerParams(filter: Filter, target: SearchTarget): Record<string, string> {
-  const sent = jaegerPushdown(filter, target) === "none" ? [] : [filter];
-  const isService = sent.length > 0 && canonicalField(filter.field) === "service.name";
-  const plan = planJaegerSearch({ limit: LIMIT, filters: isService ? sent : [SERVICE, ...sent] }, target);
-  const baseline = planJaegerSearch({ limit: LIMIT, filters: [SERVICE] }, target).params.filter(([k]) => !(isService && k === "service"));
-  return Object.fromEntries(plan.params.filter(([k, v]) => !baseline.some(([bk, bv]) => bk === k && bv === v)));
+  const isService = canonicalField(filter.field) === "service.name" && jaegerPushdown(filter, target) !== "none";
+  const request = (filters: Filter[]) => jaegerRequestParams({ startMs: 0, endMs: 1_000, limit: LIMIT, filters: planFilters(JAEGER, filters, target).remote, target });
+  const plan = request(isService ? [filter] : [SERVICE, filter]);
+  const baseline = request([SERVICE]).filter(([k]) => !(isService && k === "service"));
+  return Object.fromEntries(plan.filter(([k, v]) => !baseline.some(([bk, bv]) => bk === k && bv === v)));
 }
 
 function traceql(filter: Filter, target: SearchTarget): string {
-  return buildTraceQL(tempoPushdown(filter, target) === "none" ? [] : [filter], target);
+  return buildTraceQL(planFilters(TEMPO, [filter], target).remote, target);
 }
 
 function traceloopBody(filter: Filter, target: SearchTarget): TraceloopFilter[] {
-  const filters = traceloopPushdown(filter, target) === "none" ? [] : (translateTraceloop(filter) ?? []);
+  const filters = planFilters(TRACELOOP, [filter], target).remote.flatMap((f) => translateTraceloop(f) ?? []);
   return buildSearchBody({ filters, environments: ["prd"], cursor: 0, limit: LIMIT, window: { startMs: 0, endMs: 1_000 } }).filters;
 }
 

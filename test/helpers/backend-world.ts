@@ -7,7 +7,7 @@
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import type { Trace } from "../../src/domain/trace.js";
-import type { BackendKind } from "../../src/errors.js";
+import type { BackendKind } from "../../src/backends/registry.js";
 
 export type Fault =
   | "http401"

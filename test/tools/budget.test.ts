@@ -77,8 +77,9 @@ describe("response budget", () => {
     expect(r.json.count).toBe((r.json.traces as unknown[]).length);
     expect((r.json.traces as unknown[]).length + truncated.items_omitted).toBe(1000);
     expect(truncated.hint).toMatch(/smaller time window|Narrow/);
-    // Deterministic: the first traces, in the order the search returned them.
-    expect((r.json.traces as Array<{ trace_id: string }>)[0]!.trace_id).toBe(traces[0]!.traceId);
+    // Deterministic: the newest traces first.
+    const newest = [...traces].sort((a, b) => b.startTimeUs - a.startTimeUs)[0]!;
+    expect((r.json.traces as Array<{ trace_id: string }>)[0]!.trace_id).toBe(newest.traceId);
   });
 
   it("answers that fit are not marked truncated", async () => {

@@ -38,7 +38,9 @@ describe("LLM analytics tools (ground truth from the dataset)", () => {
     for (const service of new Set(all.map((c) => c.span.serviceName))) {
       expect(byService[service]!.requests).toBe(all.filter((c) => c.span.serviceName === service).length);
     }
-    expect(r.json.period).toEqual({ start_time: null, end_time: null });
+    // period states the window analysed (the original left it null when defaulted), equal to window.
+    expect(r.json.period).toEqual(r.json.window);
+    expect((r.json.period as { start_time: string }).start_time).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(r.json.filters).toEqual({ service_name: null, gen_ai_system: null, gen_ai_request_model: null, gen_ai_response_model: null });
   });
 

@@ -89,7 +89,9 @@ describe("many-trace tools", () => {
     expect(maxInFlight).toBe(3);
     expect(backend.fetches).toBe(traces.length);
     const skipped = r.json.skipped as Array<{ trace_id: string; reason: string }>;
-    expect(skipped.map((s) => s.trace_id)).toEqual([traces[2]!.traceId, traces[5]!.traceId]);
+    // Listed in the answer's order: newest first.
+    const newestFirst = [traces[2]!, traces[5]!].sort((a, b) => b.startTimeUs - a.startTimeUs).map((t) => t.traceId);
+    expect(skipped.map((s) => s.trace_id)).toEqual(newestFirst);
     expect(skipped[0]!.reason).toContain("HTTP 500");
     expect((r.json.notes as string[]).join(" ")).toMatch(/2 of 12 traces could not be fetched and were skipped/);
     const expectedCount = traces

@@ -19,7 +19,7 @@ const NOW = DATASET_START_MS + 2 * 3_600_000;
 const dataset = generateDataset({ seed: 21, traces: 15 });
 const SERVICE = "travel-agent";
 const mine = dataset.filter((t) => t.serviceName === SERVICE);
-const LABEL = { jaeger: "Jaeger", tempo: "Tempo", traceloop: "Traceloop" } as const;
+const LABEL: Record<string, string> = { jaeger: "Jaeger", tempo: "Tempo", traceloop: "Traceloop" };
 
 const WORLDS: BackendWorld[] = [jaegerWorld({ now: () => NOW }), tempoWorld(), traceloopWorld({ apiKey: API_KEY })];
 

@@ -2,13 +2,13 @@
  * Jaeger query service adapter (HTTP JSON API under /api, e.g. http://localhost:16686).
  * Query planning lives in jaeger-query.ts and parsing in jaeger-mapper.ts; this file only does I/O.
  */
-import type { SearchQuery } from "../../domain/query.js";
 import type { Span, Trace } from "../../domain/trace.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient, type HttpResponse } from "../http-client.js";
-import type { BackendFactory, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
+import type { BackendFactory, BackendSearch, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
+import { jaeger } from "./descriptor.js";
 import { mapJaegerTrace, mapJaegerTraces, skippedNote } from "./jaeger-mapper.js";
-import { jaegerPushdown, planJaegerSearch } from "./jaeger-query.js";
+import { compileJaeger, jaegerParams, jaegerPushdown } from "./jaeger-query.js";
 
 /** Jaeger's envelope: {data, total, limit, offset, errors}; `data` is null when there is nothing. */
 function envelope(res: HttpResponse, what: string, url: string): { data: unknown[]; errors: string[] } {
@@ -46,41 +46,29 @@ export const createJaegerBackend: BackendFactory = (options) => {
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
 
-  async function fetchTraces(query: SearchQuery, target: "traces" | "spans") {
-    const plan = planJaegerSearch(query, target);
-    const res = await http.get("/api/traces", { query: plan.params });
+  /** One GET /api/traces: Jaeger answers whole traces. */
+  async function searchJaeger(search: BackendSearch): Promise<SearchResult<Trace>> {
+    const res = await http.get("/api/traces", { query: jaegerParams(search) });
     const { data, errors } = envelope(res, "GET /api/traces", http.url);
     const mapped = mapJaegerTraces(data);
-    const notes = [...plan.notes, ...skippedNote(mapped.stats)];
+    const notes = [...skippedNote(mapped.stats)];
     if (errors.length > 0) notes.push(`Jaeger reported: ${http.redact(errors.join("; "))}.`);
-    return { plan, returned: data.length, traces: mapped.traces, notes };
+    return { items: mapped.traces, notes, returned: data.length };
   }
 
   const backend: TraceBackend = {
     kind: "jaeger",
     url: http.url,
-    // Jaeger's search answers carry every span of each trace.
-    completeTracesInSearch: true,
-
+    capabilities: jaeger.capabilities,
     pushdown: jaegerPushdown,
+    compile: compileJaeger,
 
-    async searchTraces(query: SearchQuery): Promise<SearchResult<Trace>> {
-      const { plan, returned, traces, notes } = await fetchTraces(query, "traces");
-      const kept = traces.filter(plan.keep);
-      const items = kept.slice(0, query.limit);
-      if (plan.filtersLocally && returned >= plan.fetchLimit && items.length < query.limit) {
-        notes.push(
-          `Jaeger returned its maximum of ${returned} traces and ${kept.length} of them passed the filters Jaeger cannot apply; ` +
-            `more matching traces may exist: narrow the time range.`,
-        );
-      }
-      return { items, notes, ...(plan.window ? { window: plan.window } : {}) };
-    },
+    searchTraces: searchJaeger,
 
-    async searchSpans(query: SearchQuery): Promise<SearchResult<Span>> {
-      // Every filter here is "narrowing": the layer above checks each span and cuts to the limit.
-      const { plan, traces, notes } = await fetchTraces(query, "spans");
-      return { items: traces.flatMap((t) => t.spans), notes, ...(plan.window ? { window: plan.window } : {}) };
+    async searchSpans(search: BackendSearch): Promise<SearchResult<Span>> {
+      // Every span of the returned traces: the query layer checks each span and applies the limit.
+      const res = await searchJaeger(search);
+      return { items: res.items.flatMap((t) => t.spans), notes: res.notes, returned: res.returned ?? res.items.length };
     },
 
     async getTrace(traceId: string): Promise<Trace> {

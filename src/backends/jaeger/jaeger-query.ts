@@ -13,20 +13,16 @@
  *   trace property carried by a different span (the root covers the trace's duration), so it is
  *   only sent when nothing but the service is; otherwise the adapter applies it after fetching.
  * - Status is never sent (see roleOf).
- * - Jaeger has one slot per parameter: a second service / operation / same-key tag is applied
- *   locally with any-span semantics instead of being dropped.
+ * - Jaeger has one slot per parameter: a second service / operation / same-key tag is left to the
+ *   query layer (applied locally) instead of being dropped.
  */
-import { traceMatches } from "../../query/filter-engine.js";
 import { toNumber } from "../../domain/attributes.js";
 import { canonicalField, PSEUDO_FIELDS, type Filter } from "../../domain/filter.js";
-import type { SearchQuery } from "../../domain/query.js";
-import type { Trace } from "../../domain/trace.js";
 import { BackendError } from "../../errors.js";
-import type { Pushdown, SearchTarget } from "../trace-backend.js";
+import type { BackendSearch, FilterPlan, Pushdown, SearchTarget } from "../trace-backend.js";
 
 export const SERVICE_REQUIRED_MESSAGE =
   "Jaeger backend requires 'service_name' parameter. Use list_services() to see available services, then specify one with service_name parameter.";
-
 
 /** What a filter becomes in a Jaeger request. */
 type Role =
@@ -85,22 +81,6 @@ export function jaegerPushdown(filter: Filter, target: SearchTarget): Pushdown {
   return role.kind === "duration" ? "narrowing" : "exact";
 }
 
-export interface JaegerSearchPlan {
-  /** GET /api/traces parameters, in the original's order. */
-  params: Array<[string, string]>;
-  /** Traces to ask Jaeger for. */
-  fetchLimit: number;
-  /**
-   * Checks the adapter runs on the fetched traces before cutting to the limit ("traces" only;
-   * for spans the layer above re-checks every filter per span).
-   */
-  keep: (trace: Trace) => boolean;
-  /** True when `keep` tests something Jaeger did not pre-filter (results may be cut short). */
-  filtersLocally: boolean;
-  notes: string[];
-  window?: { startMs: number; endMs: number };
-}
-
 /** Milliseconds as Jaeger's "<n>ms" with µs precision, rounded outwards so the bound stays a superset. */
 export function formatDurationMs(ms: number, round: "down" | "up"): string | undefined {
   const us = round === "down" ? Math.floor(ms * 1000) : Math.ceil(ms * 1000);
@@ -108,98 +88,117 @@ export function formatDurationMs(ms: number, round: "down" | "up"): string | und
   return `${us / 1000}ms`;
 }
 
-const anySpan =
-  (test: (s: Trace["spans"][number]) => boolean) =>
-  (t: Trace): boolean =>
-    t.spans.some(test);
-
 /**
- * Plans one search. `query.filters` holds only filters this backend declared exact/narrowing
- * for `target`. Throws a "requirement" BackendError when no service is given (Jaeger needs one).
+ * Splits a filter list the way one Jaeger request can carry it: one service, one operation, one
+ * value per tag key, one duration range. A filter that does not fit its slot, and (for traces) a
+ * duration beside an operation or tags (see the module comment), is left to the query layer.
  */
-export function planJaegerSearch(query: SearchQuery, target: SearchTarget): JaegerSearchPlan {
+export function compileJaeger(filters: readonly Filter[], target: SearchTarget): FilterPlan {
+  const plan: FilterPlan = { remote: [], local: [], unpushed: [] };
+  const unpushed = (f: Filter): void => {
+    plan.local.push(f);
+    plan.unpushed.push(f);
+  };
   let service: string | undefined;
   let operation: string | undefined;
   const tags = new Map<string, string>();
-  let minMs: number | undefined;
-  let maxMs: number | undefined;
-  /** Filters Jaeger will not see, as local checks on a trace. */
-  const unsent: Array<(t: Trace) => boolean> = [];
-  /** Duration filters: re-checked before the cut (cheap, and exact at the gt/lt boundary). */
-  const narrowing: Array<{ filter: Filter; role: Extract<Role, { kind: "duration" }> }> = [];
-
-  for (const f of query.filters) {
+  const durations: Filter[] = [];
+  for (const f of filters) {
     const role = roleOf(f);
     if (!role) {
-      // Not expressible in Jaeger: the layer above should not have sent it, but never drop a filter.
-      unsent.push((t) => traceMatches(t, [f]));
+      unpushed(f);
       continue;
     }
     switch (role.kind) {
       case "service":
-        if (service === undefined) service = role.value;
-        else if (service !== role.value) unsent.push(anySpan((s) => s.serviceName === role.value));
+        if (service === undefined || service === role.value) service = role.value;
+        else {
+          unpushed(f);
+          continue;
+        }
         break;
       case "operation":
-        if (operation === undefined) operation = role.value;
-        else if (operation !== role.value) unsent.push(anySpan((s) => s.operationName === role.value));
+        if (operation === undefined || operation === role.value) operation = role.value;
+        else {
+          unpushed(f);
+          continue;
+        }
         break;
       case "tag": {
         const held = tags.get(role.key);
-        if (held === undefined) tags.set(role.key, role.value);
-        else if (held !== role.value) unsent.push((t) => traceMatches(t, [f]));
+        if (held === undefined || held === role.value) tags.set(role.key, role.value);
+        else {
+          unpushed(f);
+          continue;
+        }
         break;
       }
       case "duration":
-        if (role.minMs !== undefined) minMs = Math.max(minMs ?? -Infinity, role.minMs);
-        if (role.maxMs !== undefined) maxMs = Math.min(maxMs ?? Infinity, role.maxMs);
-        narrowing.push({ filter: f, role });
-        break;
+        durations.push(f);
+        continue;
     }
+    plan.remote.push(f);
+    if (jaegerPushdown(f, target) !== "exact") plan.local.push(f);
+  }
+  // For traces, a duration condition may only join the service alone (see module comment).
+  const durationFits = target === "spans" || (operation === undefined && tags.size === 0);
+  for (const f of durations) {
+    if (durationFits && durationBounds([f]) !== undefined) {
+      plan.remote.push(f);
+      plan.local.push(f);
+    } else unpushed(f);
+  }
+  return plan;
+}
+
+interface Bounds {
+  minMs?: number;
+  maxMs?: number;
+}
+
+function durationBounds(filters: readonly Filter[]): Bounds | undefined {
+  const b: Bounds = {};
+  for (const f of filters) {
+    const role = roleOf(f);
+    if (role?.kind !== "duration") return undefined;
+    if (role.minMs !== undefined) b.minMs = Math.max(b.minMs ?? -Infinity, role.minMs);
+    if (role.maxMs !== undefined) b.maxMs = Math.min(b.maxMs ?? Infinity, role.maxMs);
+  }
+  return b;
+}
+
+/**
+ * GET /api/traces parameters for a compiled search, in the original's order. Translation only:
+ * every filter here was accepted by compileJaeger. Throws a "requirement" BackendError when no
+ * service is given (Jaeger needs one; the query layer searches each service then).
+ */
+export function jaegerParams(search: BackendSearch): Array<[string, string]> {
+  let service: string | undefined;
+  let operation: string | undefined;
+  const tags = new Map<string, string>();
+  const durations: Filter[] = [];
+  for (const f of search.filters) {
+    const role = roleOf(f);
+    if (!role) continue;
+    if (role.kind === "service") service ??= role.value;
+    else if (role.kind === "operation") operation ??= role.value;
+    else if (role.kind === "tag") {
+      if (!tags.has(role.key)) tags.set(role.key, role.value);
+    } else durations.push(f);
   }
   if (service === undefined) throw new BackendError("jaeger", "requirement", SERVICE_REQUIRED_MESSAGE);
-
-  const notes: string[] = [];
-  // For traces, a duration condition may only join the service alone (see module comment).
-  const sendDuration = target === "spans" || (operation === undefined && tags.size === 0);
-  const minParam = sendDuration && minMs !== undefined ? formatDurationMs(minMs, "down") : undefined;
+  const bounds = durationBounds(durations) ?? {};
+  const minParam = bounds.minMs !== undefined ? formatDurationMs(bounds.minMs, "down") : undefined;
   // Jaeger rejects max < min; such a range matches nothing anyway and is settled locally.
   const maxParam =
-    sendDuration && maxMs !== undefined && !(minMs !== undefined && maxMs < minMs) ? formatDurationMs(maxMs, "up") : undefined;
-  for (const { filter, role } of narrowing) {
-    const sent = (role.minMs === undefined || minParam !== undefined) && (role.maxMs === undefined || maxParam !== undefined);
-    if (!sent) unsent.push((t) => traceMatches(t, [filter]));
-  }
-
-  const narrowingFilters = narrowing.map((n) => n.filter);
-  const checks = target === "traces" ? [...unsent, (t: Trace) => traceMatches(t, narrowingFilters)] : [];
-  const filtersLocally = target === "traces" && unsent.length > 0;
-  // Spans: Jaeger returns whole traces, twice as many as asked, as the original did. Traces:
-  // over-fetch only when checks Jaeger did not make may drop some of what it returns.
-  const fetchLimit = target === "spans" || filtersLocally ? query.limit * 2 : query.limit;
-
+    bounds.maxMs !== undefined && !(bounds.minMs !== undefined && bounds.maxMs < bounds.minMs) ? formatDurationMs(bounds.maxMs, "up") : undefined;
   const params: Array<[string, string]> = [["service", service]];
   if (operation !== undefined) params.push(["operation", operation]);
-  if (query.startMs !== undefined) params.push(["start", String(Math.floor(query.startMs * 1000))]);
-  if (query.endMs !== undefined) params.push(["end", String(Math.ceil(query.endMs * 1000))]);
+  params.push(["start", String(Math.floor(search.startMs * 1000))]);
+  params.push(["end", String(Math.ceil(search.endMs * 1000))]);
   if (minParam) params.push(["minDuration", minParam]);
   if (maxParam) params.push(["maxDuration", maxParam]);
-  params.push(["limit", String(fetchLimit)]);
+  params.push(["limit", String(search.limit)]);
   if (tags.size > 0) params.push(["tags", JSON.stringify(Object.fromEntries(tags))]);
-
-  if (query.startMs === undefined && query.endMs === undefined) {
-    notes.push("No time range given: Jaeger applied its default lookback.");
-  } else if (query.startMs === undefined) {
-    notes.push("No start time given: Jaeger applied its default lookback (counted back from now).");
-  }
-  const window = query.startMs !== undefined && query.endMs !== undefined ? { startMs: query.startMs, endMs: query.endMs } : undefined;
-
-  return {
-    params,
-    fetchLimit,
-    keep: (t) => checks.every((c) => c(t)),
-    filtersLocally,
-    notes,
-    ...(window ? { window } : {}),
-  };
+  return params;
 }

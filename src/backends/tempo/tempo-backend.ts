@@ -1,36 +1,38 @@
 /**
- * Grafana Tempo adapter. Search is two-step: `/api/search` (TraceQL) lists trace ids, then each
- * trace is fetched by id with bounded concurrency. Trace-by-id prefers `/api/v2/traces/{id}` and
+ * Grafana Tempo adapter. Search is two-step: `/api/search` (TraceQL) lists trace ids as partial
+ * traces, then the query layer fetches each by id through its cache. Trace-by-id prefers `/api/v2/traces/{id}` and
  * falls back to v1 `/api/traces/{id}` on Tempo versions without it; the tag-values endpoints do the
  * same. The working API version is remembered per instance so later calls make one request.
  */
-import { filterSpans, filterTraces } from "../../query/filter-engine.js";
 import type { Filter } from "../../domain/filter.js";
-import type { SearchQuery } from "../../domain/query.js";
-import { formatTimeMs } from "../../domain/time.js";
-import type { Span, Trace } from "../../domain/trace.js";
+import type { Trace } from "../../domain/trace.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient, type QueryParams } from "../http-client.js";
-import { fetchTraces } from "../search.js";
-import type { BackendFactory, BackendOptions, HealthStatus, Pushdown, SearchResult, SearchTarget, TraceBackend } from "../trace-backend.js";
-import { mapTempoTrace, normalizeTraceId, parseSearchHits, parseTagValues, TempoShapeError } from "./tempo-mapper.js";
-import { buildTraceQL, quoteString, tempoPushdown, translateFilter } from "./traceql.js";
-
-const DAY_MS = 86_400_000;
+import type { BackendFactory, BackendOptions, BackendSearch, HealthStatus, Pushdown, SearchResult, SearchTarget, TraceBackend } from "../trace-backend.js";
+import { tempo } from "./descriptor.js";
+import { mapTempoTrace, normalizeTraceId, parseSearchHits, parseTagValues, TempoShapeError, type TempoSearchHit } from "./tempo-mapper.js";
+import { buildTraceQL, quoteString, tempoPushdown } from "./traceql.js";
 
 type ApiVersion = "v2" | "v1";
 
-interface Window {
-  startMs: number;
-  endMs: number;
-  /** Set when a default was applied, for the answer's notes. */
-  note?: string;
+/** A search hit as a partial trace: the query layer fetches the spans by id through its cache. */
+function hitTrace(hit: TempoSearchHit): Trace {
+  return {
+    traceId: hit.traceId,
+    spans: [],
+    startTimeUs: hit.startTimeUs ?? 0,
+    durationMs: hit.durationMs ?? 0,
+    serviceName: hit.rootServiceName ?? "",
+    rootOperation: hit.rootTraceName ?? "",
+    status: "UNSET",
+    partial: true,
+  };
 }
 
 class TempoBackend implements TraceBackend {
   readonly kind = "tempo" as const;
   readonly url: string;
-  readonly completeTracesInSearch = true;
+  readonly capabilities = tempo.capabilities;
   private readonly http: HttpClient;
   private readonly now: () => number;
   private traceApi: ApiVersion | undefined;
@@ -55,56 +57,18 @@ class TempoBackend implements TraceBackend {
     return tempoPushdown(filter, target);
   }
 
-  async searchTraces(query: SearchQuery): Promise<SearchResult<Trace>> {
-    const { traces, notes, window } = await this.searchAndFetch(query, "traces");
-    return { items: traces, notes, window };
-  }
-
-  async searchSpans(query: SearchQuery): Promise<SearchResult<Span>> {
-    const { traces, notes, window, hits } = await this.searchAndFetch(query, "spans");
-    if (hits >= query.limit) {
-      notes.push(
-        `Spans were taken from the ${hits} traces Tempo returned for the query (its limit); ` +
-          `narrow the time range or filters to reach others.`,
-      );
-    }
-    // Every span of the fetched traces: the search layer checks each span and applies the limit.
-    return { items: traces.flatMap((t) => t.spans), notes, window };
-  }
-
-  private async searchAndFetch(query: SearchQuery, target: SearchTarget) {
-    const window = this.window(query.startMs, query.endMs);
-    // Filters we were handed but cannot express are applied here, so nothing is dropped even when
-    // a caller skips the pushdown plan.
-    const remote = query.filters.filter((f) => translateFilter(f, target).pushdown !== "none");
-    const local = query.filters.filter((f) => translateFilter(f, target).pushdown === "none");
+  /** `/api/search` with the TraceQL for the target; hits become partial traces. */
+  async searchTraces(search: BackendSearch): Promise<SearchResult<Trace>> {
     const res = await this.http.get("/api/search", {
       query: [
-        ["q", buildTraceQL(remote, target)],
-        ["limit", query.limit],
-        ["start", Math.floor(window.startMs / 1000)],
-        ["end", Math.ceil(window.endMs / 1000)],
+        ["q", buildTraceQL(search.filters, search.target)],
+        ["limit", search.limit],
+        ["start", Math.floor(search.startMs / 1000)],
+        ["end", Math.ceil(search.endMs / 1000)],
       ],
     });
-    const hits = this.shape(() => parseSearchHits(res.json), "GET /api/search").slice(0, query.limit);
-    const cache = this.options.traceCache;
-    const fetchOne = (id: string): Promise<Trace> => (cache ? cache.getOrFetch(id, () => this.getTrace(id)) : this.getTrace(id));
-    const fetched = await fetchTraces(fetchOne, hits.map((h) => h.traceId), this.options.fetchConcurrency);
-    const notes: string[] = [];
-    if (window.note) notes.push(window.note);
-    if (fetched.skipped.length > 0) {
-      notes.push(
-        `${fetched.skipped.length} of ${hits.length} traces could not be fetched and were skipped: ${fetched.skipped[0]!.reason}`,
-      );
-    }
-    let traces = fetched.traces;
-    if (local.length > 0) {
-      traces =
-        target === "traces"
-          ? filterTraces(traces, local)
-          : traces.map((t) => ({ ...t, spans: filterSpans(t.spans, local) })).filter((t) => t.spans.length > 0);
-    }
-    return { traces, notes, window: { startMs: window.startMs, endMs: window.endMs }, hits: hits.length };
+    const hits = this.shape(() => parseSearchHits(res.json), "GET /api/search");
+    return { items: hits.slice(0, search.limit).map(hitTrace), notes: [], returned: hits.length };
   }
 
   async getTrace(traceId: string): Promise<Trace> {
@@ -132,7 +96,7 @@ class TempoBackend implements TraceBackend {
   }
 
   async listServices(): Promise<string[]> {
-    const window = this.window(undefined, undefined);
+    const window = this.recent();
     const values = await this.tagValues(
       ["/api/v2/search/tag/resource.service.name/values", [["start", Math.floor(window.startMs / 1000)], ["end", Math.ceil(window.endMs / 1000)]]],
       ["/api/search/tag/service.name/values", []],
@@ -145,7 +109,7 @@ class TempoBackend implements TraceBackend {
    * scope tag values to a service, so the v1 fallback lists the names of every service.
    */
   async getServiceOperations(service: string): Promise<string[]> {
-    const window = this.window(undefined, undefined);
+    const window = this.recent();
     const values = await this.tagValues(
       [
         "/api/v2/search/tag/name/values",
@@ -236,19 +200,10 @@ class TempoBackend implements TraceBackend {
     );
   }
 
-  /** The searched window; a missing start defaults to 24 hours before the end, a missing end to now. */
-  private window(startMs: number | undefined, endMs: number | undefined): Window {
-    if (startMs !== undefined && endMs !== undefined) return { startMs, endMs };
-    const end = endMs ?? this.now();
-    const start = startMs ?? end - DAY_MS;
-    const range = `${formatTimeMs(start)} to ${formatTimeMs(end)}`;
-    const why =
-      startMs === undefined && endMs === undefined
-        ? "No time range given, so the last 24 hours were searched"
-        : startMs === undefined
-          ? "No start_time given, so the 24 hours before end_time were searched"
-          : "No end_time given, so the search ran up to now";
-    return { startMs: start, endMs: end, note: `${why}: ${range}.` };
+  /** The window tag-value listings cover: the default look-back up to now. */
+  private recent(): { startMs: number; endMs: number } {
+    const end = this.now();
+    return { startMs: end - tempo.defaultLookbackMs, endMs: end };
   }
 }
 

@@ -178,6 +178,9 @@ export interface TempoSearchHit {
   traceId: string;
   rootServiceName?: string;
   rootTraceName?: string;
+  /** Trace start, epoch µs, when the listing carries it. */
+  startTimeUs?: number;
+  durationMs?: number;
 }
 
 /** The hits of `/api/search`: `{traces: [...]}` or a bare array; ids normalised to 32 hex chars. */
@@ -192,10 +195,14 @@ export function parseSearchHits(body: unknown): TempoSearchHit[] {
     const id = normalizeTraceId(h.traceID);
     if (!id || seen.has(id)) continue;
     seen.add(id);
+    const start = nanos(h.startTimeUnixNano);
+    const duration = typeof h.durationMs === "number" && Number.isFinite(h.durationMs) ? h.durationMs : undefined;
     hits.push({
       traceId: id,
       ...(typeof h.rootServiceName === "string" ? { rootServiceName: h.rootServiceName } : {}),
       ...(typeof h.rootTraceName === "string" ? { rootTraceName: h.rootTraceName } : {}),
+      ...(start !== undefined ? { startTimeUs: Number(start / 1000n) } : {}),
+      ...(duration !== undefined ? { durationMs: duration } : {}),
     });
   }
   return hits;

@@ -2,15 +2,12 @@
  * Traceloop (hosted OpenLLMetry) adapter over the v2 REST API. The project id is always
  * "default": the API resolves the real project from the API key.
  */
-import { filterSpans, filterTraces } from "../../query/filter-engine.js";
 import type { Filter } from "../../domain/filter.js";
-import type { SearchQuery } from "../../domain/query.js";
 import type { Span, Trace } from "../../domain/trace.js";
-import { formatTimeMs } from "../../domain/time.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient } from "../http-client.js";
-import { mapLimit } from "../../util/concurrency.js";
-import type { BackendFactory, BackendOptions, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
+import type { BackendFactory, BackendOptions, BackendSearch, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
+import { traceloop } from "./descriptor.js";
 import {
   oneSpanTrace,
   readPage,
@@ -21,16 +18,7 @@ import {
   traceFromRows,
   type RootInfo,
 } from "./traceloop-mapper.js";
-import {
-  DAY_MS,
-  buildSearchBody,
-  nextCursor,
-  resolveWindow,
-  traceloopPushdown,
-  translateFilter,
-  type TraceloopCursor,
-  type TraceloopFilter,
-} from "./traceloop-query.js";
+import { DAY_MS, buildSearchBody, nextCursor, traceloopPushdown, translateFilter, type TraceloopCursor, type TraceloopFilter } from "./traceloop-query.js";
 
 const PROJECT = "default";
 const ROOT_SPANS_PATH = `/v2/projects/${PROJECT}/traces/root-spans`;
@@ -40,11 +28,6 @@ const traceSpansPath = (id: string): string => `/v2/projects/${PROJECT}/traces/$
 
 /** Upper bound on pages per call: keeps a broad query from walking a whole project. */
 export const MAX_PAGES = 20;
-/** Trace fetches per search when filters run locally: max(factor x limit, minimum). */
-const TRACE_SCAN_FACTOR = 5;
-const MIN_TRACE_SCAN = 100;
-/** Smallest page asked for when filters run locally (a limit of 1 would crawl one row per request). */
-const LOCAL_FILTER_PAGE = 20;
 const LISTING_WINDOW_MS = 7 * DAY_MS;
 const LISTING_LIMIT = 1000;
 
@@ -106,7 +89,6 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     window: { startMs: number; endMs: number },
     wanted: number,
     accept: (rows: unknown[]) => Promise<number>,
-    minPageLimit = 1,
   ): Promise<Scan> {
     let cursor: TraceloopCursor = 0;
     let remaining = wanted;
@@ -114,7 +96,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     let read = 0;
     while (remaining > 0) {
       if (pages >= MAX_PAGES) return { rows: read, capped: true, pages };
-      const body = buildSearchBody({ filters, environments, cursor, limit: Math.max(remaining, minPageLimit), window });
+      const body = buildSearchBody({ filters, environments, cursor, limit: remaining, window });
       const res = await http.post(path, body);
       pages++;
       const page = readPage(res.json, envelope);
@@ -137,30 +119,11 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     return Number.isFinite(n) && (n < window.startMs || n > window.endMs);
   }
 
-  /** With local filters some rows get rejected: ask for full pages rather than just the shortfall. */
-  function pageFloor(local: readonly Filter[]): number {
-    return local.length > 0 ? LOCAL_FILTER_PAGE : 1;
-  }
 
-  function splitFilters(filters: readonly Filter[], target: "traces" | "spans"): { remote: TraceloopFilter[]; local: Filter[] } {
-    const remote: TraceloopFilter[] = [];
-    const local: Filter[] = [];
-    for (const f of filters) {
-      const mode = traceloopPushdown(f, target);
-      if (mode !== "none") remote.push(...translateFilter(f)!);
-      // Anything not exact is (re)checked here so this adapter alone honours every filter it gets.
-      if (mode !== "exact") local.push(f);
-    }
-    return { remote, local };
-  }
 
-  function windowNotes(query: SearchQuery): { window: { startMs: number; endMs: number }; notes: string[] } {
-    const w = resolveWindow(query.startMs, query.endMs, now(), DAY_MS);
-    const notes = w.defaulted
-      ? [`No complete time range given: searched ${formatTimeMs(w.startMs)} to ${formatTimeMs(w.endMs)} (Traceloop default: the last 24 hours).`]
-      : [];
-    return { window: { startMs: w.startMs, endMs: w.endMs }, notes };
-  }
+
+
+
 
   function capNote(s: Scan, what: string): string[] {
     return s.capped
@@ -208,10 +171,22 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     return found;
   }
 
-  async function getTrace(traceId: string): Promise<Trace> {
+  /** The root-spans row a search already read, rebuilt from the partial trace it became. */
+  function rootFromHint(traceId: string, hint: Trace | undefined): RootInfo | undefined {
+    const span = hint?.traceId === traceId ? hint.spans.find((x) => !x.parentSpanId) : undefined;
+    if (!span) return undefined;
+    return { traceId, spanId: span.spanId, serviceName: span.serviceName, status: span.status, timestampMs: span.startTimeUs / 1000, span };
+  }
+
+  async function getTrace(traceId: string, hint?: Trace): Promise<Trace> {
     return guarded(async () => {
       const rows = await fetchTraceRows(traceId);
       if (!rows) throw notFound(traceId);
+      const known = rootFromHint(traceId, hint);
+      if (known) {
+        const mapped = traceFromRows(traceId, rows, known);
+        if (mapped.trace) return mapped.trace;
+      }
       const first = traceFromRows(traceId, rows);
       if (!first.trace) throw notFound(traceId);
       let root: RootInfo | undefined;
@@ -229,20 +204,19 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     });
   }
 
-  async function searchTraces(query: SearchQuery): Promise<SearchResult<Trace>> {
+  /** Translates the compiled filters (every one was accepted by traceloopPushdown). */
+  function remoteFilters(filters: readonly Filter[]): TraceloopFilter[] {
+    return filters.flatMap((f) => translateFilter(f) ?? []);
+  }
+
+  /** Root-spans rows as partial traces (root span only); the query layer fetches their spans. */
+  async function searchTraces(search: BackendSearch): Promise<SearchResult<Trace>> {
     return guarded(async () => {
-      const { window, notes } = windowNotes(query);
-      const { remote, local } = splitFilters(query.filters, "traces");
+      const window = { startMs: search.startMs, endMs: search.endMs };
       const items: Trace[] = [];
       const seen = new Set<string>();
-      const partial: string[] = [];
       let skippedRows = 0;
-      // Each root row costs a trace fetch; with local filters most may be rejected, so bound the walk.
-      const fetchBudget = Math.max(TRACE_SCAN_FACTOR * query.limit, MIN_TRACE_SCAN);
-      let fetched = 0;
-      let budgetHit = false;
-      const s = await scan(ROOT_SPANS_PATH, "root_spans", remote, window, query.limit, async (rows) => {
-        const roots: RootInfo[] = [];
+      const s = await scan(ROOT_SPANS_PATH, "root_spans", remoteFilters(search.filters), window, search.limit, async (rows) => {
         for (const row of rows) {
           if (outsideWindow(row, window)) continue;
           const info = rootInfo(row);
@@ -250,56 +224,24 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
             skippedRows++;
             continue;
           }
-          if (seen.has(info.traceId)) continue;
+          if (seen.has(info.traceId) || items.length >= search.limit) continue;
           seen.add(info.traceId);
-          roots.push(info);
+          items.push({ ...oneSpanTrace(info), partial: true });
         }
-        // Root rows alone would give one-span traces (wrong tokens, counts and error status).
-        const traces = await mapLimit(roots, options.fetchConcurrency, async (root) => {
-          try {
-            const spanRows = await fetchTraceRows(root.traceId);
-            const mapped = spanRows ? traceFromRows(root.traceId, spanRows, root).trace : undefined;
-            if (mapped) return mapped;
-            partial.push(`${root.traceId}: no spans returned`);
-          } catch (err) {
-            partial.push(`${root.traceId}: ${errorMessage(err)}`);
-          }
-          // Marked partial so it is never cached as the complete trace.
-          return { ...oneSpanTrace(root), partial: true };
-        });
-        for (const t of filterTraces(traces, local)) if (items.length < query.limit) items.push(t);
-        fetched += roots.length;
-        if (items.length < query.limit && fetched >= fetchBudget) {
-          budgetHit = true;
-          return 0;
-        }
-        return query.limit - items.length;
-      }, pageFloor(local));
-      if (budgetHit) {
-        notes.push(
-          `Checked ${fetched} traces against filters Traceloop cannot apply (${local.length} filter(s)) and found ${items.length}; ` +
-            `stopped there. Narrow the time range or use filters Traceloop applies itself (service, operation, duration).`,
-        );
-      }
-      if (partial.length > 0) {
-        notes.push(
-          `${partial.length} trace(s) are partial (root span only) because fetching their spans from Traceloop failed ` +
-            `(first: ${partial[0]}); their token totals, span counts and error status may be incomplete.`,
-        );
-      }
-      notes.push(...skippedNote(skippedRows, "root span row(s)"), ...capNote(s, "root spans"));
-      return { items, notes, window };
+        return search.limit - items.length;
+      });
+      const notes = [...skippedNote(skippedRows, "root span row(s)"), ...capNote(s, "root spans")];
+      return { items, notes, returned: items.length };
     });
   }
 
-  async function searchSpans(query: SearchQuery): Promise<SearchResult<Span>> {
+  async function searchSpans(search: BackendSearch): Promise<SearchResult<Span>> {
     return guarded(async () => {
-      const { window, notes } = windowNotes(query);
-      const { remote, local } = splitFilters(query.filters, "spans");
+      const window = { startMs: search.startMs, endMs: search.endMs };
       const items: Span[] = [];
       const seen = new Set<string>();
       let skippedRows = 0;
-      const s = await scan(SPANS_PATH, "spans", remote, window, query.limit, async (rows) => {
+      const s = await scan(SPANS_PATH, "spans", remoteFilters(search.filters), window, search.limit, async (rows) => {
         for (const row of rows) {
           if (outsideWindow(row, window)) continue;
           const span = rowToSpan(row);
@@ -308,14 +250,14 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
             continue;
           }
           const key = `${span.traceId}/${span.spanId}`;
-          if (seen.has(key)) continue;
+          if (seen.has(key) || items.length >= search.limit) continue;
           seen.add(key);
-          if (items.length < query.limit && filterSpans([span], local).length === 1) items.push(span);
+          items.push(span);
         }
-        return query.limit - items.length;
-      }, pageFloor(local));
-      notes.push(...skippedNote(skippedRows, "span row(s)"), ...capNote(s, "spans"));
-      return { items, notes, window };
+        return search.limit - items.length;
+      });
+      const notes = [...skippedNote(skippedRows, "span row(s)"), ...capNote(s, "spans")];
+      return { items, notes, returned: items.length };
     });
   }
 
@@ -365,8 +307,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
   return {
     kind: "traceloop",
     url: http.url,
-    // searchTraces fetches each trace's spans itself (a failed fetch is reported in the notes).
-    completeTracesInSearch: true,
+    capabilities: traceloop.capabilities,
     pushdown: traceloopPushdown,
     searchTraces,
     searchSpans,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { simpleParamFilters, type SimpleParams } from "../../src/domain/query.js";
+import { simpleParamFilters, type SimpleParams } from "../../src/tools/params.js";
 import type { Filter } from "../../src/domain/filter.js";
 
 const str = (field: string, value: string, operator: Filter["operator"] = "equals"): Filter => ({ field, operator, value, valueType: "string" });

@@ -1,0 +1,87 @@
+/**
+ * The composition root: one per process. It owns the configuration, the logger, the trace cache
+ * and the backend (created once, on first use, and health-checked once), and builds the context
+ * every tool call runs with. The MCP server(s) — one for stdio, one per HTTP session — share it.
+ */
+import { createBackendFromConfig } from "./backends/index.js";
+import { descriptorOf } from "./backends/registry.js";
+import type { TraceBackend } from "./backends/trace-backend.js";
+import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
+import { TraceCache } from "./query/trace-cache.js";
+import type { ToolContext } from "./tools/define-tool.js";
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  /** Override backend creation (tests); defaults to the configured backend from the registry. */
+  backendFactory?: () => Promise<TraceBackend>;
+  cache?: TraceCache;
+  now?: () => number;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly cache: TraceCache;
+  /** The context tool calls run with. */
+  readonly tools: ToolContext;
+  /** The backend, created on first use; a failed creation is retried on the next call. */
+  backend(): Promise<TraceBackend>;
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions): App {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const cache = options.cache ?? new TraceCache({ now });
+  const makeBackend = options.backendFactory ?? (() => createBackendFromConfig(config, logger, options.now));
+  let backendPromise: Promise<TraceBackend> | undefined;
+  let checked = false;
+
+  function backend(): Promise<TraceBackend> {
+    backendPromise ??= makeBackend().then(
+      (b) => {
+        if (!checked) {
+          checked = true;
+          void b.healthCheck().then((h) =>
+            h.status === "healthy"
+              ? logger.info({ health: h }, `backend ${b.kind} at ${b.url} is reachable`)
+              : logger.warn({ health: h }, `backend ${b.kind} at ${b.url} is not healthy; requests may fail`),
+          );
+        }
+        return b;
+      },
+      (err: unknown) => {
+        backendPromise = undefined;
+        throw err;
+      },
+    );
+    return backendPromise;
+  }
+
+  const tools: ToolContext = {
+    backend,
+    cache,
+    config,
+    logger,
+    now,
+    maxTraces: config.maxTracesPerQuery,
+    fetchConcurrency: config.fetchConcurrency,
+    defaultLookbackMs: descriptorOf(config.backend.type).defaultLookbackMs,
+  };
+
+  return {
+    config,
+    logger,
+    cache,
+    tools,
+    backend,
+    async close() {
+      const pending = backendPromise;
+      backendPromise = undefined;
+      // A backend handed in by the caller (a test double) is the caller's to close.
+      if (pending && !options.backendFactory) await pending.then((b) => b.close()).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Completing traces: a search may return partial traces (ids and root info only); each is fetched
+ * by id through the trace cache with bounded concurrency. A failed fetch is skipped and listed,
+ * never fatal.
+ */
+import type { Trace } from "../domain/trace.js";
+import type { TraceBackend } from "../backends/trace-backend.js";
+import { errorMessage } from "../errors.js";
+import { mapLimit } from "../util/concurrency.js";
+import type { TraceCache } from "./trace-cache.js";
+
+export interface Skipped {
+  trace_id: string;
+  reason: string;
+}
+
+export interface Completed {
+  /** Complete traces, in input order (skipped ones left out). */
+  traces: Trace[];
+  skipped: Skipped[];
+}
+
+export function isComplete(trace: Trace, backend: TraceBackend): boolean {
+  return backend.capabilities.completeTracesInSearch && !trace.partial;
+}
+
+/** One complete trace by id, through the cache (a partial `hint` from a search may help the adapter). */
+export function fetchTrace(backend: TraceBackend, cache: TraceCache, traceId: string, hint?: Trace): Promise<Trace> {
+  return cache.getOrFetch(traceId, () => backend.getTrace(traceId, hint));
+}
+
+export async function completeTraces(backend: TraceBackend, cache: TraceCache, traces: readonly Trace[], concurrency: number): Promise<Completed> {
+  const outcomes = await mapLimit(traces, concurrency, async (t) => {
+    if (isComplete(t, backend)) {
+      cache.put(t);
+      return { ok: true as const, trace: t };
+    }
+    try {
+      return { ok: true as const, trace: await fetchTrace(backend, cache, t.traceId, t) };
+    } catch (err) {
+      return { ok: false as const, skipped: { trace_id: t.traceId, reason: errorMessage(err) } };
+    }
+  });
+  const out: Completed = { traces: [], skipped: [] };
+  for (const o of outcomes) {
+    if (o.ok) out.traces.push(o.trace);
+    else out.skipped.push(o.skipped);
+  }
+  return out;
+}

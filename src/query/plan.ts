@@ -1,0 +1,52 @@
+/**
+ * Compiling a search once: which filters the backend applies (and how well), what runs here, and
+ * how many items to ask for. The cap is applied last, so nothing asks a backend for more than
+ * --max-traces, and limits never stack.
+ */
+import { describeFilter, type Filter } from "../domain/filter.js";
+import type { FilterPlan, Pushdown, SearchTarget, TraceBackend } from "../backends/trace-backend.js";
+
+export type { FilterPlan };
+
+/** The backend's own split when it has one, else filter by filter. */
+export function planFilters(backend: Pick<TraceBackend, "pushdown" | "compile">, filters: readonly Filter[], target: SearchTarget): FilterPlan {
+  if (backend.compile) return backend.compile(filters, target);
+  return splitByPushdown(backend, filters, target);
+}
+
+export function splitByPushdown(backend: Pick<TraceBackend, "pushdown">, filters: readonly Filter[], target: SearchTarget): FilterPlan {
+  const remote: Filter[] = [];
+  const local: Filter[] = [];
+  const unpushed: Filter[] = [];
+  for (const f of filters) {
+    const mode: Pushdown = backend.pushdown(f, target);
+    if (mode !== "none") remote.push(f);
+    if (mode !== "exact") local.push(f);
+    if (mode === "none") unpushed.push(f);
+  }
+  return { remote, local, unpushed };
+}
+
+/**
+ * When a filter runs only here, the backend's page is cut before it is applied: ask for more so
+ * the requested number can still be filled (x5, at least 100). A filter the backend narrows by
+ * rejects few of its hits, so it costs nothing extra. On a backend that returns an arbitrary
+ * subset, one more than wanted tells "exactly that many" from "more exist".
+ */
+export const OVERFETCH = { factor: 5, min: 100 } as const;
+
+export function fetchLimit(requested: number, plan: FilterPlan, cap: number, arbitraryOrder = false): number {
+  let n = requested;
+  if (plan.unpushed.length > 0) n = Math.max(requested * OVERFETCH.factor, OVERFETCH.min);
+  else if (arbitraryOrder) n = requested + 1;
+  return Math.max(1, Math.min(n, cap));
+}
+
+/** The note for filters this server applied; `more` when the examined set may not hold every match. */
+export function localFilterNote(plan: FilterPlan, matched: number, examined: number, what: string): string | undefined {
+  if (plan.unpushed.length === 0) return undefined;
+  return (
+    `${plan.unpushed.length} filter(s) applied by this server, not the backend (${plan.unpushed.map(describeFilter).join("; ")}): ` +
+    `${matched} of ${examined} ${what} examined matched.`
+  );
+}
