@@ -3,13 +3,28 @@
  * and the backend (created once, on first use, and health-checked once), and builds the context
  * every tool call runs with. The MCP server(s) — one for stdio, one per HTTP session — share it.
  */
-import { createBackendFromConfig } from "./backends/index.js";
+import { createBackend } from "./backends/index.js";
 import { descriptorOf } from "./backends/registry.js";
-import type { TraceBackend } from "./backends/trace-backend.js";
+import type { BackendOptions, TraceBackend } from "./backends/trace-backend.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { TraceCache } from "./query/trace-cache.js";
 import type { ToolContext } from "./tools/define-tool.js";
+
+/** The adapter options a configuration describes. */
+export function backendOptionsFromConfig(config: Config, logger: Logger, now?: () => number): BackendOptions {
+  const b = config.backend;
+  return {
+    url: b.url,
+    ...(b.apiKey ? { apiKey: b.apiKey } : {}),
+    timeoutMs: b.timeoutMs,
+    headers: b.headers,
+    environments: b.environments,
+    fetchConcurrency: config.fetchConcurrency,
+    logger: logger.child({ backend: b.type }),
+    ...(now ? { now } : {}),
+  };
+}
 
 export interface AppOptions {
   config: Config;
@@ -35,7 +50,7 @@ export function createApp(options: AppOptions): App {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
   const cache = options.cache ?? new TraceCache({ now });
-  const makeBackend = options.backendFactory ?? (() => createBackendFromConfig(config, logger, options.now));
+  const makeBackend = options.backendFactory ?? (() => createBackend(config.backend.type, backendOptionsFromConfig(config, logger, options.now)));
   let backendPromise: Promise<TraceBackend> | undefined;
   let checked = false;
 

@@ -30,15 +30,12 @@ export function splitByPushdown(backend: Pick<TraceBackend, "pushdown">, filters
 /**
  * When a filter runs only here, the backend's page is cut before it is applied: ask for more so
  * the requested number can still be filled (x5, at least 100). A filter the backend narrows by
- * rejects few of its hits, so it costs nothing extra. On a backend that returns an arbitrary
- * subset, one more than wanted tells "exactly that many" from "more exist".
+ * rejects few of its hits, so it costs nothing extra.
  */
 export const OVERFETCH = { factor: 5, min: 100 } as const;
 
-export function fetchLimit(requested: number, plan: FilterPlan, cap: number, arbitraryOrder = false): number {
-  let n = requested;
-  if (plan.unpushed.length > 0) n = Math.max(requested * OVERFETCH.factor, OVERFETCH.min);
-  else if (arbitraryOrder) n = requested + 1;
+export function fetchLimit(requested: number, plan: FilterPlan, cap: number): number {
+  const n = plan.unpushed.length > 0 ? Math.max(requested * OVERFETCH.factor, OVERFETCH.min) : requested;
   return Math.max(1, Math.min(n, cap));
 }
 

@@ -85,7 +85,7 @@ async function find<T extends Item>(ctx: QueryContext, request: SearchRequest, t
   const requested = Math.min(request.limit, cap);
   if (request.limit > cap) notes.push(`The limit ${request.limit} was lowered to ${cap} by --max-traces / MAX_TRACES_PER_QUERY.`);
   const plan = planFilters(backend, request.filters, target);
-  const limit = request.mode === "window" ? requested : fetchLimit(requested, plan, cap, backend.capabilities.searchOrder === "arbitrary");
+  const limit = request.mode === "window" ? requested : fetchLimit(requested, plan, cap);
 
   const units = await unitsFor(ctx, backend, plan, limit, cap, notes);
   const results = await mapLimit(units, Math.max(1, Math.min(ctx.fetchConcurrency, 4)), (unit) =>
@@ -192,7 +192,8 @@ async function search<T extends Item>(ctx: QueryContext, backend: TraceBackend, 
  * that finds the newest: once `requested` matches are at hand, the newest `requested` overall all
  * start at or after the oldest of them, so the window's start moves up to it and the search runs
  * again, until the backend returns fewer than it was asked for (then it returned everything in
- * the narrowed window) or the budget is spent.
+ * the narrowed window) or the budget is spent. Narrowing rounds ask for one more than the first,
+ * so "exactly that many in the window" is told apart from "more exist".
  */
 async function runUnit<T extends Item>(
   ctx: QueryContext,
@@ -209,16 +210,17 @@ async function runUnit<T extends Item>(
   const notes: string[] = [];
   let matched: T[] = [];
   let startMs = window.startMs;
+  let limit = unit.limit;
   let asked = 0;
   let saturated = false;
   let unsettled = false;
   for (;;) {
-    const res = await search<T>(ctx, backend, target, { startMs, endMs: window.endMs, limit: unit.limit, filters: unit.remote, target });
-    asked += unit.limit;
+    const res = await search<T>(ctx, backend, target, { startMs, endMs: window.endMs, limit, filters: unit.remote, target });
+    asked += limit;
     skipped.push(...res.skipped);
     for (const n of res.notes) if (!notes.includes(n)) notes.push(n);
     const returned = res.returned ?? res.items.length;
-    saturated = returned >= unit.limit;
+    saturated = returned >= limit;
     const fresh: T[] = [];
     for (const item of res.items) {
       if (!seen.has(keyOf(item))) {
@@ -244,8 +246,10 @@ async function runUnit<T extends Item>(
     unsettled = true;
     if (matched.length < requested) break;
     const pivotMs = Math.floor(startOf(matched[requested - 1]!) / 1000);
-    if (pivotMs <= startMs || asked + unit.limit > unit.budget) break;
-    startMs = pivotMs;
+    const next = Math.min(unit.limit + 1, unit.budget);
+    if (asked + next > unit.budget || (pivotMs <= startMs && next <= limit)) break;
+    startMs = Math.max(startMs, pivotMs);
+    limit = next;
     unsettled = false;
   }
   return { matched, examined: seen.size, saturated, unsettled: unsettled && saturated, skipped, notes };

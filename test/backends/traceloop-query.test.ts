@@ -3,7 +3,6 @@ import type { Filter } from "../../src/domain/filter.js";
 import {
   buildSearchBody,
   nextCursor,
-  resolveWindow,
   traceloopPushdown,
   translateFilter,
   type TraceloopFilter,
@@ -88,12 +87,6 @@ describe("traceloop search body", () => {
       "to_timestamp_sec",
     ]);
     expect(body).toMatchObject({ logical_operator: "and", sort_by: "timestamp", sort_order: "DESC", from_timestamp_sec: 1_763_000_000, to_timestamp_sec: 1_763_086_401 });
-  });
-
-  it("defaults a missing bound from now", () => {
-    expect(resolveWindow(undefined, undefined, 1_000_000_000, 1000)).toEqual({ startMs: 999_999_000, endMs: 1_000_000_000, defaulted: true });
-    expect(resolveWindow(5, 10, 99, 1000)).toEqual({ startMs: 5, endMs: 10, defaulted: false });
-    expect(resolveWindow(undefined, 5000, 99, 1000)).toEqual({ startMs: 4000, endMs: 5000, defaulted: true });
   });
 });
 

@@ -6,8 +6,10 @@
  *
  * Search follows Jaeger's storage (validSpan in its memory store): a trace matches when ONE span
  * has the service AND the operation AND a duration within min/max AND a start inside the window
- * AND every tag (span tags, its process's tags or its log fields, compared as strings). The
- * newest `limit` traces are returned, newest first. Parameters are validated the way Jaeger's
+ * AND every tag (span tags, its process's tags or its log fields, compared as strings). Like a
+ * real Jaeger memory store, `limit` of the matching traces come back in no particular order (a
+ * seeded shuffle: which ones and their order are stable for one dataset but unrelated to time);
+ * `order: "newest"` returns the newest `limit`, newest first. Parameters are validated the way Jaeger's
  * query parser does (service required, Go durations, tags a JSON object of strings) with 400s.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -50,6 +52,15 @@ export interface JaegerWorldOptions {
   now?: () => number;
   /** When set, requests must carry `Authorization: Bearer <apiKey>` (as behind an auth proxy). */
   apiKey?: string;
+  /** Which `limit` matches a search returns: "arbitrary" (default, as a memory store) or the "newest". */
+  order?: "arbitrary" | "newest";
+}
+
+/** A stable pseudo-random rank per trace id: the "no particular order" of a memory store. */
+function scrambleRank(traceId: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < traceId.length; i++) h = Math.imul(h ^ traceId.charCodeAt(i), 16777619) >>> 0;
+  return h;
 }
 
 /** Answers a request itself when it returns a response (for shapes the dataset cannot produce). */
@@ -246,7 +257,7 @@ export function jaegerWorld(options: JaegerWorldOptions = {}): JaegerWorld {
           const p = parseSearch(q, now());
           const found = traces
             .filter((t) => t.spans.some((s) => spanMatches(s, t, p)))
-            .sort((a, b) => traceStartUs(b) - traceStartUs(a));
+            .sort((a, b) => (options.order === "newest" ? traceStartUs(b) - traceStartUs(a) : scrambleRank(a.traceID) - scrambleRank(b.traceID)));
           return send(res, 200, envelope(p.limit > 0 ? found.slice(0, p.limit) : found));
         }
         const one = /^\/api\/traces\/([^/]+)$/.exec(path);

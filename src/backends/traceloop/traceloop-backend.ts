@@ -18,7 +18,8 @@ import {
   traceFromRows,
   type RootInfo,
 } from "./traceloop-mapper.js";
-import { DAY_MS, buildSearchBody, nextCursor, traceloopPushdown, translateFilter, type TraceloopCursor, type TraceloopFilter } from "./traceloop-query.js";
+import { DAY_MS } from "../descriptor.js";
+import { buildSearchBody, nextCursor, traceloopPushdown, translateFilter, type TraceloopCursor, type TraceloopFilter } from "./traceloop-query.js";
 
 const PROJECT = "default";
 const ROOT_SPANS_PATH = `/v2/projects/${PROJECT}/traces/root-spans`;

@@ -42,7 +42,6 @@ export interface TraceloopSearchBody {
   to_timestamp_sec: number;
 }
 
-export const DAY_MS = 86_400_000;
 
 /** Fields the API keeps as real columns (present on every row, so comparisons are total). */
 type ColumnField = "service.name" | "span_name" | "duration";
@@ -136,20 +135,6 @@ export function traceloopPushdown(f: Filter, target: SearchTarget): Pushdown {
   const v = stringValue(f.value);
   const emptyish = v === "" || (f.valueType === "number" && Number(v) === 0);
   return f.operator === "equals" && !emptyish ? "exact" : "narrowing";
-}
-
-export interface SearchWindow {
-  startMs: number;
-  endMs: number;
-  /** True when the caller gave no bound and the default was applied. */
-  defaulted: boolean;
-}
-
-/** The caller's window, each missing bound filled from `now` and `defaultSpanMs`. */
-export function resolveWindow(startMs: number | undefined, endMs: number | undefined, now: number, defaultSpanMs: number): SearchWindow {
-  const end = endMs ?? now;
-  const start = startMs ?? end - defaultSpanMs;
-  return { startMs: start, endMs: end, defaulted: startMs === undefined || endMs === undefined };
 }
 
 export interface BodyInput {
