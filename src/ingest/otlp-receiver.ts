@@ -75,6 +75,7 @@ function urlOf(host: string, port: number): string {
 export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<RunningOtlpReceiver> {
   const { sink, logger, authToken } = options;
   const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError(`maxBodyBytes must be a positive integer, got ${maxBytes}`);
 
   /** Everything up to a decoded request; throws Refusal for what the client must fix. */
   const decodeRequest = async (req: IncomingMessage, encoding: OtlpEncoding | undefined): Promise<{ encoding: OtlpEncoding; decoded: DecodedSpans }> => {

@@ -11,7 +11,7 @@ import type { SpanStatus } from "../domain/trace.js";
 import { OtlpDecodeError, SpanTally, type DecodedSpans } from "./decoded-spans.js";
 import { spanKindOf, statusCodeOf } from "./enums.js";
 import { jsonIdToHex } from "./ids.js";
-import { buildSpan, contextOfResource, scopeOf, type SpanContext, type SpanParts } from "./span-builder.js";
+import { buildSpan, originOfResource, scopeOf, type SpanOrigin, type SpanParts } from "./span-builder.js";
 
 type Json = Record<string, unknown>;
 
@@ -118,13 +118,13 @@ export function decodeJsonResourceSpans(resourceSpans: readonly unknown[], optio
   const tally = new SpanTally();
   for (const rs of resourceSpans) {
     if (!isObject(rs)) continue;
-    const resource = contextOfResource(isObject(rs.resource) ? decodeAttributes(rs.resource.attributes) : {});
+    const resource = originOfResource(isObject(rs.resource) ? decodeAttributes(rs.resource.attributes) : {});
     for (const ss of [...asArray(rs.scopeSpans), ...asArray(rs.instrumentationLibrarySpans)]) {
       if (!isObject(ss)) continue;
       const scopeRaw = isObject(ss.scope) ? ss.scope : isObject(ss.instrumentationLibrary) ? ss.instrumentationLibrary : {};
       const scope = scopeOf(scopeRaw.name, scopeRaw.version);
-      const ctx: SpanContext = { ...resource, ...(scope ? { scope } : {}), ...options };
-      for (const raw of asArray(ss.spans)) tally.add(isObject(raw) ? buildSpan(spanParts(raw), ctx) : "invalid span id");
+      const origin: SpanOrigin = { ...resource, ...(scope ? { scope } : {}), ...options };
+      for (const raw of asArray(ss.spans)) tally.add(isObject(raw) ? buildSpan(spanParts(raw), origin) : "invalid span id");
     }
   }
   return tally.result();

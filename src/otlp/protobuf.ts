@@ -11,7 +11,7 @@ import { statusCodeOf } from "./enums.js";
 import { bytesIdToHex } from "./ids.js";
 import { otlpTypes } from "./proto/otlp-types.js";
 import type { PbAnyValue, PbExportTraceServiceRequest, PbKeyValue, PbLong, PbSpan } from "./proto/wire-shapes.js";
-import { buildSpan, contextOfResource, scopeOf, type SpanContext, type SpanParts } from "./span-builder.js";
+import { buildSpan, originOfResource, scopeOf, type SpanOrigin, type SpanParts } from "./span-builder.js";
 
 const TWO_32 = 4294967296;
 
@@ -104,11 +104,11 @@ export function decodeProtoExportRequest(bytes: Uint8Array): DecodedSpans {
   }
   const tally = new SpanTally();
   for (const rs of request.resourceSpans ?? []) {
-    const resource = contextOfResource(attributes(rs.resource?.attributes));
+    const resource = originOfResource(attributes(rs.resource?.attributes));
     for (const ss of rs.scopeSpans ?? []) {
       const scope = scopeOf(ss.scope?.name, ss.scope?.version);
-      const ctx: SpanContext = scope ? { ...resource, scope } : resource;
-      for (const s of ss.spans ?? []) tally.add(buildSpan(spanParts(s), ctx));
+      const origin: SpanOrigin = scope ? { ...resource, scope } : resource;
+      for (const s of ss.spans ?? []) tally.add(buildSpan(spanParts(s), origin));
     }
   }
   return tally.result();

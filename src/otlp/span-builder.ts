@@ -10,7 +10,7 @@ import type { RejectReason } from "./decoded-spans.js";
 type AttributeMap = Record<string, AttributeValue>;
 
 /** What every span of one ResourceSpans/ScopeSpans shares. */
-export interface SpanContext {
+export interface SpanOrigin {
   serviceName: string;
   /** Resource attributes other than service.name. */
   resourceAttributes: AttributeMap;
@@ -40,13 +40,13 @@ export interface SpanParts {
 }
 
 /** The service of a resource: its non-empty `service.name`, else "unknown" (as the original). */
-export function contextOfResource(resource: AttributeMap): Pick<SpanContext, "serviceName" | "resourceAttributes"> {
+export function originOfResource(resource: AttributeMap): Pick<SpanOrigin, "serviceName" | "resourceAttributes"> {
   const { "service.name": svc, ...rest } = resource;
   return { serviceName: typeof svc === "string" && svc !== "" ? svc : "unknown", resourceAttributes: rest };
 }
 
 /** `{name, version}` of an instrumentation scope, or undefined when it names nothing. */
-export function scopeOf(name: unknown, version: unknown): SpanContext["scope"] {
+export function scopeOf(name: unknown, version: unknown): SpanOrigin["scope"] {
   const n = typeof name === "string" ? name : "";
   const v = typeof version === "string" ? version : "";
   if (n === "" && v === "") return undefined;
@@ -54,8 +54,8 @@ export function scopeOf(name: unknown, version: unknown): SpanContext["scope"] {
 }
 
 /** A validated domain Span, or why the span was rejected. */
-export function buildSpan(parts: SpanParts, ctx: SpanContext): Span | RejectReason {
-  const traceId = parts.traceId || ctx.fallbackTraceId;
+export function buildSpan(parts: SpanParts, origin: SpanOrigin): Span | RejectReason {
+  const traceId = parts.traceId || origin.fallbackTraceId;
   if (!traceId) return "invalid trace id";
   if (!parts.spanId) return "invalid span id";
   if (parts.parentSpanId === undefined) return "invalid parent span id";
@@ -67,7 +67,7 @@ export function buildSpan(parts: SpanParts, ctx: SpanContext): Span | RejectReas
     spanId: parts.spanId,
     parentSpanId: parts.parentSpanId || null,
     operationName: parts.name,
-    serviceName: ctx.serviceName,
+    serviceName: origin.serviceName,
     startTimeUs: Number(startNs / 1000n),
     // A missing or earlier end is a zero-length span, not a negative one.
     durationMs: endNs > startNs ? Number(endNs - startNs) / 1e6 : 0,
@@ -76,8 +76,8 @@ export function buildSpan(parts: SpanParts, ctx: SpanContext): Span | RejectReas
     events: parts.events,
     kind: parts.kind,
     statusMessage: parts.statusMessage,
-    resourceAttributes: ctx.resourceAttributes,
-    ...(ctx.scope ? { scope: ctx.scope } : {}),
+    resourceAttributes: origin.resourceAttributes,
+    ...(origin.scope ? { scope: origin.scope } : {}),
     traceState: parts.traceState,
     links: parts.links,
   });

@@ -213,6 +213,23 @@ describe("OTLP receiver: limits", () => {
     expect(sink.calls).toBe(0);
   });
 
+  it("survives a client that hangs up mid-body, storing nothing from it", async () => {
+    const { sink, traces } = await start();
+    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(recordSampleSpans())!);
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(traces, { method: "POST", headers: { ...PROTO, "content-length": String(body.length) } });
+      req.on("error", () => resolve());
+      req.write(body.subarray(0, 100), () => setTimeout(() => (req.destroy(), resolve()), 20));
+    });
+    const ok = await post(traces, body, PROTO);
+    expect(ok.status).toBe(200);
+    expect(sink.batches).toHaveLength(1);
+  });
+
+  it("refuses a limit that is not a positive integer", async () => {
+    await expect(start({ maxBodyBytes: 0 })).rejects.toThrow(RangeError);
+  });
+
   it("413 at the default 32 MB limit", async () => {
     const { traces } = await start();
     expect(DEFAULT_MAX_BODY_BYTES).toBe(32 * 1024 * 1024);
