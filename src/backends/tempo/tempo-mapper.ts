@@ -6,7 +6,7 @@
  * (base64 or hex ids, `instrumentationLibrarySpans`, ...) is decoded by src/otlp/json.ts.
  */
 import { assembleTrace, type Trace } from "../../domain/trace.js";
-import { decodeJsonResourceSpans } from "../../otlp/json.js";
+import { decodeJsonResourceSpans, jsonNanos } from "../../otlp/json.js";
 
 // The OTLP/JSON decoders live in src/otlp/ (shared with the receiver); re-exported for callers of this module.
 export { decodeAnyValue, decodeAttributes, decodeStatus } from "../../otlp/json.js";
@@ -76,7 +76,7 @@ export function parseSearchHits(body: unknown): TempoSearchHit[] {
     const id = normalizeTraceId(h.traceID);
     if (!id || seen.has(id)) continue;
     seen.add(id);
-    const start = nanos(h.startTimeUnixNano);
+    const start = jsonNanos(h.startTimeUnixNano);
     const duration = typeof h.durationMs === "number" && Number.isFinite(h.durationMs) ? h.durationMs : undefined;
     hits.push({
       traceId: id,
