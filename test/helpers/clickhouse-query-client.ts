@@ -3,7 +3,7 @@
  * adapter exists: every query is read-only, bounded (max_execution_time, max_result_rows with
  * result_overflow_mode=throw) and parameterized (values travel as `param_*`, never in the SQL).
  */
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 
 export interface ClickHouseQueryClientOptions {
   url: string;
@@ -34,6 +34,8 @@ export function createClickHouseQueryClient(options: ClickHouseQueryClientOption
     password: options.password ?? "",
     database: options.database ?? "otel",
     request_timeout: options.requestTimeoutMs ?? 15_000,
+    // Failures reach the caller as errors; the client's own console logging would only duplicate them.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   const settings = {
     readonly: "1",

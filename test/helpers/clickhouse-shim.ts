@@ -18,17 +18,18 @@
  * - Errors as ClickHouse sends them: the status from the exception code, a
  *   `Code: N. DB::Exception: ... (NAME) (version V)` body and X-ClickHouse-Exception-Code, so the
  *   client raises a ClickHouseError with code and type.
- * - X-ClickHouse-Format / -Query-Id / -Summary / -Timezone / -Server-Display-Name headers, gzip
- *   (deflate, br) request bodies, and response compression with enable_http_compression=1.
+ * - X-ClickHouse-Format / -Query-Id / -Summary / -Timezone / -Server-Display-Name headers; gzip
+ *   request bodies and gzip responses with enable_http_compression=1 (the codec the client uses).
  *
  * Each request runs on a fresh engine connection (so a SET or a setting never leaks into the next
  * request), one at a time (chDB's parameter binding is not safe across concurrent connections).
- * Not implemented: sessions (session_id is accepted and ignored), multipart parameters, the
- * native `compress`/`decompress` framing, progress headers.
+ * Not implemented: sessions (session_id is accepted and ignored), multipart parameters and the
+ * native `compress`/`decompress` framing (both answered NOT_IMPLEMENTED), codecs other than gzip,
+ * progress headers.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { brotliCompressSync, brotliDecompressSync, deflateSync, gzipSync, inflateSync, gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { listenLoopback, type Fault, type RecordedRequest, type RunningWorld } from "./backend-world.js";
 import { loadChdb, type ChdbNative } from "./chdb.js";
 import { httpStatusForClickHouseError } from "./clickhouse-http-status.js";
@@ -183,11 +184,11 @@ async function start(options: ClickHouseShimOptions): Promise<RunningClickHouseS
   const fromEngine = (err: unknown): ShimError => {
     if (err instanceof ShimError) return err;
     const message = err instanceof Error ? err.message : String(err);
-    const match = /Code: (\d+)\.[\s\S]*?\(([A-Z0-9_]{3,})\)/.exec(message);
+    const match = /Code: (\d+)\./.exec(message);
     if (!match) return shimError("STD_EXCEPTION", message);
     const code = Number(match[1]);
-    // Only the exception: on a mid-query failure chDB may have printed partial rows elsewhere.
-    return new ShimError(code, errorNames.get(code) ?? match[2]!, message.slice(message.indexOf("Code:"), match.index + match[0].length));
+    // The name from the code, not from the text: messages quote SQL, "(SELEC)" included.
+    return new ShimError(code, errorNames.get(code) ?? "UNKNOWN_EXCEPTION", message.slice(match.index).trimEnd());
   };
 
   const requests: ClickHouseRecordedRequest[] = [];
@@ -359,15 +360,15 @@ async function start(options: ClickHouseShimOptions): Promise<RunningClickHouseS
         res.end("<html><body>502 Bad Gateway</body></html>\n");
         return finish(200);
       }
-      const encoding = settings.enable_http_compression === "1" ? pickEncoding(single(req.headers["accept-encoding"])) : undefined;
+      const gzip = settings.enable_http_compression === "1" && /\bgzip\b/.test(single(req.headers["accept-encoding"]) ?? "");
       res.writeHead(200, {
         ...baseHeaders(queryId),
         "Content-Type": contentType(format),
         "X-ClickHouse-Format": format,
         "X-ClickHouse-Summary": JSON.stringify(out.summary),
-        ...(encoding ? { "Content-Encoding": encoding } : {}),
+        ...(gzip ? { "Content-Encoding": "gzip" } : {}),
       });
-      res.end(encoding ? compress(out.body, encoding) : out.body);
+      res.end(gzip ? gzipSync(out.body) : out.body);
       finish(200);
     } catch (err) {
       sendError(res, rec, queryId, fromEngine(err));
@@ -440,34 +441,12 @@ function summary(v: { read_rows?: number; read_bytes?: number; written_rows?: nu
   };
 }
 
+/** A gzip request body (what the client's compression.request sends); other codecs are refused. */
 function decodeBody(raw: Buffer, encoding: string | undefined): Buffer {
-  switch ((encoding ?? "").toLowerCase()) {
-    case "":
-    case "identity":
-      return raw;
-    case "gzip":
-      return gunzipSync(raw);
-    case "deflate":
-      return inflateSync(raw);
-    case "br":
-      return brotliDecompressSync(raw);
-    default:
-      throw new UnsupportedEncoding(`the chDB shim cannot decode Content-Encoding '${encoding}'`);
-  }
-}
-
-/** As the server: brotli if accepted, else gzip, else deflate. */
-function pickEncoding(accept: string | undefined): "br" | "gzip" | "deflate" | undefined {
-  if (!accept) return undefined;
-  if (accept.includes("br")) return "br";
-  if (accept.includes("gzip")) return "gzip";
-  if (accept.includes("deflate")) return "deflate";
-  return undefined;
-}
-
-function compress(body: Buffer, encoding: "br" | "gzip" | "deflate"): Buffer {
-  if (encoding === "br") return brotliCompressSync(body);
-  return encoding === "gzip" ? gzipSync(body) : deflateSync(body);
+  const e = (encoding ?? "").toLowerCase();
+  if (e === "" || e === "identity") return raw;
+  if (e === "gzip") return gunzipSync(raw);
+  throw new UnsupportedEncoding(`the chDB shim cannot decode Content-Encoding '${encoding}' (gzip only)`);
 }
 
 /** A setting name from the URL; anything else is the server's UNKNOWN_SETTING. */
