@@ -31,7 +31,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { listenLoopback, type Fault, type RecordedRequest, type RunningWorld } from "./backend-world.js";
-import { loadChdb, type ChdbNative } from "./chdb.js";
+import { loadChdb } from "./chdb.js";
 import { httpStatusForClickHouseError } from "./clickhouse-http-status.js";
 
 export interface ClickHouseShimOptions {
@@ -177,8 +177,9 @@ async function start(options: ClickHouseShimOptions): Promise<RunningClickHouseS
 
   const exceptionBody = (message: string): string =>
     `${message}${/\(version [^)]*\)\s*$/.test(message) ? "" : ` (version ${engineVersion})`}\n`;
+  const codeByName = new Map([...errorNames].map(([code, name]) => [name, code]));
   const shimError = (name: string, message: string): ShimError => {
-    const code = [...errorNames].find(([, n]) => n === name)?.[0] ?? 1001;
+    const code = codeByName.get(name) ?? 1001;
     return new ShimError(code, name, `Code: ${code}. DB::Exception: ${message}. (${name})`);
   };
   const fromEngine = (err: unknown): ShimError => {
