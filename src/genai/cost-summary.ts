@@ -19,6 +19,8 @@ export interface CostCall {
 export interface CostTotals {
   /** Sum over the priced calls, rounded with roundUsd; null when calls were seen but none was priced. */
   cost_usd: number | null;
+  /** Mean cost of a priced call (for get_llm_model_stats' cost_usd.mean); null when none was priced. */
+  mean_usd: number | null;
   /** True when every call counted here was priced. */
   complete: boolean;
   priced_calls: number;
@@ -52,6 +54,7 @@ const MAX_NOTES = 20;
 function totalsOf(s: Sum): CostTotals {
   return {
     cost_usd: s.priced === 0 && s.unpriced > 0 ? null : roundUsd(s.usd),
+    mean_usd: s.priced === 0 ? null : roundUsd(s.usd / s.priced),
     complete: s.unpriced === 0,
     priced_calls: s.priced,
     unpriced_calls: s.unpriced,

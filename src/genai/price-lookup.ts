@@ -25,8 +25,8 @@ export interface ResolvedPrice {
   entry: string;
   /** genai-prices provider id of the entry (openai, aws, google, ...); an override's provider if it names one. */
   provider?: string;
-  /** USD per million tokens, as active at the call's time. */
-  prices: TokenPrices;
+  /** USD per million tokens, as active at the call's time. Shared with the table: do not mutate. */
+  prices: Readonly<TokenPrices>;
   /** Priced at $0 on purpose (a `:free` model, or an override of 0). */
   free?: boolean;
   /** The source has no output price (embedding models): output tokens are not billed. */
@@ -167,10 +167,16 @@ export function createPriceLookup(table: PriceTable, overrideList: readonly Pric
     if (key === "") return undefined;
     const cached = providerCache.get(key);
     if (cached !== undefined) return cached ?? undefined;
-    const id = PROVIDER_ALIASES[key] ?? key;
-    const found = byId.get(id) ?? providers.find((p) => p.providerMatch && p.providerMatch(id) >= 0);
+    // Vercel AI SDK names the API too (openai.chat, groq.chat, xai.responses): retry with the part before the dot.
+    const dot = key.indexOf(".");
+    const found = byName(key) ?? (dot > 0 ? byName(key.slice(0, dot)) : undefined);
     providerCache.set(key, found ?? null);
     return found;
+  }
+
+  function byName(key: string): CompiledProvider | undefined {
+    const id = PROVIDER_ALIASES[key] ?? key;
+    return byId.get(id) ?? providers.find((p) => p.providerMatch && p.providerMatch(id) >= 0);
   }
 
   function bestIn(p: CompiledProvider, id: string): PriceEntry | undefined {
@@ -270,7 +276,8 @@ export function createPriceLookup(table: PriceTable, overrideList: readonly Pric
       }
       const { entry } = hit;
       if (!entry.prices) return undefined; // known to the table, but not billed per token
-      const when = at === undefined ? Date.now() : typeof at === "number" ? at : at.getTime();
+      const t = at === undefined ? Number.NaN : typeof at === "number" ? at : at.getTime();
+      const when = Number.isFinite(t) ? t : Date.now();
       return {
         source: "table",
         entry: entry.id,

@@ -23,13 +23,13 @@ describe("CostTally", () => {
     tally.add(LOCAL, { model: "llama3.2", service: "worker" });
     tally.add(LOCAL, { model: "llama3.2", service: "worker" });
 
-    expect(tally.totals()).toEqual({ cost_usd: 0.0171, complete: false, priced_calls: 3, unpriced_calls: 2 });
+    expect(tally.totals()).toEqual({ cost_usd: 0.0171, mean_usd: 0.0057, complete: false, priced_calls: 3, unpriced_calls: 2 });
     expect(Object.fromEntries(tally.by("service"))).toEqual({
-      api: { cost_usd: 0.0096, complete: true, priced_calls: 2, unpriced_calls: 0 },
-      worker: { cost_usd: 0.0075, complete: false, priced_calls: 1, unpriced_calls: 2 },
+      api: { cost_usd: 0.0096, mean_usd: 0.0048, complete: true, priced_calls: 2, unpriced_calls: 0 },
+      worker: { cost_usd: 0.0075, mean_usd: 0.0075, complete: false, priced_calls: 1, unpriced_calls: 2 },
     });
     // A model with no price is never $0: its own total is null.
-    expect(tally.by("model").get("llama3.2")).toEqual({ cost_usd: null, complete: false, priced_calls: 0, unpriced_calls: 2 });
+    expect(tally.by("model").get("llama3.2")).toEqual({ cost_usd: null, mean_usd: null, complete: false, priced_calls: 0, unpriced_calls: 2 });
     expect(tally.unpricedModels()).toEqual([{ model: "llama3.2", provider: "ollama", requests: 2, input_tokens: 600, output_tokens: 80 }]);
     expect(tally.by("nothing").size).toBe(0);
   });
@@ -48,7 +48,7 @@ describe("CostTally", () => {
       { model: null, requests: 1, input_tokens: 1, output_tokens: 1 },
       { model: null, provider: "openai", requests: 1, input_tokens: 10, output_tokens: 5 },
     ]);
-    expect(tally.totals()).toEqual({ cost_usd: null, complete: false, priced_calls: 0, unpriced_calls: 2 });
+    expect(tally.totals()).toEqual({ cost_usd: null, mean_usd: null, complete: false, priced_calls: 0, unpriced_calls: 2 });
   });
 
   it("lists unpriced models by most requests, and keeps distinct notes once", () => {
@@ -70,7 +70,7 @@ describe("CostTally", () => {
 
 describe("summarizeCosts", () => {
   it("no calls: $0 and complete (nothing was left out)", () => {
-    expect(summarizeCosts([], pricer)).toEqual({ cost_usd: 0, complete: true, priced_calls: 0, unpriced_calls: 0, unpriced_models: [], notes: [], prices_as_of: PRICES_AS_OF });
+    expect(summarizeCosts([], pricer)).toEqual({ cost_usd: 0, mean_usd: null, complete: true, priced_calls: 0, unpriced_calls: 0, unpriced_models: [], notes: [], prices_as_of: PRICES_AS_OF });
   });
 
   it("all priced: complete; the sum is rounded once, at the end", () => {

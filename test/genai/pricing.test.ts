@@ -71,6 +71,10 @@ describe("resolving real model ids", () => {
     ["anthropic/claude-3.5-sonnet", "openrouter", "openrouter", "anthropic/claude-3.5-sonnet"],
     ["gpt-4o", "OpenAI", "openai", "gpt-4o"], // OpenLLMetry's gen_ai.system spelling
     ["claude-3-5-sonnet-20241022", "openai", "anthropic", "claude-3-5-sonnet"], // an OpenAI-compatible proxy
+    // Vercel AI SDK provider ids name the API too
+    ["llama-3.3-70b-versatile", "groq.chat", "groq", "llama-3.3-70b-versatile"],
+    ["gpt-4o", "openai.responses", "openai", "gpt-4o"],
+    ["anthropic.claude-3-5-sonnet-20241022-v2:0", "amazon-bedrock", "aws", "regional.anthropic.claude-3-5-sonnet-20241022-v2:0"],
     // Bedrock region prefixes
     ["us.anthropic.claude-3-5-sonnet-20241022-v2:0", "aws.bedrock", "aws", "regional.anthropic.claude-3-5-sonnet-20241022-v2:0"],
     ["eu.anthropic.claude-3-5-sonnet-20241022-v2:0", undefined, "aws", "regional.anthropic.claude-3-5-sonnet-20241022-v2:0"],
@@ -101,6 +105,12 @@ describe("resolving real model ids", () => {
     // A :free id is OpenRouter's free variant even without a provider, not the vendor's paid model.
     expect(price("deepseek/deepseek-chat:free")).toMatchObject({ provider: "openrouter", free: true });
     expect(price("text-embedding-3-small", "openai")).toMatchObject({ inputOnly: true, prices: { input: 0.02 } });
+  });
+
+  it("prices at the current time when the call's time is missing or invalid", () => {
+    expect(pricer.resolvePrice("o3", "openai", Number.NaN)?.prices).toMatchObject({ input: 2, output: 8 });
+    expect(pricer.resolvePrice("o3", "openai", new Date("not a date"))?.prices).toMatchObject({ input: 2, output: 8 });
+    expect(pricer.resolvePrice("o3", "openai")?.prices).toMatchObject({ input: 2, output: 8 });
   });
 
   it("answers the same for the same call (lookups are cached per model and provider)", () => {
