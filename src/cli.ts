@@ -87,6 +87,7 @@ export function buildProgram(): Command {
     .option("--concurrency <n>", "trace fetches in flight for the many-trace tools, 1-64 (default 8)")
     .option("--max-response-chars <n>", "budget for one tool result, in characters (default 80000, about 20k tokens)")
     .option("--compress-responses", "render lists in tool text as {columns, rows} (smaller; structuredContent keeps objects)")
+    .option("--pricing <file>", "JSON price overrides {prices: [{match, input, output, cache_read?, cache_write?, reasoning?}]} in USD per million tokens")
     .addHelpText("after", ENV_HELP)
     .showHelpAfterError()
     // Root options must precede a subcommand, so `demo-data --log-level warn` reaches demo-data.

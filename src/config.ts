@@ -35,6 +35,8 @@ export interface Config {
   host: string;
   port: number;
   authToken?: string;
+  /** --pricing / LLM_PRICING_FILE: a JSON file of price overrides (loaded by genai/pricing-file.ts). */
+  pricingFile?: string;
 }
 
 /** Raw option values from commander (strings; `header` repeatable). */
@@ -56,6 +58,7 @@ export interface CliFlags {
   maxTraces?: string;
   /** --compress-responses (a switch). */
   compressResponses?: boolean;
+  pricing?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -77,6 +80,7 @@ export const SETTINGS = {
   host: { flag: "--host", env: "MCP_HOST" },
   port: { flag: "--port", env: "MCP_PORT" },
   authToken: { flag: "--auth-token", env: "MCP_AUTH_TOKEN" },
+  pricing: { flag: "--pricing", env: "LLM_PRICING_FILE" },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -274,6 +278,9 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
   const host = hostRaw ? hostRaw.value.trim() : DEFAULTS.host;
   const port = integer("port", pick("port", flags.port, env), 0, 65535, DEFAULTS.port);
   const authToken = pick("authToken", flags.authToken, env)?.value;
+  const pricingRaw = pick("pricing", flags.pricing, env);
+  const pricingFile = pricingRaw?.value.trim();
+  if (pricingRaw && !pricingFile) fail("pricing", pricingRaw, "must name a JSON file of price overrides");
 
   if (descriptorOf(type).requiresApiKey && !apiKey) {
     throw new ConfigError(`The ${type} backend needs an API key: pass --api-key or set BACKEND_API_KEY`);
@@ -283,5 +290,6 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
   if (apiKey) backend.apiKey = apiKey;
   const config: Config = { backend, logLevel, maxTracesPerQuery, fetchConcurrency, maxResponseChars, compressResponses, transport, host, port };
   if (authToken) config.authToken = authToken;
+  if (pricingFile) config.pricingFile = pricingFile;
   return config;
 }
