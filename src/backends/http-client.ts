@@ -7,6 +7,10 @@ import { gunzipSync, inflateSync } from "node:zlib";
 import { Agent, request, type Dispatcher } from "undici";
 import { BACKEND_LABEL, BackendError, type BackendKind } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { displayUrl } from "../util/url.js";
+
+// Re-exported: callers imported it from here before it moved to a neutral module.
+export { displayUrl };
 
 export type QueryParams = ReadonlyArray<readonly [string, string | number | boolean | undefined | null]>;
 
@@ -47,19 +51,6 @@ const NETWORK_HINTS: Readonly<Record<string, string>> = {
   UND_ERR_SOCKET: "connection closed by the server",
   UND_ERR_CONNECT_TIMEOUT: "connect timeout",
 };
-
-/** The URL without credentials, for messages. */
-export function displayUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    u.username = "";
-    u.password = "";
-    u.search = "";
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return "(invalid URL)";
-  }
-}
 
 export class HttpClient {
   readonly url: string;
