@@ -161,6 +161,10 @@ export function buildProgram(): Command {
 
 /** Parses and runs; every failure ends as one line on stderr and an exit code. */
 async function main(argv: string[]): Promise<void> {
+  // The reader of stdout went away (`call ... | head -n 5`, a client that quit): nobody is left to tell.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(Number(process.exitCode ?? 0));
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

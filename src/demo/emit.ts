@@ -116,7 +116,7 @@ export async function emitDemoPlan(plan: DemoPlan, options: EmitOptions): Promis
     });
     providers.set(service, { provider, exporter });
   }
-  options.logger.info({ url, traces: plan.traces.length, spans: spanTotal, services }, "emitting demo traces");
+  options.logger.debug({ url, traces: plan.traces.length, spans: spanTotal, services }, "emitting demo traces");
 
   const emitSpan = (traceId: string, span: DemoSpan): void => {
     const tracer = providers.get(span.service)!.provider.getTracer(DEMO_SCOPE, DEMO_SCOPE_VERSION);
@@ -168,6 +168,6 @@ export async function emitDemoPlan(plan: DemoPlan, options: EmitOptions): Promis
         ". Is an OTLP/HTTP receiver (e.g. Jaeger with OTLP enabled) listening there?",
     );
   }
-  options.logger.info({ url, traces: plan.traces.length, spans: exported }, "demo traces sent");
+  options.logger.debug({ url, traces: plan.traces.length, spans: exported }, "demo traces sent");
   return { traces: plan.traces.length, spans: exported };
 }

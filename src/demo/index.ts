@@ -9,7 +9,6 @@ import { checkRunId, newRunId, withRunIds } from "./run-ids.js";
 
 export { buildDemoPlan, DEMO_MODELS, DEMO_SERVICES, DEMO_SPREAD_MS } from "./plan.js";
 export { emitDemoPlan, DEMO_SCOPE } from "./emit.js";
-export { newRunId, withRunIds } from "./run-ids.js";
 export type * from "./types.js";
 
 export const DEMO_DEFAULTS = {
