@@ -10,10 +10,15 @@
  * Chunks sit next to cli.js on purpose: src/version.ts reads `../package.json` relative to
  * `import.meta.url`, which must stay one level below the package root in every chunk.
  *
+ * Everything the bundle imports is bundled, so package.json's runtime `dependencies` hold only
+ * what cannot be: native addons (e.g. @duckdb/node-api), which stay external and resolve from
+ * node_modules at run time (load them lazily, with a dynamic import). Every runtime dependency is
+ * external; test/cli/bundle.test.ts checks that the two lists agree.
+ *
  * `node scripts/build.mjs --no-typecheck` skips tsc (the bench and quick loops).
  */
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +28,11 @@ import { zodNamespacePlugin } from "./zod-namespace-plugin.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+/** Native addons cannot be bundled; nor can anything listed as a runtime dependency (it is installed next to us). */
+const NATIVE = ["@duckdb/*"];
+const EXTERNAL = [...NATIVE, ...Object.keys(pkg.dependencies ?? {}).flatMap((name) => [name, `${name}/*`])];
 
 if (!process.argv.includes("--no-typecheck")) {
   const require = createRequire(import.meta.url);
@@ -48,5 +58,6 @@ await build({
   logLevel: "warning",
   // CommonJS dependencies (pino, commander, dotenv, ajv) call require(); an ESM bundle has none.
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  external: EXTERNAL,
   plugins: [lazyAjvPlugin(), zodNamespacePlugin()],
 });

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
  * The only impure entry point: reads flags, .env and the environment, resolves the config once,
- * and starts the server on stdio (default) or Streamable HTTP. Nothing here writes to stdout
- * except commander's --help/--version output.
+ * and starts the server on stdio (default) or Streamable HTTP, or runs a subcommand (demo-data,
+ * call). Nothing here writes to stdout except commander's --help/--version output and `call`'s
+ * result. Every failure ends as one line on stderr (src/cli/errors.ts), never a stack trace.
  */
 import * as nodeModule from "node:module";
-import { Command } from "commander";
+import { Command, CommanderError, type OutputConfiguration } from "commander";
+import { CliError, describeFailure, formatCommanderError, listenErrorMessage } from "./cli/errors.js";
+import { httpStartupLine, stdioStartupLines } from "./cli/startup.js";
 import { DEFAULTS, DEFAULT_URLS, resolveConfig, SETTINGS, type CliFlags, type Config } from "./config.js";
 import { loadEnv } from "./env-file.js";
-import { ConfigError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { VERSION } from "./version.js";
 
@@ -35,37 +37,59 @@ Examples:
   BACKEND_API_KEY=... opentelemetry-mcp --backend traceloop
   opentelemetry-mcp --transport http --port 8000            # Streamable HTTP at http://127.0.0.1:8000/mcp
   opentelemetry-mcp demo-data --otlp-endpoint http://127.0.0.1:4318
+  opentelemetry-mcp --url http://localhost:16686 call search_traces '{"service_name":"checkout","limit":3}'
 `;
 
 async function startServer(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (config.transport === "http") {
     const { startHttpServer } = await import("./mcp/http.js");
-    await startHttpServer(config, logger);
+    const line = httpStartupLine(config);
+    logger.info(line.fields, line.msg);
+    try {
+      await startHttpServer(config, logger);
+    } catch (err) {
+      const message = listenErrorMessage(err, config.host, config.port);
+      throw message ? new CliError(message) : err;
+    }
     return;
   }
-  const [{ StdioServerTransport }, { createServer }] = await Promise.all([
-    import("@modelcontextprotocol/sdk/server/stdio.js"),
-    import("./mcp/server.js"),
-  ]);
-  const created = createServer({ config, logger });
-  const transport = new StdioServerTransport();
-  let closing = false;
-  const shutdown = async (code: number): Promise<void> => {
-    if (closing) return;
-    closing = true;
-    await created.close();
-    process.exit(code);
-  };
-  transport.onclose = () => void shutdown(0);
-  process.stdin.on("end", () => void shutdown(0));
-  process.on("SIGINT", () => void shutdown(0));
-  process.on("SIGTERM", () => void shutdown(0));
-  await created.server.connect(transport);
-  logger.info(
-    { backend: config.backend.type, url: config.backend.url },
-    `Starting MCP server with stdio transport using Backend: ${config.backend.type} connected to: ${config.backend.url}`,
-  );
+  const [{ serveStdio, drainGraceMs }, { createServer }] = await Promise.all([import("./cli/stdio.js"), import("./mcp/server.js")]);
+  // When stdin closes, the session answers the requests already read, then exits (src/cli/stdio.ts).
+  const session = await serveStdio(createServer({ config, logger }), { logger, drainGraceMs: drainGraceMs(config.backend.timeoutMs) });
+  process.on("SIGINT", () => session.stop(0));
+  process.on("SIGTERM", () => session.stop(0));
+  for (const line of stdioStartupLines(config, process.stdin.isTTY === true)) logger.info(line.fields, line.msg);
+}
+
+/** Runs `call`: one tool through an in-process MCP client, its result on stdout; resolves with the exit code. */
+async function callTool(flags: CliFlags, tool: string, argsText: string | undefined): Promise<number> {
+  const [{ parseToolArguments, runToolCall }, { createServer }] = await Promise.all([import("./cli/call.js"), import("./mcp/server.js")]);
+  const args = parseToolArguments(tool, argsText);
+  const env = loadEnv();
+  // A one-shot command from a shell: only errors are logged unless --log-level / LOG_LEVEL asks for more.
+  const config = resolveConfig({ ...flags, logLevel: flags.logLevel ?? (env[SETTINGS.logLevel.env] ? undefined : "error") }, env);
+  const logger = createLogger(config.logLevel);
+  return runToolCall(createServer({ config, logger }), tool, args, {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+  });
+}
+
+/** The root's options as given before a subcommand, overridden (lists: extended) by the same options given after it. */
+function subcommandFlags(root: Command, sub: Command): CliFlags {
+  const merged: Record<string, unknown> = { ...root.opts() };
+  for (const [key, value] of Object.entries(sub.opts())) {
+    if (sub.getOptionValueSource(key) !== "cli") continue;
+    const before = merged[key];
+    merged[key] = Array.isArray(before) && Array.isArray(value) ? [...before, ...value] : value;
+  }
+  return merged as CliFlags;
+}
+
+/** commander's errors in the CLI's one-line form, with the --help of the command that failed. */
+function errorOutput(commandPath: string): OutputConfiguration {
+  return { outputError: (text, write) => write(formatCommanderError(text, commandPath)) };
 }
 
 export function buildProgram(): Command {
@@ -89,47 +113,75 @@ export function buildProgram(): Command {
     .option("--compress-responses", "render lists in tool text as {columns, rows} (smaller; structuredContent keeps objects)")
     .option("--pricing <file>", "JSON price overrides {prices: [{match, input, output, cache_read?, cache_write?, reasoning?}]} in USD per million tokens")
     .addHelpText("after", ENV_HELP)
-    .showHelpAfterError()
+    // A usage error prints one line and the hint to run --help, not the whole help; main() exits.
+    .configureOutput(errorOutput("opentelemetry-mcp"))
+    .exitOverride()
     // Root options must precede a subcommand, so `demo-data --log-level warn` reaches demo-data.
     .enablePositionalOptions()
-    .action(async (flags: CliFlags) => {
-      let config: Config;
-      try {
-        config = resolveConfig(flags, loadEnv());
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          process.stderr.write(`opentelemetry-mcp: ${err.message}\n`);
-          process.exit(1);
-        }
-        throw err;
-      }
-      await startServer(config);
+    // A stray word is reported as an unknown command (below) rather than commander's argument count.
+    .allowExcessArguments()
+    .action(async (flags: CliFlags, command: Command) => {
+      if (command.args.length > 0) throw new CliError(`unknown command '${command.args[0]}' (run opentelemetry-mcp --help for the commands)`);
+      await startServer(resolveConfig(flags, loadEnv()));
     });
 
   program
     .command("demo-data")
+    .configureOutput(errorOutput("opentelemetry-mcp demo-data"))
     .description("emit a seeded, realistic LLM application's traces over OTLP/HTTP (e.g. into a local Jaeger)")
     .option("--otlp-endpoint <url>", "OTLP/HTTP endpoint base; spans are posted to <url>/v1/traces", "http://127.0.0.1:4318")
-    .option("--seed <n>", "random seed: the same seed gives the same data", "42")
+    .option("--seed <n>", "random seed: the same seed gives the same traces (shapes, times, attributes)", "42")
+    .option("--run-id <id>", "ids of this run: trace and span ids are new on every run (so a second run never duplicates spans); pass the run id a run printed to send the same ids again")
     .option("--traces <n>", "number of traces to emit", "60")
     .option("--log-level <level>", "debug, info, warn or error", "info")
-    .action(async (opts: { otlpEndpoint: string; seed: string; traces: string; logLevel: string }) => {
+    .action(async (opts: { otlpEndpoint: string; seed: string; runId?: string; traces: string; logLevel: string }) => {
       const seed = Number(opts.seed);
       const traces = Number(opts.traces);
-      if (!Number.isInteger(seed) || seed < 0) fatal(`Invalid value '${opts.seed}' for --seed: must be a whole number >= 0`);
-      if (!Number.isInteger(traces) || traces < 1 || traces > 100_000) fatal(`Invalid value '${opts.traces}' for --traces: must be 1-100000`);
+      if (!Number.isInteger(seed) || seed < 0) throw new CliError(`Invalid value '${opts.seed}' for --seed: must be a whole number >= 0`);
+      if (!Number.isInteger(traces) || traces < 1 || traces > 100_000) throw new CliError(`Invalid value '${opts.traces}' for --traces: must be 1-100000`);
       const level = (["debug", "info", "warn", "error"] as const).find((l) => l === opts.logLevel.toLowerCase()) ?? "info";
       const logger = createLogger(level);
       const { runDemoData } = await import("./demo/index.js");
-      const result = await runDemoData({ otlpEndpoint: opts.otlpEndpoint, seed, traces, logger });
-      logger.info(result, `Sent ${result.traces} traces (${result.spans} spans) to ${opts.otlpEndpoint}`);
+      const result = await runDemoData({ otlpEndpoint: opts.otlpEndpoint, seed, traces, logger, ...(opts.runId !== undefined ? { runId: opts.runId } : {}) });
+      logger.info(result, `Sent ${result.traces} traces (${result.spans} spans) to ${opts.otlpEndpoint} (run id ${result.runId})`);
     });
+
+  const call = program
+    .command("call")
+    .configureOutput(errorOutput("opentelemetry-mcp call"))
+    .description("run one tool with this configuration and print its result (structuredContent) as JSON; exit 1 if the tool failed, 2 for an unknown tool or bad JSON")
+    .argument("<tool>", "tool name, e.g. list_services (an unknown name lists the tools)")
+    .argument("[json-args]", `the tool's arguments as one JSON object, e.g. '{"service_name":"checkout"}'`)
+    .action(async (tool: string, argsText: string | undefined, _opts: unknown, command: Command) => {
+      process.exitCode = await callTool(subcommandFlags(program, command), tool, argsText);
+    });
+  // The server's options work after `call` too: the root's own option definitions, parsed again by call.
+  for (const option of program.options) if (option.attributeName() !== "version") call.addOption(option);
   return program;
 }
 
-function fatal(message: string): never {
-  process.stderr.write(`opentelemetry-mcp: ${message}\n`);
-  process.exit(1);
+/** Parses and runs; every failure ends as one line on stderr and an exit code. */
+async function main(argv: string[]): Promise<void> {
+  // The reader of stdout went away (`call ... | head -n 5`, a client that quit): nobody is left to tell.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(Number(process.exitCode ?? 0));
+  });
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    // commander has written its own output already (help, version, or a usage error in one line).
+    if (err instanceof CommanderError) return exit(err.exitCode);
+    const { line, exitCode } = describeFailure(err);
+    process.stderr.write(`${line}\n`);
+    return exit(exitCode);
+  }
+  // A one-shot subcommand is done: exit now rather than wait for idle keep-alive sockets and timers.
+  if (process.exitCode !== undefined) return exit(Number(process.exitCode));
 }
 
-await buildProgram().parseAsync(process.argv);
+/** Exits once stdout has taken everything written to it (a pipe may still be draining). */
+function exit(code: number): Promise<void> {
+  return new Promise(() => process.stdout.write("", () => process.exit(code)));
+}
+
+await main(process.argv);

@@ -8,6 +8,10 @@ import { Agent, request, type Dispatcher } from "undici";
 import { BackendError } from "../errors.js";
 import { backendLabel } from "./registry.js";
 import type { Logger } from "../logger.js";
+import { displayUrl } from "../util/url.js";
+
+// Re-exported: callers imported it from here before it moved to a neutral module.
+export { displayUrl };
 
 export type QueryParams = ReadonlyArray<readonly [string, string | number | boolean | undefined | null]>;
 
@@ -49,19 +53,6 @@ const NETWORK_HINTS: Readonly<Record<string, string>> = {
   UND_ERR_SOCKET: "connection closed by the server",
   UND_ERR_CONNECT_TIMEOUT: "connect timeout",
 };
-
-/** The URL without credentials, for messages. */
-export function displayUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    u.username = "";
-    u.password = "";
-    u.search = "";
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return "(invalid URL)";
-  }
-}
 
 export class HttpClient {
   readonly url: string;

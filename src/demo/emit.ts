@@ -2,13 +2,16 @@
  * Replays a demo plan through the real OpenTelemetry SDK (one tracer provider per service,
  * OTLP/HTTP JSON exporter), so the backend receives exactly what an instrumented app sends.
  * Ids, parents and timestamps are forced to the plan's values so tests can compare answers
- * with the plan.
+ * with the plan (demo-data re-keys the ids per run before it gets here: run-ids.ts). The
+ * endpoint is probed first (otlp-probe.ts): a 200 from something that is not an OTLP receiver
+ * would otherwise count as a successful export.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type HrTime } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, BatchSpanProcessor, type IdGenerator, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "../logger.js";
+import { probeOtlpReceiver, ProbeFailure } from "./otlp-probe.js";
 import type { DemoAttributes, DemoPlan, DemoSpan, DemoSpanKind } from "./types.js";
 
 export const DEMO_SCOPE = "opentelemetry-mcp-demo";
@@ -93,10 +96,18 @@ export async function emitDemoPlan(plan: DemoPlan, options: EmitOptions): Promis
   const url = tracesUrl(options.otlpEndpoint);
   const ids = new PlannedIds();
   const spanTotal = plan.traces.reduce((n, t) => n + t.spans.length, 0);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const notSent = `Could not send demo traces to ${url}: 0 of ${spanTotal} spans accepted`;
+  try {
+    await probeOtlpReceiver(url, { timeoutMs: Math.min(timeoutMs, 5_000) });
+  } catch (err) {
+    if (err instanceof ProbeFailure) throw new Error(`${notSent} (${err.reason}). ${err.hint}`);
+    throw err;
+  }
   const services = [...new Set(plan.traces.flatMap((t) => t.spans.map((s) => s.service)))];
   const providers = new Map<string, { provider: BasicTracerProvider; exporter: CheckedExporter }>();
   for (const service of services) {
-    const exporter = new CheckedExporter(new OTLPTraceExporter({ url, timeoutMillis: options.timeoutMs ?? 10_000 }));
+    const exporter = new CheckedExporter(new OTLPTraceExporter({ url, timeoutMillis: timeoutMs }));
     const provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ "service.name": service, "service.namespace": "acme-demo", "deployment.environment.name": "demo" }),
       idGenerator: ids,
@@ -105,7 +116,7 @@ export async function emitDemoPlan(plan: DemoPlan, options: EmitOptions): Promis
     });
     providers.set(service, { provider, exporter });
   }
-  options.logger.info({ url, traces: plan.traces.length, spans: spanTotal, services }, "emitting demo traces");
+  options.logger.debug({ url, traces: plan.traces.length, spans: spanTotal, services }, "emitting demo traces");
 
   const emitSpan = (traceId: string, span: DemoSpan): void => {
     const tracer = providers.get(span.service)!.provider.getTracer(DEMO_SCOPE, DEMO_SCOPE_VERSION);
@@ -157,6 +168,6 @@ export async function emitDemoPlan(plan: DemoPlan, options: EmitOptions): Promis
         ". Is an OTLP/HTTP receiver (e.g. Jaeger with OTLP enabled) listening there?",
     );
   }
-  options.logger.info({ url, traces: plan.traces.length, spans: exported }, "demo traces sent");
+  options.logger.debug({ url, traces: plan.traces.length, spans: exported }, "demo traces sent");
   return { traces: plan.traces.length, spans: exported };
 }

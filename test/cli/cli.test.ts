@@ -68,7 +68,7 @@ describe("cli", () => {
   it("a flag rescues a bad environment value", async () => {
     const r = await run(["--backend", "jaeger", "--url", "http://127.0.0.1:9"], { BACKEND_TYPE: "zipkin" });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("stdio transport using Backend: jaeger");
+    expect(r.stderr).toContain("stdio transport; backend jaeger at http://127.0.0.1:9");
   });
 
   it("reads .env from the working directory, beneath the real environment", async () => {
@@ -77,11 +77,11 @@ describe("cli", () => {
     const fromFile = await run([], {}, dir);
     expect(fromFile.code).toBe(0);
     expect(fromFile.stdout).toBe("");
-    expect(fromFile.stderr).toContain("connected to: http://127.0.0.1:7777");
+    expect(fromFile.stderr).toContain("backend jaeger at http://127.0.0.1:7777");
     const envWins = await run([], { BACKEND_URL: "http://127.0.0.1:8888" }, dir);
-    expect(envWins.stderr).toContain("connected to: http://127.0.0.1:8888");
+    expect(envWins.stderr).toContain("backend jaeger at http://127.0.0.1:8888");
     const flagWins = await run(["--url", "http://127.0.0.1:9999"], { BACKEND_URL: "http://127.0.0.1:8888" }, dir);
-    expect(flagWins.stderr).toContain("connected to: http://127.0.0.1:9999");
+    expect(flagWins.stderr).toContain("backend jaeger at http://127.0.0.1:9999");
   });
 
   it("passes demo-data's own options to demo-data (root options are positional)", async () => {

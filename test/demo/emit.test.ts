@@ -143,16 +143,40 @@ describe("emitDemoPlan", () => {
 });
 
 describe("runDemoData", () => {
-  it("plans with the given seed and count and sends it", async () => {
+  it("plans with the given seed and count and sends it under this run's ids", async () => {
     const rx = await receiver();
     const out = await runDemoData({ otlpEndpoint: rx.url, seed: 5, traces: 3, logger: silentLogger(), now: () => NOW });
     const plan = buildDemoPlan({ seed: 5, traces: 3, nowMs: NOW });
-    expect(out).toEqual({ traces: 3, spans: plan.traces.reduce((n, t) => n + t.spans.length, 0) });
-    expect(new Set(rx.spans.map((r) => r.span.traceId))).toEqual(new Set(plan.traces.map((t) => t.traceId)));
+    expect(out).toMatchObject({ traces: 3, spans: plan.traces.reduce((n, t) => n + t.spans.length, 0) });
+    expect(out.runId).toMatch(/^[0-9a-f]{12}$/);
+    // Same traces as planned (names, services, times), none under a planned id.
+    const received = new Map<string, string[]>();
+    for (const r of rx.spans) received.set(r.span.traceId, [...(received.get(r.span.traceId) ?? []), `${r.service}/${r.span.name}/${r.span.startTimeUnixNano}`]);
+    const planned = plan.traces.map((t) => t.spans.map((s) => `${s.service}/${s.name}/${ns(s.startUs)}`).sort().join());
+    expect([...received.values()].map((v) => v.sort().join()).sort()).toEqual(planned.sort());
+    const plannedIds = new Set(plan.traces.flatMap((t) => [t.traceId, ...t.spans.map((s) => s.spanId)]));
+    expect(rx.spans.filter((r) => plannedIds.has(r.span.traceId) || plannedIds.has(r.span.spanId))).toEqual([]);
+    for (const r of rx.spans) {
+      expect(r.span.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(r.span.spanId).toMatch(/^[0-9a-f]{16}$/);
+    }
+  });
+
+  it("two runs never share ids; the same runId gives the same ids", async () => {
+    const send = async (runId?: string) => {
+      const rx = await receiver();
+      await runDemoData({ otlpEndpoint: rx.url, seed: 5, traces: 2, logger: silentLogger(), now: () => NOW, ...(runId ? { runId } : {}) });
+      return new Set(rx.spans.flatMap((r) => [r.span.traceId, r.span.spanId]));
+    };
+    const [a, b, c, d] = [await send(), await send(), await send("fixed"), await send("fixed")];
+    expect([...b].filter((id) => a.has(id))).toEqual([]);
+    expect(c).toEqual(d);
+    expect([...c].filter((id) => a.has(id) || b.has(id))).toEqual([]);
   });
 
   it("rejects a bad trace count or seed before sending anything", async () => {
     await expect(runDemoData({ otlpEndpoint: "http://127.0.0.1:9", traces: 0, logger: silentLogger() })).rejects.toThrow("--traces must be an integer");
     await expect(runDemoData({ otlpEndpoint: "http://127.0.0.1:9", seed: 1.5, logger: silentLogger() })).rejects.toThrow("--seed must be an integer");
+    await expect(runDemoData({ otlpEndpoint: "http://127.0.0.1:9", runId: "a/b", logger: silentLogger() })).rejects.toThrow("Invalid value 'a/b' for --run-id");
   });
 });
