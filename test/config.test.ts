@@ -60,6 +60,7 @@ const SETTING_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string, string
   ["host", "host", "0.0.0.0", "::1", (c) => c.host, "0.0.0.0", "::1"],
   ["port", "port", "0", "65535", (c) => c.port, 0, 65535],
   ["authToken", "authToken", "flag-token", "env-token", (c) => c.authToken, "flag-token", "env-token"],
+  ["maxResponseMb", "backendMaxResponseMb", "1", "4096", (c) => c.backend.maxResponseBytes, 1024 * 1024, 4096 * 1024 * 1024],
 ];
 
 describe("precedence: flag > environment > default", () => {
@@ -85,6 +86,7 @@ const INVALID_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string[], stri
   ["maxResponseChars", "maxResponseChars", ["1999", "10000001", "abc"], "whole number from 2000 to 10000000"],
   ["transport", "transport", ["sse", "websocket"], "must be one of stdio, http"],
   ["port", "port", ["-1", "70000", "65536", "abc", "80.5"], "whole number from 0 to 65535"],
+  ["maxResponseMb", "backendMaxResponseMb", ["0", "4097", "abc", "1.5", "-1"], "whole number from 1 to 4096"],
 ];
 const INVALID_CASES = INVALID_ROWS.flatMap(([name, flagKey, values, why]) => values.map((v) => [name, flagKey, v, why] as const));
 

@@ -79,6 +79,8 @@ export interface BackendOptions {
   fetchConcurrency: number;
   logger: Logger;
   dispatcher?: Dispatcher;
+  /** Largest response body in bytes, also after decompression (default: the HTTP layer's 64 MiB). */
+  maxResponseBytes?: number;
   /** Clock for default windows; injectable for tests. */
   now?: () => number;
   /**

@@ -7,6 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpClient, type HttpClientOptions } from "../../src/backends/http-client.js";
+import { BACKEND_KINDS, createBackendFromConfig } from "../../src/backends/index.js";
+import { resolveConfig } from "../../src/config.js";
 import { BackendError } from "../../src/errors.js";
 import { silentLogger } from "../../src/logger.js";
 import { listenLoopback } from "../helpers/backend-world.js";
@@ -173,6 +175,16 @@ describe("bounded response bodies (#4)", () => {
     const url = await serve((_req, res) => stream(res, MIB - 64 * 1024 - 100));
     const res = await client(url, { maxResponseBytes: MIB }).get("/api/traces");
     expect((res.json as { data: unknown[] }).data).toEqual([]);
+  });
+
+  it.each(BACKEND_KINDS)("--backend-max-response-mb reaches the %s adapter", async (kind) => {
+    const url = await serve((_req, res) => stream(res, 2 * MIB));
+    const config = resolveConfig({ backend: kind, url, apiKey: KEY, backendMaxResponseMb: "1" }, {});
+    const backend = await createBackendFromConfig(config, silentLogger());
+    closers.push(() => backend.close());
+    const err = await failure(backend.listServices());
+    expect(err.kind).toBe("too_large");
+    expect(err.message).toContain("more than 1 MB");
   });
 
   it("caps the decompressed size of a gzip answer (a small gzip bomb)", async () => {

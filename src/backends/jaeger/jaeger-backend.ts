@@ -44,6 +44,7 @@ export const createJaegerBackend: BackendFactory = (options) => {
     timeoutMs: options.timeoutMs,
     logger: options.logger,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });
 
   async function fetchTraces(query: SearchQuery, target: "traces" | "spans") {

@@ -74,6 +74,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     timeoutMs: options.timeoutMs,
     logger: options.logger,
     dispatcher: options.dispatcher,
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });
   const log = options.logger.child({ backend: "traceloop" });
   const now = (): number => (options.now ?? Date.now)();
