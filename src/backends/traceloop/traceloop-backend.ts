@@ -93,7 +93,19 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
   }
 
   function invalid(what: string): BackendError {
-    return new BackendError("traceloop", "invalid_response", `Traceloop at ${http.url} returned an unexpected response shape for ${what}.`);
+    const expected = what.endsWith(ROOT_SPANS_PATH)
+      ? "{root_spans: {data: [...], next_cursor}}"
+      : what.endsWith(SPANS_PATH)
+        ? "{spans: {data: [...], next_cursor}}"
+        : what.endsWith(WORKFLOWS_PATH)
+          ? "{workflows: [...]}"
+          : "{spans: [...]}";
+    return new BackendError(
+      "traceloop",
+      "invalid_response",
+      `Traceloop at ${http.url} answered ${what} with JSON that is not a Traceloop v2 API answer (expected ${expected}). ` +
+        `Check that --url / BACKEND_URL points to the Traceloop API (e.g. https://api.traceloop.com), not a proxy or another API.`,
+    );
   }
 
   /**
