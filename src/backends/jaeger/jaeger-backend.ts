@@ -4,6 +4,7 @@
  */
 import type { SearchQuery } from "../../domain/query.js";
 import type { Span, Trace } from "../../domain/trace.js";
+import { isTraceId, quoteTraceId, TRACE_ID_HINT } from "../../domain/trace-id.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient, type HttpResponse } from "../http-client.js";
 import type { BackendFactory, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
@@ -105,6 +106,10 @@ export const createJaegerBackend: BackendFactory = (options) => {
     },
 
     async getTrace(traceId: string): Promise<Trace> {
+      // Checked before the path is built: "." or ".." would reach the search or another endpoint.
+      if (!isTraceId(traceId)) {
+        throw new BackendError("jaeger", "not_found", `'${quoteTraceId(traceId)}' is not a trace id: ${TRACE_ID_HINT}.`);
+      }
       const id = traceId.trim().toLowerCase();
       const notFound = (detail: string) =>
         new BackendError(

@@ -6,6 +6,7 @@ import { filterSpans, filterTraces } from "../../query/filter-engine.js";
 import type { Filter } from "../../domain/filter.js";
 import type { SearchQuery } from "../../domain/query.js";
 import type { Span, Trace } from "../../domain/trace.js";
+import { isTraceId, quoteTraceId, TRACE_ID_HINT } from "../../domain/trace-id.js";
 import { formatTimeMs } from "../../domain/time.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient } from "../http-client.js";
@@ -221,7 +222,12 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     return found;
   }
 
-  async function getTrace(traceId: string): Promise<Trace> {
+  async function getTrace(rawId: string): Promise<Trace> {
+    // Checked before the path is built: "." or ".." would reach the spans or traces endpoints.
+    if (!isTraceId(rawId)) {
+      throw new BackendError("traceloop", "not_found", `'${quoteTraceId(rawId)}' is not a trace id: ${TRACE_ID_HINT}.`);
+    }
+    const traceId = rawId.trim();
     return guarded(async () => {
       const rows = await fetchTraceRows(traceId);
       if (!rows) throw notFound(traceId);
