@@ -45,7 +45,7 @@ async function startServer(config: Config): Promise<void> {
     return;
   }
   const [{ StdioServerTransport }, { createServer }] = await Promise.all([
-    import("@modelcontextprotocol/sdk/server/stdio.js"),
+    import("./mcp/stdio-transport.js"),
     import("./mcp/server.js"),
   ]);
   const created = createServer({ config, logger });

@@ -40,6 +40,45 @@ describe("stdio", () => {
     expect(code).toBe(0);
   });
 
+  it("answers requests the SDK would drop (params not an object, wrong jsonrpc) with a JSON-RPC error (#14), and keeps serving", async () => {
+    const child = spawn(process.execPath, [CLI, "--backend", "jaeger", "--url", "http://127.0.0.1:9", "--log-level", "error"], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, BACKEND_TYPE: "", BACKEND_URL: "" },
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += String(d)));
+    const lines = [
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } }),
+      JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: "x" }),
+      JSON.stringify({ jsonrpc: "2.0", id: "three", method: "tools/call", params: 5 }),
+      JSON.stringify({ jsonrpc: "2.0", id: 4, method: "tools/list", params: [] }),
+      JSON.stringify({ jsonrpc: "1.0", id: 5, method: "ping" }),
+      // A key JSON.parse keeps as an own property: the tool must reject it, not drop it (#12).
+      '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"get_trace","arguments":{"trace_id":"abc","__proto__":{"x":1}}}}',
+      JSON.stringify({ jsonrpc: "2.0", id: 7, method: "ping" }),
+    ];
+    // Split mid-line on purpose: the transport must reassemble lines across chunks.
+    const all = `${lines.join("\n")}\n`;
+    child.stdin.write(all.slice(0, 300));
+    await new Promise((r) => setTimeout(r, 50));
+    child.stdin.write(all.slice(300));
+    const deadline = Date.now() + 10_000;
+    while (!/"id":7\b/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    child.stdin.end();
+    await new Promise((r) => child.on("exit", r));
+    const byId = new Map(stdout.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as { id: unknown; error?: { code: number; message: string }; result?: { isError?: boolean; content?: Array<{ text: string }> } }).map((m) => [m.id, m]));
+    for (const id of [2, "three", 4]) {
+      expect(byId.get(id)?.error?.code, String(id)).toBe(-32602);
+      expect(byId.get(id)?.error?.message, String(id)).toMatch(/'params' must be an object/);
+    }
+    expect(byId.get(5)?.error?.code).toBe(-32600);
+    expect(byId.get(6)?.result?.isError).toBe(true);
+    expect(JSON.parse(byId.get(6)!.result!.content![0]!.text).error).toMatch(/unknown argument\(s\) '__proto__'/);
+    expect(byId.get(7)).toMatchObject({ jsonrpc: "2.0", result: {} });
+  });
+
   it("serves the SDK client end to end", async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
