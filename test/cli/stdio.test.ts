@@ -4,6 +4,10 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { describe, expect, it } from "vitest";
+import { generateDataset } from "../helpers/dataset.js";
+import { startFaultProxy } from "../helpers/fault-proxy.js";
+import { expectNoSecrets } from "../helpers/secrets.js";
+import { tempoWorld } from "../helpers/tempo-world.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
@@ -77,6 +81,37 @@ describe("stdio", () => {
     expect(byId.get(6)?.result?.isError).toBe(true);
     expect(JSON.parse(byId.get(6)!.result!.content![0]!.text).error).toMatch(/unknown argument\(s\) '__proto__'/);
     expect(byId.get(7)).toMatchObject({ jsonrpc: "2.0", result: {} });
+  });
+
+  it("keeps a --header token echoed by the backend out of the tool error and the logs, at debug level (#2)", async () => {
+    const token = "hdr-secret-3f2e1d0c9b8a7f6e5d4c";
+    const world = await tempoWorld().start(generateDataset({ traces: 2 }));
+    const proxy = await startFaultProxy(world.url);
+    proxy.setFault("echoHeaders");
+    const child = spawn(process.execPath, [CLI, "--backend", "tempo", "--url", proxy.url, "--header", `Authorization: Bearer ${token}`, "--log-level", "debug"], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, BACKEND_TYPE: "", BACKEND_URL: "", BACKEND_HEADERS: "" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += String(d)));
+    child.stderr.on("data", (d) => (stderr += String(d)));
+    const send = (msg: object) => child.stdin.write(`${JSON.stringify(msg)}\n`);
+    send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } });
+    send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "list_services", arguments: {} } });
+    const deadline = Date.now() + 10_000;
+    while (!stdout.includes('"id":2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    child.stdin.end();
+    await new Promise((r) => child.on("exit", r));
+    await proxy.close();
+    await world.close();
+    const answer = JSON.parse(stdout.split("\n").find((l) => l.includes('"id":2'))!);
+    expect(JSON.parse(answer.result.content[0].text).error).toMatch(/^Failed to list services: Tempo at http:\/\/127\.0\.0\.1:\d+ returned HTTP 500/);
+    expect(stderr).toMatch(/backend error/);
+    expectNoSecrets(stdout, [token], "stdout");
+    expectNoSecrets(stderr, [token], "stderr");
   });
 
   it("serves the SDK client end to end", async () => {
