@@ -21,6 +21,7 @@ export function backendOptionsFromConfig(config: Config, logger: Logger, now?: (
     headers: b.headers,
     environments: b.environments,
     fetchConcurrency: config.fetchConcurrency,
+    ...(b.maxResponseBytes !== undefined ? { maxResponseBytes: b.maxResponseBytes } : {}),
     logger: logger.child({ backend: b.type }),
     ...(now ? { now } : {}),
   };

@@ -110,6 +110,7 @@ export function buildProgram(): Command {
     .option("--max-traces <n>", "most traces one tool call reads from the backend, 1-1000 (default 1000)")
     .option("--concurrency <n>", "trace fetches in flight for the many-trace tools, 1-64 (default 8)")
     .option("--max-response-chars <n>", "budget for one tool result, in characters (default 80000, about 20k tokens)")
+    .option("--backend-max-response-mb <n>", "largest backend answer read, in MB, 1-4096 (default 64); larger answers fail with advice to narrow the query")
     .option("--compress-responses", "render lists in tool text as {columns, rows} (smaller; structuredContent keeps objects)")
     .option("--pricing <file>", "JSON price overrides {prices: [{match, input, output, cache_read?, cache_write?, reasoning?}]} in USD per million tokens")
     .addHelpText("after", ENV_HELP)

@@ -18,6 +18,8 @@ export interface BackendConfig {
   timeoutMs: number;
   environments: string[];
   headers: Record<string, string>;
+  /** Largest backend response body, in bytes; absent: the HTTP layer's default (64 MiB). */
+  maxResponseBytes?: number;
 }
 
 export interface Config {
@@ -59,6 +61,8 @@ export interface CliFlags {
   /** --compress-responses (a switch). */
   compressResponses?: boolean;
   pricing?: string;
+  /** --backend-max-response-mb. */
+  backendMaxResponseMb?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -71,6 +75,7 @@ export const SETTINGS = {
   environments: { flag: "--environments", env: "BACKEND_ENVIRONMENTS" },
   timeout: { flag: "--timeout", env: "BACKEND_TIMEOUT" },
   header: { flag: "--header", env: "BACKEND_HEADERS" },
+  maxResponseMb: { flag: "--backend-max-response-mb", env: "BACKEND_MAX_RESPONSE_MB" },
   logLevel: { flag: "--log-level", env: "LOG_LEVEL" },
   maxTraces: { flag: "--max-traces", env: "MAX_TRACES_PER_QUERY" },
   concurrency: { flag: "--concurrency", env: "FETCH_CONCURRENCY" },
@@ -98,6 +103,8 @@ export const DEFAULTS = {
   fetchConcurrency: 8,
   /** About 20,000 tokens at ~4 characters per token. */
   maxResponseChars: 80_000,
+  /** Largest backend answer, in MiB (1,000 traces of 30 spans from Jaeger are about 13 MB). */
+  maxResponseMb: 64,
   host: "127.0.0.1",
   port: 8000,
 };
@@ -286,8 +293,12 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
     throw new ConfigError(`The ${type} backend needs an API key: pass --api-key or set BACKEND_API_KEY`);
   }
 
+  const maxResponseRaw = pick("maxResponseMb", flags.backendMaxResponseMb, env);
+  const maxResponseMb = integer("maxResponseMb", maxResponseRaw, 1, 4096, DEFAULTS.maxResponseMb);
+
   const backend: BackendConfig = { type, url, timeoutMs: Math.round(timeoutSeconds * 1000), environments, headers };
   if (apiKey) backend.apiKey = apiKey;
+  if (maxResponseRaw) backend.maxResponseBytes = maxResponseMb * 1024 * 1024;
   const config: Config = { backend, logLevel, maxTracesPerQuery, fetchConcurrency, maxResponseChars, compressResponses, transport, host, port };
   if (authToken) config.authToken = authToken;
   if (pricingFile) config.pricingFile = pricingFile;

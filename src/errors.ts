@@ -24,21 +24,26 @@ export type BackendErrorKind =
   | "network" // connection refused, DNS, reset
   | "timeout"
   | "invalid_response" // malformed JSON or unexpected shape
+  | "too_large" // the answer is bigger than the response size limit
+  | "rate_limited" // 429: retry later (see retryAfterSeconds)
   | "unsupported" // the backend cannot answer this query
   | "requirement"; // a required parameter or setting is missing for this backend
 
 /** A failure talking to, or understanding, a trace backend. */
 export class BackendError extends Error {
   override name = "BackendError";
+  /** From a Retry-After header (429, 503): when the backend said to try again. */
+  readonly retryAfterSeconds?: number;
   constructor(
     /** The backend's kind, e.g. "jaeger". */
     readonly backend: string,
     readonly kind: BackendErrorKind,
     message: string,
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -61,6 +61,7 @@ const SETTING_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string, string
   ["port", "port", "0", "65535", (c) => c.port, 0, 65535],
   ["authToken", "authToken", "flag-token", "env-token", (c) => c.authToken, "flag-token", "env-token"],
   ["pricing", "pricing", " ./flag-prices.json ", "/etc/env-prices.json", (c) => c.pricingFile, "./flag-prices.json", "/etc/env-prices.json"],
+  ["maxResponseMb", "backendMaxResponseMb", "1", "4096", (c) => c.backend.maxResponseBytes, 1024 * 1024, 4096 * 1024 * 1024],
 ];
 
 describe("precedence: flag > environment > default", () => {
@@ -87,6 +88,7 @@ const INVALID_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string[], stri
   ["transport", "transport", ["sse", "websocket"], "must be one of stdio, http"],
   ["port", "port", ["-1", "70000", "65536", "abc", "80.5"], "whole number from 0 to 65535"],
   ["pricing", "pricing", [" ", "\t"], "must name a JSON file of price overrides"],
+  ["maxResponseMb", "backendMaxResponseMb", ["0", "4097", "abc", "1.5", "-1"], "whole number from 1 to 4096"],
 ];
 const INVALID_CASES = INVALID_ROWS.flatMap(([name, flagKey, values, why]) => values.map((v) => [name, flagKey, v, why] as const));
 

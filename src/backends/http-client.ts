@@ -1,9 +1,11 @@
 /**
  * The one HTTP layer every adapter uses: base-URL joining, auth and extra headers, an overall
- * deadline per request, JSON decoding, and failures mapped to BackendError with messages that
- * name the backend and URL and say what to do. Header values never reach a message or a log.
+ * deadline per request, bounded reading and decoding of bodies, and failures mapped to
+ * BackendError with messages that name the backend and URL and say what to do. Header values
+ * (and the Basic credential built from URL userinfo) never reach a message or a log: texts are
+ * redacted whole, before any cut.
  */
-import { gunzipSync, inflateSync } from "node:zlib";
+import { brotliDecompressSync, constants as zlib, gunzipSync, inflateRawSync, inflateSync, type ZlibOptions } from "node:zlib";
 import { Agent, request, type Dispatcher } from "undici";
 import { BackendError } from "../errors.js";
 import { backendLabel } from "./registry.js";
@@ -12,6 +14,7 @@ import { displayUrl } from "../util/url.js";
 
 // Re-exported: callers imported it from here before it moved to a neutral module.
 export { displayUrl };
+import { headerSecrets, SecretRedactor } from "./secret-redactor.js";
 
 export type QueryParams = ReadonlyArray<readonly [string, string | number | boolean | undefined | null]>;
 
@@ -23,13 +26,25 @@ export interface HttpClientOptions {
   timeoutMs: number;
   logger: Logger;
   dispatcher?: Dispatcher;
+  /** Largest body one response may have, in bytes, also after decompression (default 64 MiB). */
+  maxResponseBytes?: number;
 }
+
+const MIB = 1024 * 1024;
+/** 1,000 Jaeger traces of 30 spans are about 13 MB: 64 MiB leaves room without risking the process. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * MIB;
+/** The setting that raises the limit, for messages. */
+const LIMIT_SETTING = "--backend-max-response-mb / BACKEND_MAX_RESPONSE_MB";
+/** Bodies of failed requests are read this far: a snippet needs no more. */
+const ERROR_BODY_BYTES = 64 * 1024;
+/** Snippets and text answers are redacted over this many characters, then cut. */
+const REDACT_WINDOW_CHARS = 64 * 1024;
 
 export interface HttpResponse {
   status: number;
   /** Parsed JSON, or undefined for an empty body. */
   json: unknown;
-  /** The body as text (secrets redacted), only for requests made with `text: true`. */
+  /** The body as text (its first 64 Ki characters, secrets redacted), only for requests made with `text: true`. */
   text?: string;
   bytes: number;
 }
@@ -52,7 +67,48 @@ const NETWORK_HINTS: Readonly<Record<string, string>> = {
   ENETUNREACH: "network unreachable",
   UND_ERR_SOCKET: "connection closed by the server",
   UND_ERR_CONNECT_TIMEOUT: "connect timeout",
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "the answer ended before its declared length",
 };
+
+type Decoder = (raw: Buffer, options: ZlibOptions & { maxOutputLength: number }) => Buffer;
+
+/** HTTP's "deflate" is zlib-wrapped, but some servers send raw deflate. */
+const inflateAny: Decoder = (raw, options) => {
+  try {
+    return inflateSync(raw, options);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "Z_DATA_ERROR") throw err;
+    return inflateRawSync(raw, options);
+  }
+};
+
+const DECODERS: Readonly<Record<string, Decoder>> = {
+  gzip: gunzipSync,
+  "x-gzip": gunzipSync,
+  deflate: inflateAny,
+  br: brotliDecompressSync,
+};
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function megabytes(bytes: number): string {
+  const mb = bytes / MIB;
+  return Number.isInteger(mb) ? String(mb) : mb.toFixed(1);
+}
+
+/** Retry-After as whole seconds from now: delta-seconds or an HTTP-date; undefined when absent or unreadable. */
+export function retryAfterSeconds(value: string | undefined, nowMs: number = Date.now()): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - nowMs) / 1000)) : undefined;
+}
 
 export class HttpClient {
   readonly url: string;
@@ -60,12 +116,16 @@ export class HttpClient {
   private readonly base: URL;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
-  private readonly secrets: string[];
+  /** Every header we send besides accept / content-type: the configured ones and Basic auth from URL userinfo. */
+  private readonly headers: Record<string, string>;
+  private readonly redactor: SecretRedactor;
+  private readonly maxBytes: number;
 
   constructor(private readonly opts: HttpClientOptions) {
     this.base = new URL(opts.baseUrl);
     this.url = displayUrl(opts.baseUrl);
     this.label = backendLabel(opts.backend);
+    this.maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.ownsDispatcher = !opts.dispatcher;
     this.dispatcher =
       opts.dispatcher ??
@@ -76,14 +136,21 @@ export class HttpClient {
         headersTimeout: opts.timeoutMs + 1000,
         bodyTimeout: opts.timeoutMs + 1000,
       });
-    // Redact whole header values and their credential part ("Bearer <key>" -> "<key>").
-    this.secrets = Object.values(opts.headers)
-      .flatMap((v) => [v, v.includes(" ") ? v.slice(v.indexOf(" ") + 1).trim() : ""])
-      .filter((v) => v.length >= 4)
-      .sort((a, b) => b.length - a.length);
+    this.headers = { ...opts.headers };
+    const userinfo: string[] = [];
     if (this.base.username || this.base.password) {
-      this.secrets.push(decodeURIComponent(this.base.password), decodeURIComponent(this.base.username));
+      const user = decodeURIComponent(this.base.username);
+      const password = decodeURIComponent(this.base.password);
+      userinfo.push(user, password);
+      // URL credentials are sent as basic auth unless an Authorization header is configured.
+      if (!Object.keys(this.headers).some((k) => k.toLowerCase() === "authorization")) {
+        this.headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+      }
+      this.base.username = "";
+      this.base.password = "";
     }
+    // Every value we send is a secret (tokens, tenant ids, the Basic credential), and so is the userinfo.
+    this.redactor = new SecretRedactor([...Object.values(this.headers).flatMap(headerSecrets), ...userinfo]);
   }
 
   /** Builds the request URL: base path + path (a base of http://h/prefix keeps /prefix). */
@@ -112,22 +179,15 @@ export class HttpClient {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  /** Removes any secret value that may have been echoed back in a body or error. */
+  /** Removes any secret (whole, encoded, or a long enough part of it) that may have been echoed back. */
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) if (s) out = out.split(s).join("[redacted]");
-    return out;
+    return this.redactor.redact(text);
   }
 
   private async send(method: "GET" | "POST", path: string, options: RequestOptions): Promise<HttpResponse> {
     const url = this.buildUrl(path, options.query);
     const what = `${method} ${url.pathname}`;
-    const headers: Record<string, string> = { accept: "application/json", ...this.opts.headers };
-    if (url.username || url.password) {
-      headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
-      url.username = "";
-      url.password = "";
-    }
+    const headers: Record<string, string> = { accept: "application/json", ...this.headers };
     let payload: string | undefined;
     if (options.body !== undefined) {
       payload = JSON.stringify(options.body);
@@ -135,8 +195,9 @@ export class HttpClient {
     }
     const started = performance.now();
     let status: number;
+    let resHeaders: Headers;
     let raw: Buffer;
-    let encoding: string | undefined;
+    let ok: boolean;
     try {
       const res = await request(url, {
         method,
@@ -146,22 +207,20 @@ export class HttpClient {
         signal: AbortSignal.timeout(this.opts.timeoutMs),
       });
       status = res.statusCode;
-      const enc = res.headers["content-encoding"];
-      encoding = Array.isArray(enc) ? enc[0] : enc;
-      raw = Buffer.from(await res.body.arrayBuffer());
+      resHeaders = res.headers;
+      ok = (status >= 200 && status < 300) || options.allowStatus?.includes(status) === true;
+      raw = await this.readBody(res, what, ok);
     } catch (err) {
+      if (err instanceof BackendError) throw err;
       throw this.transportError(err, what);
     }
     const ms = Math.round(performance.now() - started);
     this.opts.logger.debug({ backend: this.opts.backend, method, path: url.pathname, status, ms, bytes: raw.length }, "backend request");
-    const body = decode(raw, encoding);
-    if (status < 200 || status >= 300) {
-      if (options.allowStatus?.includes(status)) {
-        return { status, json: tryParse(body), bytes: raw.length };
-      }
-      throw this.statusError(status, what, body);
-    }
-    if (options.text) return { status, json: undefined, text: this.redact(body), bytes: raw.length };
+    const encoding = header(resHeaders, "content-encoding");
+    if (!ok) throw this.statusError(status, what, this.decodeLeniently(raw, encoding), resHeaders, url);
+    const body = this.decode(raw, encoding, what, status);
+    if (status < 200 || status >= 300) return { status, json: tryParse(body), bytes: raw.length };
+    if (options.text) return { status, json: undefined, text: this.redact(body.slice(0, REDACT_WINDOW_CHARS)), bytes: raw.length };
     if (body.trim() === "") return { status, json: undefined, bytes: raw.length };
     try {
       return { status, json: JSON.parse(body), bytes: raw.length };
@@ -170,11 +229,89 @@ export class HttpClient {
         this.opts.backend,
         "invalid_response",
         `${this.label} at ${this.url} returned a response that is not valid JSON for ${what} ` +
-          `(starts with ${JSON.stringify(this.redact(body.slice(0, 80)))}). ` +
+          `(starts with ${JSON.stringify(this.snippet(body, 80))}). ` +
           `Check that the URL points to the ${this.label} query API, not a UI page or a proxy.`,
         status,
       );
     }
+  }
+
+  /**
+   * Reads the body, counting bytes as they arrive: past the limit the connection is dropped and
+   * the answer fails (a declared Content-Length over it fails before reading). The body of a
+   * failed request is only needed for a snippet, so it is read up to ERROR_BODY_BYTES and cut.
+   */
+  private async readBody(res: Dispatcher.ResponseData, what: string, wanted: boolean): Promise<Buffer> {
+    const limit = wanted ? this.maxBytes : ERROR_BODY_BYTES;
+    const declared = Number(header(res.headers, "content-length"));
+    if (wanted && Number.isFinite(declared) && declared > limit) {
+      res.body.destroy();
+      throw this.tooLarge(what, declared);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        res.body.destroy();
+        if (wanted) throw this.tooLarge(what);
+        chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
+        break;
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /** The body as text, decompressed within the size limit; a body that does not decode is an invalid response. */
+  private decode(raw: Buffer, encoding: string | undefined, what: string, status: number): string {
+    const enc = (encoding ?? "").trim().toLowerCase();
+    if (enc === "" || enc === "identity") return raw.toString("utf8");
+    const decoder = DECODERS[enc];
+    const fail = (why: string): BackendError =>
+      new BackendError(
+        this.opts.backend,
+        "invalid_response",
+        `${this.label} at ${this.url} answered ${what} with a body marked Content-Encoding ${enc.slice(0, 40)} that ${why}. ` +
+          `Check any proxy or gateway between this server and ${this.label}.`,
+        status,
+      );
+    if (!decoder) throw fail("this server cannot decode (it understands gzip, deflate and br)");
+    try {
+      return decoder(raw, { maxOutputLength: this.maxBytes }).toString("utf8");
+    } catch (err) {
+      if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw this.tooLarge(what);
+      throw fail(`does not decode as ${enc}`);
+    }
+  }
+
+  /** For error snippets: whatever decodes (a cut body decodes up to the cut), else the raw text. */
+  private decodeLeniently(raw: Buffer, encoding: string | undefined): string {
+    const decoder = DECODERS[(encoding ?? "").trim().toLowerCase()];
+    if (decoder) {
+      try {
+        return decoder(raw, { maxOutputLength: ERROR_BODY_BYTES, finishFlush: zlib.Z_SYNC_FLUSH }).toString("utf8");
+      } catch {
+        // fall through: the raw bytes are still the best description we have
+      }
+    }
+    return raw.toString("utf8");
+  }
+
+  /** A redacted, whitespace-collapsed start of `body`: redacted whole first, so no cut splits a secret. */
+  private snippet(body: string, max: number): string {
+    const text = this.redact(body.slice(0, REDACT_WINDOW_CHARS)).replace(/\s+/g, " ").trim();
+    return text.length > max ? text.slice(0, max) : text;
+  }
+
+  private tooLarge(what: string, declaredBytes?: number): BackendError {
+    const size = declaredBytes === undefined ? `more than ${megabytes(this.maxBytes)} MB` : `${megabytes(declaredBytes)} MB, more than the ${megabytes(this.maxBytes)} MB limit`;
+    return new BackendError(
+      this.opts.backend,
+      "too_large",
+      `${this.label} at ${this.url} answered ${what} with ${size} (the response size limit), so the answer was not read. ` +
+        `Narrow the query (a shorter time range, more filters or a lower limit), or raise the limit with ${LIMIT_SETTING}.`,
+    );
   }
 
   private transportError(err: unknown, what: string): BackendError {
@@ -202,8 +339,8 @@ export class HttpClient {
     );
   }
 
-  private statusError(status: number, what: string, body: string): BackendError {
-    const snippet = this.redact(body.replace(/\s+/g, " ").trim().slice(0, 200));
+  private statusError(status: number, what: string, body: string, headers: Headers, requestUrl: URL): BackendError {
+    const snippet = this.snippet(body, 200);
     const detail = snippet ? `: ${snippet}` : "";
     if (status === 401 || status === 403) {
       return new BackendError(
@@ -223,24 +360,38 @@ export class HttpClient {
         status,
       );
     }
-    return new BackendError(
-      this.opts.backend,
-      "http",
-      `${this.label} at ${this.url} returned HTTP ${status} for ${what}${detail}. ` +
-        (status >= 500 ? "The backend failed; retry later or narrow the query." : "Check the query parameters."),
-      status,
-    );
+    const after = retryAfterSeconds(header(headers, "retry-after"));
+    const retry = after === undefined ? {} : { retryAfterSeconds: after };
+    if (status === 429) {
+      const when = after === undefined ? "retry in a minute (no Retry-After was given)" : `retry after ${after} s`;
+      return new BackendError(
+        this.opts.backend,
+        "rate_limited",
+        `Rate limited by ${this.label} at ${this.url}; ${when} (HTTP 429 for ${what}${detail}). ` +
+          `The query itself is fine: wait before calling again, and make fewer calls at once.`,
+        status,
+        retry,
+      );
+    }
+    if (status >= 300 && status < 400) {
+      const location = header(headers, "location");
+      const target = location ? ` to ${displayUrl(new URL(location, requestUrl).toString())}` : "";
+      return new BackendError(
+        this.opts.backend,
+        "http",
+        `${this.label} at ${this.url} answered ${what} with a redirect (HTTP ${status}${target}); redirects are not followed, ` +
+          `so credentials never travel to another address. Set --url / BACKEND_URL to the final URL of the ${this.label} API.`,
+        status,
+      );
+    }
+    const advice =
+      status >= 500
+        ? after === undefined
+          ? "The backend failed; retry later or narrow the query."
+          : `The backend is unavailable; retry after ${after} s.`
+        : "Check the query parameters.";
+    return new BackendError(this.opts.backend, "http", `${this.label} at ${this.url} returned HTTP ${status} for ${what}${detail}. ${advice}`, status, retry);
   }
-}
-
-function decode(raw: Buffer, encoding: string | undefined): string {
-  try {
-    if (encoding === "gzip") return gunzipSync(raw).toString("utf8");
-    if (encoding === "deflate") return inflateSync(raw).toString("utf8");
-  } catch {
-    // fall through: treat as plain bytes, JSON parsing will report the problem
-  }
-  return raw.toString("utf8");
 }
 
 function tryParse(body: string): unknown {

@@ -123,6 +123,8 @@ export interface BackendOptions {
   fetchConcurrency: number;
   logger: Logger;
   dispatcher?: Dispatcher;
+  /** Largest response body in bytes, also after decompression (default: the HTTP layer's 64 MiB). */
+  maxResponseBytes?: number;
   /** Clock; injectable for tests. */
   now?: () => number;
 }

@@ -11,7 +11,8 @@
  */
 import type { Readable, Writable } from "node:stream";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+// Ours, not the SDK's: it answers requests the SDK would drop (src/mcp/stdio-transport.ts).
+import { StdioServerTransport } from "../mcp/stdio-transport.js";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../logger.js";
 

@@ -80,12 +80,34 @@ export function canonicalField(field: string): string {
   return FIELD_ALIASES[field] ?? field;
 }
 
+/** Names that are properties of every JavaScript object: as a key they vanish or misbehave, so they are refused. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Why `name` cannot be an attribute name, or undefined when it can. No backend stores names with
+ * control characters (Tempo's TraceQL cannot even write a NUL), and unpaired surrogates cannot be
+ * encoded as UTF-8, so a query would silently search for another name.
+ */
+export function attributeNameProblem(name: string): string | undefined {
+  if (RESERVED_NAMES.has(name)) return `'${name}' cannot be used as an attribute name (it is reserved in JavaScript objects); use another key`;
+  if (/[\u0000-\u001f\u007f]/.test(name)) return "an attribute name cannot contain control characters (U+0000 to U+001F, U+007F); remove them";
+  if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name)) {
+    return "an attribute name cannot contain an unpaired surrogate (it is not valid Unicode text); fix the encoding";
+  }
+  return undefined;
+}
+
+/** A string that may serve as an attribute name (filter field, tag key). */
+export const attributeNameSchema = z.string().superRefine((name, ctx) => {
+  const problem = attributeNameProblem(name);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
 
 export const filterInputSchema = z
   .strictObject({
-    field: z
-      .string()
+    field: attributeNameSchema
       .min(1)
       .describe(
         "Attribute (e.g. 'gen_ai.request.model') or pseudo-field: service.name, operation_name, duration (ms), " +
@@ -120,6 +142,12 @@ function inferValueType(input: FilterInput): ValueType {
   return "string";
 }
 
+/** A value as quoted in a message: JSON, at most 64 characters of it. */
+function quoteValue(v: Scalar): string {
+  const text = JSON.stringify(v);
+  return text.length > 64 ? `${text.slice(0, 64)}…(${text.length - 64} more)` : text;
+}
+
 /**
  * Validates one filter's internal consistency and returns the canonical Filter.
  * Throws an Error whose message says what is wrong and how to fix it.
@@ -151,10 +179,10 @@ export function toFilter(input: FilterInput): Filter {
   const operands = [...(hasValue ? [input.value!] : []), ...(hasValues ? input.values! : [])];
   for (const operand of operands) {
     if (valueType === "number" && toNumber(operand) === undefined) {
-      throw new Error(`Value ${JSON.stringify(operand)} is not a number, but value_type is 'number'`);
+      throw new Error(`Value ${quoteValue(operand)} is not a number, but value_type is 'number'`);
     }
     if (valueType === "boolean" && toBool(operand) === undefined) {
-      throw new Error(`Value ${JSON.stringify(operand)} is not a boolean (true or false), but value_type is 'boolean'`);
+      throw new Error(`Value ${quoteValue(operand)} is not a boolean (true or false), but value_type is 'boolean'`);
     }
   }
   const filter: Filter = { field: canonicalField(input.field), operator: op, valueType };

@@ -33,6 +33,11 @@ const OFFSET = /^\s*(?:(Z)|([+-])(\d{2})(?::?(\d{2})(?::?(\d{2}))?)?)$/i;
 
 export class TimeParseError extends Error {}
 
+/** The range a time may take: years 1 to 9999, as ISO 8601 (and Python's datetime) write them. */
+export const MIN_TIME_MS = -62_135_596_800_000;
+export const MAX_TIME_MS = 253_402_300_799_999;
+const RANGE_TEXT = "0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z";
+
 const DAY_MS = 86_400_000;
 
 /** Epoch ms of a UTC calendar date; setUTCFullYear keeps years 1-99 literal (Date.UTC maps them to 19xx). */
@@ -124,6 +129,16 @@ function parseIso(raw: string): number | undefined {
 export function parseTime(input: string, now: number = Date.now()): number {
   const raw = input.trim();
   if (raw === "") throw new TimeParseError("empty value");
+  const ms = parseTimeUnchecked(raw, now);
+  // Huge epochs or offsets ("99999999999999999999", "now+99999999999d") would fail later, far from the input.
+  if (!Number.isFinite(ms) || ms < MIN_TIME_MS || ms > MAX_TIME_MS) {
+    const shown = raw.length > 64 ? `${raw.slice(0, 64)}…` : raw;
+    throw new TimeParseError(`'${shown}' is out of range: times must be between ${RANGE_TEXT}`);
+  }
+  return ms;
+}
+
+function parseTimeUnchecked(raw: string, now: number): number {
   if (/^now$/i.test(raw)) return now;
   const rel = RELATIVE.exec(raw);
   if (rel) {

@@ -2,28 +2,58 @@
  * The one place a tool call is validated, run and rendered, and where every failure becomes an
  * isError result whose text is {"error": "..."}.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { z } from "zod";
+import { CallToolRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import { BackendError, NoDataError, UserInputError, errorMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { ToolContext, ToolDefinition } from "../tools/define-tool.js";
 import { renderResult } from "./render.js";
 
-export function errorResult(message: string): CallToolResult {
-  return { content: [{ type: "text", text: JSON.stringify({ error: message }) }], isError: true };
+/** At most this many characters of a name or value the caller sent are quoted back. */
+export const MAX_QUOTED_CHARS = 64;
+/** Unknown argument names listed in one message. */
+const MAX_LISTED_KEYS = 10;
+/** Problems described in one message. */
+const MAX_LISTED_ISSUES = 5;
+/** No error text is longer than this: a message must never eat the response budget. */
+export const MAX_ERROR_CHARS = 4000;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function quoteInput(text: string, max: number = MAX_QUOTED_CHARS): string {
+  return text.length > max ? `${text.slice(0, max)}…(${text.length - max} more)` : text;
 }
 
-/** Turns zod issues into one actionable sentence. */
+export function errorResult(message: string): CallToolResult {
+  const text = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…(message cut)` : message;
+  return { content: [{ type: "text", text: JSON.stringify({ error: text }) }], isError: true };
+}
+
+/**
+ * tools/call with `arguments` kept as sent. The SDK's schema parses them as a zod record, which
+ * drops an own "__proto__" key without a word, so the tool's strict schema could never report it.
+ * The SDK still validates the request with its own schema before the handler runs.
+ */
+export const RawCallToolRequestSchema = CallToolRequestSchema.extend({
+  params: CallToolRequestSchema.shape.params.extend({ arguments: z.unknown().optional() }),
+});
+
+/** Turns zod issues into one actionable sentence; every name the caller sent is quoted cut to MAX_QUOTED_CHARS. */
 export function describeInputError(def: ToolDefinition, error: z.ZodError): string {
-  const parts = error.issues.map((issue) => {
-    const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+  const parts = error.issues.slice(0, MAX_LISTED_ISSUES).map((issue) => {
+    // A record key that fails its own check is named by the check's message, not by the path.
+    const segments = issue.code === "invalid_key" ? issue.path.slice(0, -1) : issue.path;
+    const path = segments.map((p) => (typeof p === "number" ? `[${p}]` : `.${quoteInput(String(p))}`)).join("").replace(/^\./, "");
     if (issue.code === "unrecognized_keys") {
       const valid = Object.keys(def.input.shape).join(", ");
       const where = path ? `${path}: ` : "";
-      return `${where}unknown argument(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}; valid arguments: ${valid}`;
+      const listed = issue.keys.slice(0, MAX_LISTED_KEYS).map((k) => `'${quoteInput(k)}'`).join(", ");
+      const more = issue.keys.length > MAX_LISTED_KEYS ? ` and ${issue.keys.length - MAX_LISTED_KEYS} more` : "";
+      return `${where}unknown argument(s) ${listed}${more}; valid arguments: ${valid}`;
     }
-    return `${path || "arguments"}: ${issue.message}`;
+    const message = issue.code === "invalid_key" && issue.issues[0] ? issue.issues[0].message : issue.message;
+    return `${path || "arguments"}: ${quoteInput(message, 300)}`;
   });
+  if (error.issues.length > MAX_LISTED_ISSUES) parts.push(`and ${error.issues.length - MAX_LISTED_ISSUES} more problem(s)`);
   const prefix = error.issues.some((i) => i.path[0] === "filters") ? "Invalid filter format" : "Invalid query parameters";
   return `${prefix}: ${parts.join("; ")}. Fix the argument(s) and call ${def.name} again.`;
 }

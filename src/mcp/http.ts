@@ -11,6 +11,7 @@ import { createApp, type App } from "../app.js";
 import type { TraceBackend } from "../backends/trace-backend.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import { invalidBodyError, type JsonRpcErrorMessage } from "./jsonrpc-guard.js";
 import { createServer, type CreatedServer } from "./server.js";
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -52,6 +53,11 @@ function sameToken(given: string, expected: string): boolean {
 function reject(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
+}
+
+function sendJsonRpcError(res: ServerResponse, status: number, message: JsonRpcErrorMessage): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(message));
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -147,12 +153,23 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
       } catch (err) {
         return reject(res, (err as { status?: number }).status ?? 400, (err as Error).message);
       }
+      // The SDK answers an empty batch with 202 and no body, and JSON that is not a message with "parse error".
+      const invalid = invalidBodyError(body);
+      if (invalid) return sendJsonRpcError(res, 400, invalid);
     }
     const sessionId = req.headers["mcp-session-id"];
-    const existing = typeof sessionId === "string" ? sessions.get(sessionId) : undefined;
-    if (existing) {
-      await existing.transport.handleRequest(req, res, body);
-      return;
+    if (sessionId !== undefined) {
+      const existing = typeof sessionId === "string" ? sessions.get(sessionId) : undefined;
+      if (existing) {
+        await existing.transport.handleRequest(req, res, body);
+        return;
+      }
+      // The spec: a session that ended (or never existed, e.g. after a restart) is 404, so the client re-initializes.
+      return sendJsonRpcError(res, 404, {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32001, message: "Session not found: it ended or the server restarted; start a new session with an initialize request (without Mcp-Session-Id)" },
+      });
     }
     if (req.method !== "POST" || !isInitializeRequest(body)) {
       return reject(res, 400, "Bad Request: no valid session; start with an initialize request");

@@ -3,11 +3,11 @@
  * tool listing and dispatch (validation, rendering and error mapping live in call-tool.ts).
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { createApp, type App, type AppOptions } from "../app.js";
 import type { ToolDefinition } from "../tools/define-tool.js";
 import { VERSION } from "../version.js";
-import { callTool, errorResult } from "./call-tool.js";
+import { callTool, errorResult, quoteInput, RawCallToolRequestSchema } from "./call-tool.js";
 import { jsonSchema } from "./json-schema.js";
 
 export const SERVER_NAME = "opentelemetry-mcp";
@@ -77,12 +77,12 @@ export function createServer(deps: ServerDeps): CreatedServer {
     return { tools: listing };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  server.setRequestHandler(RawCallToolRequestSchema, async (request) => {
     const name = request.params.name;
     const { byName } = await loadRegistry();
     const def = byName.get(name);
     if (!def) {
-      return errorResult(`Unknown tool '${name}'. Available tools: ${[...byName.keys()].join(", ")}.`);
+      return errorResult(`Unknown tool '${quoteInput(name)}'. Available tools: ${[...byName.keys()].join(", ")}.`);
     }
     return callTool(def, request.params.arguments, { ctx: app.tools, logger });
   });

@@ -7,6 +7,7 @@ import { fetchTrace } from "../query/fetch-traces.js";
 import { fitTrace, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import { statusSchema } from "./summaries.js";
+import * as p from "./params.js";
 
 const llmAttributesSchema = z.object({
   system: z.string(),
@@ -46,7 +47,7 @@ export const getTrace = defineTool({
     "each with its depth, parent link, service, operation, timing, status, attributes) and, for LLM spans, parsed LLM " +
     "attributes (provider, models, tokens, finish reasons, previews), plus an llm_summary of the trace.",
   input: z.strictObject({
-    trace_id: z.string().min(1).max(128).describe("Trace id, usually 32 hex characters (from search_traces or find_errors)."),
+    trace_id: p.traceId,
   }),
   output: z.object({
     trace_id: z.string(),

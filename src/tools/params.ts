@@ -1,7 +1,8 @@
 /** Shared zod fragments for tool parameters: each is described once and reused. */
 import { z } from "zod";
-import { eq, filterInputSchema, toFilter, type Filter, type FilterInput } from "../domain/filter.js";
+import { attributeNameProblem, attributeNameSchema, eq, filterInputSchema, RESERVED_NAMES, toFilter, type Filter, type FilterInput } from "../domain/filter.js";
 import { formatTimeMs, parseTime, TimeParseError } from "../domain/time.js";
+import { isTraceId, TRACE_ID_HINT } from "../domain/trace-id.js";
 import { UserInputError, errorMessage } from "../errors.js";
 
 export const startTime = z
@@ -33,10 +34,25 @@ export const genAiResponseModel = z
 export const minDurationMs = z.number().int().min(0).optional().describe("Minimum duration in milliseconds (inclusive).");
 export const maxDurationMs = z.number().int().min(0).optional().describe("Maximum duration in milliseconds (inclusive).");
 export const hasError = z.boolean().optional().describe("true: only errors; false: only items without errors.");
+/**
+ * zod's records skip an own "__proto__" key without a word (JSON.parse keeps it as an ordinary
+ * key), so reserved names are looked for in the raw object before the record parses it.
+ */
 export const tags = z
-  .record(z.string(), z.string())
+  .preprocess((value, ctx) => {
+    const reserved = typeof value === "object" && value !== null ? Object.keys(value).find((k) => RESERVED_NAMES.has(k)) : undefined;
+    if (reserved) ctx.addIssue({ code: "custom", message: attributeNameProblem(reserved)! });
+    return value;
+  }, z.record(attributeNameSchema, z.string()))
   .optional()
   .describe("Attribute equality filters, e.g. {\"http.status_code\": \"500\"}.");
+export const traceId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .refine(isTraceId, { message: `${TRACE_ID_HINT}; take it from search_traces or find_errors` })
+  .describe("Trace id, usually 32 hex characters (from search_traces or find_errors).");
 export const filters = z
   .array(filterInputSchema)
   .max(50)

@@ -21,8 +21,41 @@ import { BackendError, type BackendErrorKind } from "../../src/errors.js";
 import { silentLogger } from "../../src/logger.js";
 import type { BackendWorld, Fault, RunningWorld } from "../helpers/backend-world.js";
 import { generateDataset } from "../helpers/dataset.js";
+import { PROXY_FAULTS, startFaultProxy, type FaultProxy, type ProxyFault } from "../helpers/fault-proxy.js";
+import { expectNoSecrets } from "../helpers/secrets.js";
 
 export const TEST_API_KEY = "test-key-123456";
+/** Secrets the fault matrix plants besides the API key: a --header token and URL basic-auth credentials. */
+const HEADER_TOKEN = "hdr-token-8c1f0e2d9b7a6c5e4f3a";
+const URL_USER = "mxuser";
+const URL_PASSWORD = "url-pass-71d2e9c4b8a3f6e5";
+const MIB = 1024 * 1024;
+
+/** What each injected fault must become: a BackendError of this kind whose message says so. */
+const FAULT_EXPECTATIONS: Readonly<Record<ProxyFault, { kind: BackendErrorKind; message?: RegExp }>> = {
+  http500: { kind: "http", message: /returned HTTP 500/ },
+  http502Html: { kind: "http", message: /returned HTTP 502/ },
+  http503: { kind: "http", message: /returned HTTP 503 .*retry later/ },
+  http503RetryAfter: { kind: "http", message: /returned HTTP 503 .*retry after 30 s/ },
+  http429RetryAfter: { kind: "rate_limited", message: /^Rate limited by \w+ at http:\/\/127\.0\.0\.1:\d+; retry after 7 s/ },
+  redirect: { kind: "http", message: /HTTP 302 to https:\/\/sso\.example\.com\/login\); redirects are not followed/ },
+  truncated: { kind: "invalid_response", message: /not valid JSON/ },
+  resetMidBody: { kind: "network" },
+  oversized: { kind: "too_large", message: /more than 1 MB .*--backend-max-response-mb/ },
+  oversizedDeclared: { kind: "too_large", message: /with 2 MB, more than the 1 MB limit/ },
+  gzipBomb: { kind: "too_large", message: /more than 1 MB/ },
+  slowHeaders: { kind: "timeout", message: /did not answer/ },
+  slowBody: { kind: "timeout", message: /did not answer/ },
+  nonJson: { kind: "invalid_response", message: /not valid JSON/ },
+  html: { kind: "invalid_response", message: /not valid JSON/ },
+  otherApi: { kind: "invalid_response", message: /expected/ },
+  wrongPath: { kind: "invalid_response", message: /expected/ },
+  wrongEncoding: { kind: "invalid_response", message: /Content-Encoding gzip/ },
+  echoHeaders: { kind: "http", message: /returned HTTP 500/ },
+  echoHeaders200: { kind: "invalid_response", message: /not valid JSON/ },
+};
+/** Faults that take the client's whole timeout: exercised on one call only, to keep the suite fast. */
+const SLOW_FAULTS: ReadonlySet<ProxyFault> = new Set(["slowHeaders", "slowBody"]);
 
 /**
  * Where a backend's documented semantics genuinely differ from the default expectations. Keep
@@ -368,6 +401,72 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
           expect(health.status, fault).toBe("unhealthy");
           expect(health.error, fault).toBeTruthy();
           expect(JSON.stringify(health)).not.toContain(TEST_API_KEY);
+        }
+      });
+    });
+
+    describe("fault matrix through a fault-injecting proxy", () => {
+      let proxy: FaultProxy;
+      let faulty: TraceBackend;
+      const withCredentials = (url: string) => url.replace("http://", `http://${URL_USER}:${URL_PASSWORD}@`);
+      const basic = Buffer.from(`${URL_USER}:${URL_PASSWORD}`).toString("base64");
+      const secrets = [TEST_API_KEY, HEADER_TOKEN, URL_PASSWORD, basic];
+      const knownTrace = () => dataset.find((t) => t.serviceName === roots[0])!.traceId;
+      const calls: Array<[string, (b: TraceBackend) => Promise<unknown>]> = [
+        ["listServices", (b) => b.listServices()],
+        ["searchTraces", (b) => searchTraces(b, query([eq("service.name", roots[0]!)], 5))],
+        ["getTrace", (b) => b.getTrace(knownTrace())],
+      ];
+
+      beforeAll(async () => {
+        proxy = await startFaultProxy(running.url, { oversizeBytes: 2 * MIB });
+        faulty = await make({ url: withCredentials(proxy.url), headers: { "x-auth-token": HEADER_TOKEN }, timeoutMs: 400, maxResponseBytes: MIB });
+      });
+      afterEach(() => proxy.setFault(null));
+      afterAll(async () => {
+        await proxy?.close();
+      });
+
+      const expectFault = async (p: Promise<unknown>, fault: ProxyFault, label: string): Promise<void> => {
+        const err = await p.then(
+          (v) => new Error(`${label} succeeded under ${fault}: ${JSON.stringify(v)?.slice(0, 200)}`),
+          (e: unknown) => e,
+        );
+        expect(err, label).toBeInstanceOf(BackendError);
+        const be = err as BackendError;
+        const want = FAULT_EXPECTATIONS[fault];
+        expect(be.kind, `${label}: ${be.message}`).toBe(want.kind);
+        if (want.message) expect(be.message, label).toMatch(want.message);
+        expect(be.message, label).toContain(`${backendLabel(world.kind)} at ${proxy.url}`);
+        expectNoSecrets(`${be.message} ${String(be.cause ?? "")}`, secrets, `${label} under ${fault}`);
+        expect(be.message, label).not.toContain(URL_USER);
+      };
+
+      it("passes healthy traffic through unchanged", async () => {
+        expect(await faulty.listServices()).toEqual(await backend.listServices());
+        const direct = await searchTraces(backend, query([eq("service.name", roots[0]!)], 5));
+        const proxied = await searchTraces(faulty, query([eq("service.name", roots[0]!)], 5));
+        expect(sortedIds(proxied.items)).toEqual(sortedIds(direct.items));
+      });
+
+      for (const fault of PROXY_FAULTS) {
+        it(`${fault}: a ${FAULT_EXPECTATIONS[fault].kind} error naming ${world.kind} and the URL, with no secret, never an empty success`, async () => {
+          proxy.setFault(fault);
+          for (const [name, call] of SLOW_FAULTS.has(fault) ? calls.slice(0, 1) : calls) await expectFault(call(faulty), fault, name);
+          proxy.setFault(null);
+          // The next call is served normally.
+          expect((await faulty.listServices()).length).toBeGreaterThan(0);
+        });
+      }
+
+      it.runIf(world.kind !== "traceloop")("the Basic credential built from URL user:password never comes back", async () => {
+        // Without an API key the URL credentials are sent as basic auth (Traceloop always sends its key instead).
+        const basicOnly = await make({ url: withCredentials(proxy.url), apiKey: undefined, headers: { "x-auth-token": HEADER_TOKEN }, timeoutMs: 400 });
+        for (const fault of ["echoHeaders", "echoHeaders200"] as const) {
+          proxy.setFault(fault);
+          const before = proxy.requests.length;
+          await expectFault(basicOnly.listServices(), fault, `listServices (basic auth) under ${fault}`);
+          expect(proxy.requests[before]!.headers.authorization).toBe(`Basic ${basic}`);
         }
       });
     });

@@ -197,11 +197,18 @@ describe("listings", () => {
     expect(parseSearchHits([{ traceID: "abc" }, { traceID: "ABC" }, { nope: 1 }])).toEqual([{ traceId: "abc".padStart(32, "0") }]);
     expect(parseSearchHits(fixture("search-empty.json"))).toEqual([]);
     expect(() => parseSearchHits({ traces: "x" })).toThrow(TempoShapeError);
+    // JSON of another API is not an empty search (#6); protobuf JSON's omitted empty list is.
+    expect(() => parseSearchHits({ status: "ok", version: "1.2" })).toThrow("expected an object with a 'traces' list, got an object with 'status', 'version'");
+    expect(() => parseSearchHits("ok")).toThrow(TempoShapeError);
+    expect(parseSearchHits({ metrics: { inspectedBytes: "0" } })).toEqual([]);
+    expect(parseSearchHits({})).toEqual([]);
   });
 
   it("parses v2 and v1 tag values", () => {
     expect(parseTagValues({ tagValues: [{ type: "string", value: "a" }, { type: "string", value: "b" }], metrics: {} })).toEqual(["a", "b"]);
     expect(parseTagValues({ tagValues: ["a", "b"] })).toEqual(["a", "b"]);
     expect(parseTagValues({})).toEqual([]);
+    expect(parseTagValues({ metrics: {} })).toEqual([]);
+    expect(() => parseTagValues({ status: "ok", items: [1, 2, 3] })).toThrow("expected an object with a 'tagValues' list");
   });
 });

@@ -61,6 +61,13 @@ describe("traceloop root-spans page (recorded)", () => {
     expect(readPage([1, 2], "root_spans")).toBeUndefined();
     expect(readPage({ root_spans: { data: 3 } }, "root_spans")).toBeUndefined();
   });
+
+  it("rejects JSON of another API (no envelope member) instead of reading it as an empty page (#6)", () => {
+    expect(readPage({ status: "ok", version: "1.2" }, "root_spans")).toBeUndefined();
+    expect(readPage({ spans: { data: [] } }, "root_spans")).toBeUndefined();
+    expect(readPage({}, "spans")).toBeUndefined();
+    expect(readPage({ root_spans: null }, "root_spans")).toEqual({ rows: [], nextCursor: undefined });
+  });
 });
 
 describe("traceloop spans page", () => {
@@ -115,6 +122,11 @@ describe("traceloop trace spans", () => {
     expect(readTraceSpans(fixture("trace-spans-not-found").response)).toBeNull();
     expect(readTraceSpans({ spans: "x" })).toBeUndefined();
     expect(readTraceSpans("x")).toBeUndefined();
+  });
+
+  it("rejects JSON of another API instead of reading it as an unknown trace (#6)", () => {
+    expect(readTraceSpans({ status: "ok", version: "1.2" })).toBeUndefined();
+    expect(readTraceSpans({})).toBeUndefined();
   });
 
   it("skips a malformed row instead of failing the trace", () => {

@@ -264,13 +264,22 @@ describe("traceloop get_trace", () => {
     expect(traceTotalTokens(t)).toBe(traceTotalTokens(want));
   });
 
-  it("maps {spans: null} to not_found naming project and environments, and encodes the id", async () => {
+  it("maps {spans: null} to not_found naming project and environments", async () => {
     const { world, backend } = await setup();
-    const err = await backend.getTrace("no/such trace").catch((e: unknown) => e);
+    const unknown = "feedface".repeat(4);
+    const err = await backend.getTrace(unknown).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendError);
     expect((err as BackendError).kind).toBe("not_found");
-    expect((err as BackendError).message).toMatch(/^Trace no\/such trace not found in Traceloop \(project default, environments prd\)/);
-    expect(world.requests.at(-1)!.path).toBe("/v2/projects/default/traces/no%2Fsuch%20trace/spans");
+    expect((err as BackendError).message).toMatch(new RegExp(`^Trace ${unknown} not found in Traceloop \\(project default, environments prd\\)`));
+    expect(world.requests.at(-1)!.path).toBe(`/v2/projects/default/traces/${unknown}/spans`);
+  });
+
+  it("refuses a malformed id without a request (#11)", async () => {
+    const { world, backend } = await setup();
+    const err = await backend.getTrace("no/such trace").catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: "not_found" });
+    expect((err as Error).message).toMatch(/^'no\/such trace' is not a trace id: a trace id is 1 to 32 hexadecimal characters/);
+    expect(world.requests).toEqual([]);
   });
 });
 

@@ -150,3 +150,21 @@ describe("translateFilter / buildTraceQL", () => {
     expect(escapeRegex("\\.+*?()|[]{}^$a")).toBe("\\\\\\.\\+\\*\\?\\(\\)\\|\\[\\]\\{\\}\\^\\$a");
   });
 });
+
+describe("attribute names TraceQL cannot write (#13)", () => {
+  // Tempo's lexer rejects NUL anywhere and raw line breaks inside quotes; unpaired surrogates
+  // cannot be sent as UTF-8 (they would arrive as U+FFFD, another name).
+  it.each(["a\u0000b", "line\nbreak", "tab\there", "del\u007f", "bad\ud800", "\udc00x"])("%j is evaluated locally, never sent", (name) => {
+    for (const target of ["traces", "spans"] as const) {
+      for (const filter of [f(name, "exists"), f(name, "equals", "x"), f(name, "gt", 3, "number")]) {
+        const t = translateFilter(filter, target);
+        expect(t.pushdown, `${filter.operator} on ${target}`).toBe("none");
+        expect(() => buildTraceQL([filter], target)).toThrow(/cannot be sent to Tempo/);
+      }
+    }
+  });
+
+  it("ordinary unicode names are still quoted and sent", () => {
+    expect(translateFilter(f("größe.é", "exists"), "traces")).toMatchObject({ pushdown: "exact", condition: `span."größe.é" != nil` });
+  });
+});

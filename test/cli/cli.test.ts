@@ -48,6 +48,12 @@ describe("cli", () => {
     }
   });
 
+  it("--help documents the backend response size limit", async () => {
+    const r = await run(["--help"]);
+    expect(r.stdout).toMatch(/--backend-max-response-mb <n>\s+largest backend answer read, in MB/);
+    expect(r.stdout).toMatch(/BACKEND_MAX_RESPONSE_MB\s+--backend-max-response-mb/);
+  });
+
   it.each([
     [["--backend", "zipkin"], {}, /--backend \/ BACKEND_TYPE/],
     [[], { BACKEND_TYPE: "zipkin" }, /Invalid value 'zipkin' for --backend \/ BACKEND_TYPE \(from BACKEND_TYPE\)/],

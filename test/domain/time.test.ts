@@ -203,3 +203,22 @@ describe("formatTimeUs / formatTimeMs", () => {
     expect(parseTime(formatTimeMs(ms))).toBe(ms);
   });
 });
+
+describe("parseTime: out-of-range results (#7)", () => {
+  it.each(["99999999999999999999", "9".repeat(64), "999999999999999", "99999999999w", "now+99999999999d", "now-99999999999d"])(
+    "%s is rejected, saying the accepted range",
+    (input) => {
+      // Ground truth: the JavaScript Date itself cannot represent these within years 1-9999.
+      expect(() => parseTime(input, NOW)).toThrow(TimeParseError);
+      expect(() => parseTime(input, NOW)).toThrow(/out of range: times must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59\.999Z/);
+    },
+  );
+
+  it("accepts both ends of the range and keeps the quoted input short", () => {
+    expect(iso(parseTime("0001-01-01T00:00:00Z", NOW))).toBe("0001-01-01T00:00:00.000Z");
+    expect(iso(parseTime("9999-12-31T23:59:59.999Z", NOW))).toBe("9999-12-31T23:59:59.999Z");
+    expect(iso(parseTime("253402300799999", NOW))).toBe("9999-12-31T23:59:59.999Z");
+    expect(() => parseTime("253402300800000", NOW)).toThrow(/out of range/);
+    expect(() => parseTime("9".repeat(200), NOW)).toThrow(new RegExp(`^'9{64}…' is out of range`));
+  });
+});

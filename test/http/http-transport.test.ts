@@ -91,3 +91,90 @@ describe("Streamable HTTP transport", () => {
     expect(exposureWarnings({ host: "127.0.0.1", port: 8000 })).toEqual([]);
   });
 });
+
+/** One raw POST/GET/DELETE: status, body text and headers. */
+function send(url: string, method: string, body: string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers } }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += String(d)));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const INIT = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } });
+const LIST = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+
+async function session(url: string): Promise<Record<string, string>> {
+  const init = await send(url, "POST", INIT);
+  expect(init.status).toBe(200);
+  const id = init.headers["mcp-session-id"] as string;
+  const headers = { "mcp-session-id": id, "mcp-protocol-version": "2025-06-18" };
+  await send(url, "POST", JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }), headers);
+  return headers;
+}
+
+describe("sessions: unknown or terminated ids get 404 so clients re-initialize (#5)", () => {
+  it.each(["POST", "GET", "DELETE"])("%s with a made-up session id -> 404 with a JSON-RPC error", async (method) => {
+    const server = await start();
+    const r = await send(server.url, method, method === "POST" ? LIST : undefined, { "mcp-session-id": "00000000-0000-0000-0000-000000000000", "mcp-protocol-version": "2025-06-18" });
+    expect(r.status).toBe(404);
+    expect(JSON.parse(r.body)).toMatchObject({ jsonrpc: "2.0", error: { code: -32001 }, id: null });
+    expect(JSON.parse(r.body).error.message).toMatch(/session not found.*initialize/i);
+  });
+
+  it("a session ended by DELETE answers 404 afterwards, and a new initialize works", async () => {
+    const server = await start();
+    const headers = await session(server.url);
+    expect((await send(server.url, "POST", LIST, headers)).status).toBe(200);
+    expect((await send(server.url, "DELETE", undefined, headers)).status).toBe(200);
+    const after = await send(server.url, "POST", LIST, headers);
+    expect(after.status).toBe(404);
+    expect(JSON.parse(after.body).error.code).toBe(-32001);
+    expect((await send(server.url, "POST", INIT)).status).toBe(200);
+  });
+
+  it("a request without a session id is still 400", async () => {
+    const server = await start();
+    const r = await send(server.url, "POST", LIST);
+    expect(r.status).toBe(400);
+  });
+});
+
+describe("request bodies are JSON-RPC messages or non-empty batches of them (#15)", () => {
+  it.each([
+    ["[]", "an empty batch"],
+    ["[1]", "a batch of a number"],
+    ["[null]", "a batch of null"],
+    ["[[]]", "a nested array"],
+    ["5", "a number"],
+    ['"x"', "a string"],
+    ["null", "null"],
+  ])("%s (%s) -> 400 with the JSON-RPC invalid-request error, in a session and without one", async (body) => {
+    const server = await start();
+    const headers = await session(server.url);
+    for (const h of [headers, {}]) {
+      const r = await send(server.url, "POST", body, h);
+      expect(r.status, JSON.stringify(h)).toBe(400);
+      expect(JSON.parse(r.body)).toMatchObject({ jsonrpc: "2.0", error: { code: -32600 }, id: null });
+    }
+  });
+
+  it("a request whose params is not an object gets an error naming its id", async () => {
+    const server = await start();
+    const headers = await session(server.url);
+    for (const params of ["x", 5, []]) {
+      const r = await send(server.url, "POST", JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params }), headers);
+      expect(r.status).toBe(400);
+      const msg = JSON.parse(r.body);
+      expect(msg).toMatchObject({ jsonrpc: "2.0", id: 7 });
+      expect([-32600, -32602]).toContain(msg.error.code);
+      expect(msg.error.message).toMatch(/params/);
+    }
+    // The session still serves.
+    expect((await send(server.url, "POST", LIST, headers)).status).toBe(200);
+  });
+});

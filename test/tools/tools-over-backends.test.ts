@@ -12,6 +12,8 @@ import { jaegerWorld } from "../helpers/jaeger-world.js";
 import { connect, type Connected } from "../helpers/mcp.js";
 import { tempoWorld } from "../helpers/tempo-world.js";
 import { traceloopWorld } from "../helpers/traceloop-world.js";
+import { startFaultProxy } from "../helpers/fault-proxy.js";
+import { expectNoSecrets } from "../helpers/secrets.js";
 import { calls, sum } from "./truth.js";
 
 const API_KEY = "test-key-0123456789";
@@ -159,6 +161,38 @@ describe.each(WORLDS)("all tools over $kind", (world) => {
     } finally {
       running.setFault(null);
       await fresh.close();
+    }
+  });
+
+  it("tool errors under injected faults name the backend and URL and carry no secret (fault proxy)", async () => {
+    const proxy = await startFaultProxy(running.url, { oversizeBytes: 2 * 1024 * 1024 });
+    const token = "hdr-token-5e6f7a8b9c0d1e2f3a4b";
+    const password = "url-pass-0a9b8c7d6e5f4a3b";
+    const fresh = await connect({
+      flags: { ...flags(), url: proxy.url.replace("http://", `http://mcpuser:${password}@`), header: [`X-Auth-Token: ${token}`], backendMaxResponseMb: "1" },
+      now: () => NOW,
+    });
+    try {
+      for (const [fault, message] of [
+        ["echoHeaders", /returned HTTP 500/],
+        ["echoHeaders200", /not valid JSON/],
+        ["oversized", /more than 1 MB .*--backend-max-response-mb \/ BACKEND_MAX_RESPONSE_MB/],
+        ["http429RetryAfter", /Rate limited by \w+ at .*; retry after 7 s/],
+        ["otherApi", /expected/],
+      ] as const) {
+        proxy.setFault(fault);
+        for (const tool of ["list_services", "search_traces"]) {
+          const r = await fresh.call(tool, argsFor(tool, mine[0]!.traceId));
+          expect(r.isError, `${tool} under ${fault}`).toBe(true);
+          const error = r.json.error as string;
+          expect(error, `${tool} under ${fault}`).toMatch(message);
+          expect(error).toContain(`${LABEL[world.kind]} at ${proxy.url}`);
+          expectNoSecrets(r.text, [API_KEY, token, password], `${tool} under ${fault}`);
+        }
+      }
+    } finally {
+      await fresh.close();
+      await proxy.close();
     }
   });
 

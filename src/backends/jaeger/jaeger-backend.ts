@@ -3,6 +3,7 @@
  * Query planning lives in jaeger-query.ts and parsing in jaeger-mapper.ts; this file only does I/O.
  */
 import type { Span, Trace } from "../../domain/trace.js";
+import { isTraceId, quoteTraceId, TRACE_ID_HINT } from "../../domain/trace-id.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient, type HttpResponse } from "../http-client.js";
 import type { BackendFactory, BackendSearch, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
@@ -10,16 +11,36 @@ import { jaeger } from "./descriptor.js";
 import { mapJaegerTrace, mapJaegerTraces, skippedNote } from "./jaeger-mapper.js";
 import { compileJaeger, jaegerParams, jaegerPushdown } from "./jaeger-query.js";
 
-/** Jaeger's envelope: {data, total, limit, offset, errors}; `data` is null when there is nothing. */
+/**
+ * Jaeger's envelope: {data, total, limit, offset, errors}; `data` is null when there is nothing.
+ * A body without a `data` member is not Jaeger's answer (a proxy's status page, another API):
+ * reporting it as "nothing found" would mislead, so it is an invalid response.
+ */
 function envelope(res: HttpResponse, what: string, url: string): { data: unknown[]; errors: string[] } {
+  const describeKeys = (obj: object): string => {
+    const keys = Object.keys(obj);
+    if (keys.length === 0) return "no members";
+    const shown = keys.slice(0, 5).map((k) => `'${k.slice(0, 32)}'`).join(", ");
+    return `members ${shown}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}`;
+  };
   const body = res.json;
-  const data = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as { data?: unknown }).data : [];
-  if (typeof body !== "object" || body === null || Array.isArray(body) || (data !== null && data !== undefined && !Array.isArray(data))) {
+  const isObject = typeof body === "object" && body !== null && !Array.isArray(body);
+  const data = isObject ? (body as { data?: unknown }).data : undefined;
+  if (!isObject || !("data" in body) || (data !== null && !Array.isArray(data))) {
+    const got = !isObject
+      ? Array.isArray(body)
+        ? "a JSON array"
+        : body === undefined
+          ? "an empty body"
+          : `a JSON ${typeof body}`
+      : "data" in body
+        ? `'data' of type ${typeof data}`
+        : `an object with ${describeKeys(body)}`;
     throw new BackendError(
       "jaeger",
       "invalid_response",
-      `Jaeger at ${url} answered ${what} with an unexpected shape (expected an object with a 'data' list). ` +
-        `Check that the URL points to the Jaeger query service (UI/API port, usually 16686).`,
+      `Jaeger at ${url} answered ${what} with JSON that is not a Jaeger query answer (expected an object with a 'data' list; got ${got}). ` +
+        `Check that the URL points to the Jaeger query service (UI/API port, usually 16686), not a proxy or another API.`,
       res.status,
     );
   }
@@ -44,6 +65,7 @@ export const createJaegerBackend: BackendFactory = (options) => {
     timeoutMs: options.timeoutMs,
     logger: options.logger,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });
 
   /** One GET /api/traces: Jaeger answers whole traces. */
@@ -72,6 +94,10 @@ export const createJaegerBackend: BackendFactory = (options) => {
     },
 
     async getTrace(traceId: string): Promise<Trace> {
+      // Checked before the path is built: "." or ".." would reach the search or another endpoint.
+      if (!isTraceId(traceId)) {
+        throw new BackendError("jaeger", "not_found", `'${quoteTraceId(traceId)}' is not a trace id: ${TRACE_ID_HINT}.`);
+      }
       const id = traceId.trim().toLowerCase();
       const notFound = (detail: string) =>
         new BackendError(

@@ -48,6 +48,7 @@ class TempoBackend implements TraceBackend {
       timeoutMs: options.timeoutMs,
       logger: options.logger,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
     });
     this.url = this.http.url;
     this.now = options.now ?? Date.now;

@@ -64,9 +64,25 @@ export interface TempoSearchHit {
   durationMs?: number;
 }
 
-/** The hits of `/api/search`: `{traces: [...]}` or a bare array; ids normalised to 32 hex chars. */
+/**
+ * The hits of `/api/search`: `{traces: [...]}` or a bare array; ids normalised to 32 hex chars.
+ * Tempo sends `traces` (an empty search is `"traces": []`; protobuf JSON may leave an empty list
+ * out, keeping only `metrics`). An object with other members is not Tempo's answer (a proxy's
+ * status page, another API) and must not read as "no traces".
+ */
 export function parseSearchHits(body: unknown): TempoSearchHit[] {
-  const list = Array.isArray(body) ? body : isObject(body) ? body.traces : undefined;
+  if (!Array.isArray(body)) {
+    const keys = isObject(body) ? Object.keys(body) : [];
+    if (!isObject(body) || (!("traces" in body) && keys.some((k) => k !== "metrics"))) {
+      const got = !isObject(body)
+        ? body === undefined
+          ? "an empty body"
+          : `a JSON ${body === null ? "null" : typeof body}`
+        : `an object with ${keys.slice(0, 5).map((k) => `'${k.slice(0, 32)}'`).join(", ")}${keys.length > 5 ? ", ..." : ""}`;
+      throw new TempoShapeError(`expected an object with a 'traces' list, got ${got}`);
+    }
+  }
+  const list = Array.isArray(body) ? body : (body as Json).traces;
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new TempoShapeError("'traces' is not an array");
   const seen = new Set<string>();
@@ -89,9 +105,18 @@ export function parseSearchHits(body: unknown): TempoSearchHit[] {
   return hits;
 }
 
-/** Tag values: v2 `{tagValues: [{type, value}]}` or v1 `{tagValues: ["a", ...]}`. */
+/**
+ * Tag values: v2 `{tagValues: [{type, value}]}` or v1 `{tagValues: ["a", ...]}`; protobuf JSON
+ * may leave an empty list out (`{}` or only `metrics`). An object with other members is not
+ * Tempo's answer and must not read as "no values".
+ */
 export function parseTagValues(body: unknown): string[] {
   if (!isObject(body)) throw new TempoShapeError("the body is not a JSON object");
+  const keys = Object.keys(body);
+  if (!("tagValues" in body) && keys.some((k) => k !== "metrics")) {
+    const shown = keys.slice(0, 5).map((k) => `'${k.slice(0, 32)}'`).join(", ");
+    throw new TempoShapeError(`expected an object with a 'tagValues' list, got an object with ${shown}${keys.length > 5 ? ", ..." : ""}`);
+  }
   const values = body.tagValues;
   if (values === undefined || values === null) return [];
   if (!Array.isArray(values)) throw new TempoShapeError("'tagValues' is not an array");

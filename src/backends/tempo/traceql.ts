@@ -87,6 +87,16 @@ export function formatDurationMs(ms: number): string {
   return Number.isInteger(ms) ? `${ms}ms` : `${Math.round(ms * 1e6)}ns`;
 }
 
+/**
+ * Whether a quoted attribute name can carry `name`: Tempo's lexer rejects NUL anywhere and a raw
+ * line break ends the literal (quoted names allow only the \\ and \" escapes), and an unpaired
+ * surrogate cannot travel as UTF-8 (it would arrive as U+FFFD, another name). Such filters are
+ * evaluated locally instead.
+ */
+export function writableAttributeName(name: string): boolean {
+  return !/[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name);
+}
+
 /** `span.<name>`, quoting names that use characters outside the plain attribute charset. */
 export function spanAttribute(name: string): string {
   if (/^[A-Za-z0-9_.]+$/.test(name)) return `span.${name}`;
@@ -304,6 +314,7 @@ export function translateFilter(f: Filter, target: SearchTarget): Translation {
     return { pushdown: traces ? "exact" : "narrowing", condition, scope: traces ? "trace" : "span" };
   }
 
+  if (!writableAttributeName(field)) return none("the attribute name holds a control character or an unpaired surrogate, which TraceQL cannot write");
   const lhs = spanAttribute(field);
   if (f.operator === "exists") {
     return { pushdown: traces ? "exact" : "narrowing", condition: `${lhs} != nil`, scope: "span" };

@@ -4,6 +4,7 @@
  */
 import type { Filter } from "../../domain/filter.js";
 import type { Span, Trace } from "../../domain/trace.js";
+import { isTraceId, quoteTraceId, TRACE_ID_HINT } from "../../domain/trace-id.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient } from "../http-client.js";
 import type { BackendFactory, BackendOptions, BackendSearch, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
@@ -58,6 +59,7 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     timeoutMs: options.timeoutMs,
     logger: options.logger,
     dispatcher: options.dispatcher,
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });
   const log = options.logger.child({ backend: "traceloop" });
   const now = (): number => (options.now ?? Date.now)();
@@ -76,7 +78,19 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
   }
 
   function invalid(what: string): BackendError {
-    return new BackendError("traceloop", "invalid_response", `Traceloop at ${http.url} returned an unexpected response shape for ${what}.`);
+    const expected = what.endsWith(ROOT_SPANS_PATH)
+      ? "{root_spans: {data: [...], next_cursor}}"
+      : what.endsWith(SPANS_PATH)
+        ? "{spans: {data: [...], next_cursor}}"
+        : what.endsWith(WORKFLOWS_PATH)
+          ? "{workflows: [...]}"
+          : "{spans: [...]}";
+    return new BackendError(
+      "traceloop",
+      "invalid_response",
+      `Traceloop at ${http.url} answered ${what} with JSON that is not a Traceloop v2 API answer (expected ${expected}). ` +
+        `Check that --url / BACKEND_URL points to the Traceloop API (e.g. https://api.traceloop.com), not a proxy or another API.`,
+    );
   }
 
   /**
@@ -179,7 +193,12 @@ export const createTraceloopBackend: BackendFactory = (options: BackendOptions):
     return { traceId, spanId: span.spanId, serviceName: span.serviceName, status: span.status, timestampMs: span.startTimeUs / 1000, span };
   }
 
-  async function getTrace(traceId: string, hint?: Trace): Promise<Trace> {
+  async function getTrace(rawId: string, hint?: Trace): Promise<Trace> {
+    // Checked before the path is built: "." or ".." would reach the spans or traces endpoints.
+    if (!isTraceId(rawId)) {
+      throw new BackendError("traceloop", "not_found", `'${quoteTraceId(rawId)}' is not a trace id: ${TRACE_ID_HINT}.`);
+    }
+    const traceId = rawId.trim();
     return guarded(async () => {
       const rows = await fetchTraceRows(traceId);
       if (!rows) throw notFound(traceId);

@@ -185,13 +185,14 @@ export interface Page {
 
 /**
  * Reads `{<envelope>: {data, page_size, total_results, next_cursor}}`. Returns undefined when
- * the shape is not that (the caller reports an invalid response); a missing/null `data` is an
- * empty page.
+ * the shape is not that (the caller reports an invalid response), including a body without the
+ * envelope member (JSON of another API must not read as an empty page); a null envelope or a
+ * missing/null `data` is an empty page.
  */
 export function readPage(json: unknown, envelope: "root_spans" | "spans"): Page | undefined {
-  if (!isObj(json)) return undefined;
+  if (!isObj(json) || !(envelope in json)) return undefined;
   const inner = json[envelope];
-  if (inner === null || inner === undefined) return { rows: [], nextCursor: undefined };
+  if (inner === null) return { rows: [], nextCursor: undefined };
   if (!isObj(inner)) return undefined;
   if (inner.data !== null && inner.data !== undefined && !Array.isArray(inner.data)) return undefined;
   return {
@@ -203,11 +204,12 @@ export function readPage(json: unknown, envelope: "root_spans" | "spans"): Page 
 
 /**
  * Rows of GET .../traces/{id}/spans: an array, or null for an unknown id (the API answers
- * 200 `{"spans":null}`); undefined when the body is not that shape at all.
+ * 200 `{"spans":null}`); undefined when the body is not that shape at all (also without a
+ * `spans` member: JSON of another API is not an unknown trace).
  */
 export function readTraceSpans(json: unknown): unknown[] | null | undefined {
-  if (!isObj(json)) return undefined;
-  if (json.spans === null || json.spans === undefined) return null;
+  if (!isObj(json) || !("spans" in json)) return undefined;
+  if (json.spans === null) return null;
   return Array.isArray(json.spans) ? json.spans : undefined;
 }
 
