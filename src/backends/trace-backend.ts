@@ -6,6 +6,7 @@
  * partial traces by id, coverage and notes.
  */
 import type { Dispatcher } from "undici";
+import type { BackendMetric } from "../analytics/metrics.js";
 import type { Filter } from "../domain/filter.js";
 import type { Span, Trace } from "../domain/trace.js";
 import type { Logger } from "../logger.js";
@@ -65,6 +66,55 @@ export interface SearchResult<T> {
   returned?: number;
 }
 
+/**
+ * An aggregate a backend may compute itself (SQL on the local store or ClickHouse, TraceQL
+ * metrics on Tempo). The definitions are src/analytics/metrics.ts and the filter semantics
+ * src/query/filter-engine.ts; a backend that cannot honour all of it exactly answers undefined and
+ * the query layer computes it over fetched traces instead.
+ */
+export interface AggregateQuery {
+  startMs: number;
+  endMs: number;
+  /** "span": one row per span; "trace": one row per trace (root's service and name, trace duration). */
+  level: "span" | "trace";
+  /** Every filter (span semantics at level "span", trace semantics at level "trace"). */
+  filters: Filter[];
+  /** 0-3 fields: attribute names or pseudo-fields (service.name, operation_name, status, model, gen_ai.provider.name). */
+  groupBy: string[];
+  metrics: BackendMetric[];
+  /** Time buckets (by row start), when set. */
+  intervalMs?: number;
+  /** Also return LLM token sums per model and provider within each group (for cost in dollars). */
+  byModel: boolean;
+}
+
+export interface ModelUsage {
+  model: string | null;
+  provider: string | null;
+  calls: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+}
+
+export interface AggregateGroup {
+  /** Group-by field -> value (null when the row has none). */
+  key: Record<string, string | number | boolean | null>;
+  /** Epoch ms of the bucket, when the query has an interval. */
+  bucketStartMs?: number;
+  values: Partial<Record<BackendMetric, number | null>>;
+  models?: ModelUsage[];
+}
+
+export interface AggregateAnswer {
+  groups: AggregateGroup[];
+  /** Rows and traces the answer was computed from (all of the window: a pushed-down aggregate is complete). */
+  spans: number;
+  traces: number;
+}
+
 export interface HealthStatus {
   status: "healthy" | "unhealthy";
   backend: string;
@@ -104,6 +154,8 @@ export interface TraceBackend {
    * adapter may reuse what it carries). Throws BackendError kind "not_found" for an unknown id.
    */
   getTrace(traceId: string, hint?: Trace): Promise<Trace>;
+  /** Computes an aggregate natively, or answers undefined when it cannot honour this one exactly. */
+  aggregate?(query: AggregateQuery): Promise<AggregateAnswer | undefined>;
   listServices(): Promise<string[]>;
   getServiceOperations(service: string): Promise<string[]>;
   /** Never throws: failures are reported as "unhealthy". */
