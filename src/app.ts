@@ -7,6 +7,8 @@ import { createBackend } from "./backends/index.js";
 import { descriptorOf } from "./backends/registry.js";
 import type { BackendOptions, TraceBackend } from "./backends/trace-backend.js";
 import type { Config } from "./config.js";
+import { loadPricingOverrides } from "./genai/pricing-file.js";
+import type { Pricer } from "./genai/pricing.js";
 import type { Logger } from "./logger.js";
 import { TraceCache } from "./query/trace-cache.js";
 import type { ToolContext } from "./tools/define-tool.js";
@@ -51,6 +53,11 @@ export function createApp(options: AppOptions): App {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
   const cache = options.cache ?? new TraceCache({ now });
+  // A bad overrides file stops the server now (ConfigError), not at the first question about cost.
+  const overrides = config.pricingFile ? loadPricingOverrides(config.pricingFile) : [];
+  let pricerPromise: Promise<Pricer> | undefined;
+  // The vendored table is ~430 KB of JSON: loaded on first use, never at start-up.
+  const pricer = (): Promise<Pricer> => (pricerPromise ??= import("./genai/pricing.js").then((m) => m.createPricer({ overrides })));
   const makeBackend = options.backendFactory ?? (() => createBackend(config.backend.type, backendOptionsFromConfig(config, logger, options.now)));
   let backendPromise: Promise<TraceBackend> | undefined;
   let checked = false;
@@ -82,6 +89,7 @@ export function createApp(options: AppOptions): App {
     config,
     logger,
     now,
+    pricer,
     maxTraces: config.maxTracesPerQuery,
     fetchConcurrency: config.fetchConcurrency,
     defaultLookbackMs: descriptorOf(config.backend.type).defaultLookbackMs,

@@ -6,6 +6,7 @@
  * partial traces by id, coverage and notes.
  */
 import type { Dispatcher } from "undici";
+import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
 import type { BackendMetric } from "../analytics/metrics.js";
 import type { Filter } from "../domain/filter.js";
 import type { Span, Trace } from "../domain/trace.js";
@@ -88,32 +89,7 @@ export interface AggregateQuery {
   byModel: boolean;
 }
 
-export interface ModelUsage {
-  model: string | null;
-  provider: string | null;
-  calls: number;
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  reasoning: number;
-}
-
-export interface AggregateGroup {
-  /** Group-by field -> value (null when the row has none). */
-  key: Record<string, string | number | boolean | null>;
-  /** Epoch ms of the bucket, when the query has an interval. */
-  bucketStartMs?: number;
-  values: Partial<Record<BackendMetric, number | null>>;
-  models?: ModelUsage[];
-}
-
-export interface AggregateAnswer {
-  groups: AggregateGroup[];
-  /** Rows and traces the answer was computed from (all of the window: a pushed-down aggregate is complete). */
-  spans: number;
-  traces: number;
-}
+export type { AggregateAnswer, AggregateGroup, ModelUsage } from "../analytics/aggregate-answer.js";
 
 export interface HealthStatus {
   status: "healthy" | "unhealthy";

@@ -6,11 +6,14 @@
  */
 import type { z } from "zod";
 import type { Config } from "../config.js";
+import type { Pricer } from "../genai/pricing.js";
 import type { QueryContext } from "../query/context.js";
 
-/** What a tool runs with: the query layer's context (backend, cache, limits, clock) and the config. */
+/** What a tool runs with: the query layer's context (backend, cache, limits, clock), the config and prices. */
 export interface ToolContext extends QueryContext {
   config: Config;
+  /** The price table (vendored + overrides), loaded on first use. */
+  pricer(): Promise<Pricer>;
 }
 
 export type ToolInput = z.ZodObject;

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { aggregate, total } from "../analytics/aggregate.js";
+import { costCallOf } from "../analytics/llm-usage.js";
+import { CostTally } from "../genai/cost-summary.js";
+import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { round2, summarize } from "../analytics/stats.js";
 import { NoDataError } from "../errors.js";
 import { findTraces } from "../query/search.js";
@@ -33,9 +36,13 @@ export const getLlmModelStats = defineTool({
     duration_ms: statsSchema,
     tokens: z.object({ prompt: statsSchema, completion: statsSchema, total: statsSchema }),
     finish_reasons: z.record(z.string(), z.number().int()).nullable(),
+    cost_usd: z
+      .object({ total: z.number().nullable(), mean: z.number().nullable() })
+      .describe("Dollars over the priced calls and per priced call; null when the model has no price."),
     window: windowSchema,
     coverage: coverageSchema,
     notes: notesSchema,
+    ...costMetaSchema,
     ...skippedOutput,
   }),
   errorPrefix: "Failed to get model stats",
@@ -66,6 +73,9 @@ export const getLlmModelStats = defineTool({
       { n: { kind: "count" } },
     );
     const errors = stats.errors;
+    const tally = new CostTally(await ctx.pricer());
+    for (const c of calls) tally.add(costCallOf(c.span)!);
+    const cost = tally.summary();
     const body = {
       model: args.model_name,
       request_count: count,
@@ -76,7 +86,10 @@ export const getLlmModelStats = defineTool({
       duration_ms: summarize(stats.durations),
       tokens: { prompt: summarize(stats.prompt), completion: summarize(stats.completion), total: summarize(stats.total) },
       finish_reasons: reasons.length > 0 ? Object.fromEntries(reasons.map((r) => [r.key, r.n])) : null,
+      cost_usd: { total: cost.cost_usd, mean: cost.mean_usd },
+      ...costMeta(cost),
     };
-    return withCoverage(body, { ...found, coverage: { ...found.coverage, spans: count } });
+    const notes = [...found.notes, ...unpricedNote(cost), ...cost.notes];
+    return withCoverage(body, { ...found, notes, coverage: { ...found.coverage, spans: count } });
   },
 });

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { aggregate, total, type Measures } from "../analytics/aggregate.js";
+import { costCallOf, llmUsageOf } from "../analytics/llm-usage.js";
+import { CostTally } from "../genai/cost-summary.js";
+import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { formatTimeMs } from "../domain/time.js";
 import { findTraces } from "../query/search.js";
 import { defineTool } from "./define-tool.js";
@@ -12,6 +15,10 @@ const usageSchema = z.object({
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
   total_tokens: z.number().int(),
+  cache_read_tokens: z.number().int(),
+  cache_write_tokens: z.number().int(),
+  reasoning_tokens: z.number().int(),
+  cost_usd: z.number().nullable().describe("Dollars over the priced calls; null when none could be priced."),
 });
 type Usage = z.infer<typeof usageSchema>;
 
@@ -20,19 +27,22 @@ const USAGE = {
   prompt_tokens: { kind: "sum", of: (c) => c.llm.prompt_tokens },
   completion_tokens: { kind: "sum", of: (c) => c.llm.completion_tokens },
   total_tokens: { kind: "sum", of: (c) => c.llm.total_tokens },
+  cache_read_tokens: { kind: "sum", of: (c) => llmUsageOf(c.span)?.cacheRead },
+  cache_write_tokens: { kind: "sum", of: (c) => llmUsageOf(c.span)?.cacheWrite },
+  reasoning_tokens: { kind: "sum", of: (c) => llmUsageOf(c.span)?.reasoning },
 } satisfies Measures<LlmCall>;
 
 /** Groups keyed by name, largest total first (then by name, so equal groups have a stable order). */
-function byKey(calls: readonly LlmCall[], key: (c: LlmCall) => string): Record<string, Usage> {
+function byKey(calls: readonly LlmCall[], key: (c: LlmCall) => string, costs: ReadonlyMap<string, { cost_usd: number | null }>): Record<string, Usage> {
   const groups = aggregate(calls, key, USAGE).sort((a, b) => b.total_tokens - a.total_tokens || b.requests - a.requests || (a.key < b.key ? -1 : 1));
-  return Object.fromEntries(groups.map(({ key: k, ...usage }) => [k, usage]));
+  return Object.fromEntries(groups.map(({ key: k, ...usage }) => [k, { ...usage, cost_usd: costs.get(k)?.cost_usd ?? null }]));
 }
 
 export const getLlmUsage = defineTool({
   name: "get_llm_usage",
   title: "LLM token usage",
   description:
-    "Total LLM requests and prompt/completion/total tokens over a time window, broken down by model and by service. " +
+    "Total LLM requests, prompt/completion/cache/reasoning tokens and cost in dollars over a time window, by model and by service. " +
     "Optional filters: service, provider (gen_ai.system), requested or responding model.",
   input: z.strictObject({
     start_time: p.startTime,
@@ -56,12 +66,17 @@ export const getLlmUsage = defineTool({
       total_prompt_tokens: z.number().int(),
       total_completion_tokens: z.number().int(),
       total_tokens: z.number().int(),
+      total_cache_read_tokens: z.number().int(),
+      total_cache_write_tokens: z.number().int(),
+      total_reasoning_tokens: z.number().int(),
+      cost_usd: z.number().nullable().describe("Dollars over the priced calls (see unpriced_models); null when none could be priced."),
     }),
     by_model: z.record(z.string(), usageSchema),
     by_service: z.record(z.string(), usageSchema),
     window: windowSchema,
     coverage: coverageSchema,
     notes: notesSchema,
+    ...costMetaSchema,
     ...skippedOutput,
   }),
   errorPrefix: "Failed to get usage metrics",
@@ -77,6 +92,9 @@ export const getLlmUsage = defineTool({
         (!args.gen_ai_response_model || call.llm.response_model === args.gen_ai_response_model),
     );
     const sum = total(calls, USAGE);
+    const tally = new CostTally(await ctx.pricer());
+    for (const c of calls) tally.add(costCallOf(c.span)!, { model: modelKey(c.llm), service: c.span.serviceName });
+    const cost = tally.summary();
     const body = {
       // The original echoed only the caller's bounds here (null when defaulted); this is the window analysed.
       period: { start_time: formatTimeMs(found.window.startMs), end_time: formatTimeMs(found.window.endMs) },
@@ -91,10 +109,16 @@ export const getLlmUsage = defineTool({
         total_prompt_tokens: sum.prompt_tokens,
         total_completion_tokens: sum.completion_tokens,
         total_tokens: sum.total_tokens,
+        total_cache_read_tokens: sum.cache_read_tokens,
+        total_cache_write_tokens: sum.cache_write_tokens,
+        total_reasoning_tokens: sum.reasoning_tokens,
+        cost_usd: cost.cost_usd,
       },
-      by_model: byKey(calls, (c) => modelKey(c.llm)),
-      by_service: byKey(calls, (c) => c.span.serviceName),
+      by_model: byKey(calls, (c) => modelKey(c.llm), tally.by("model")),
+      by_service: byKey(calls, (c) => c.span.serviceName, tally.by("service")),
+      ...costMeta(cost),
     };
-    return withCoverage(body, { ...found, coverage: { ...found.coverage, spans: calls.length } });
+    const notes = [...found.notes, ...unpricedNote(cost), ...cost.notes];
+    return withCoverage(body, { ...found, notes, coverage: { ...found.coverage, spans: calls.length } });
   },
 });

@@ -1,8 +1,12 @@
 /** The tool registry: this array is the server's whole tool surface, in listing order. */
+import { aggregateTraces } from "./aggregate-traces.js";
+import { analyzeErrors } from "./analyze-errors.js";
+import { analyzeTrace } from "./analyze-trace.js";
 import type { ToolDefinition } from "./define-tool.js";
 import { findErrors } from "./find-errors.js";
 import { getLlmModelStats } from "./get-llm-model-stats.js";
 import { getLlmUsage } from "./get-llm-usage.js";
+import { getServiceTopology } from "./get-service-topology.js";
 import { getTrace } from "./get-trace.js";
 import { listLlmModels } from "./list-llm-models.js";
 import { listLlmTools } from "./list-llm-tools.js";
@@ -23,4 +27,8 @@ export const TOOLS: readonly ToolDefinition[] = [
   getLlmExpensiveTraces,
   getLlmSlowTraces,
   listLlmTools,
+  aggregateTraces,
+  analyzeErrors,
+  getServiceTopology,
+  analyzeTrace,
 ] as unknown as readonly ToolDefinition[];

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { total } from "../analytics/aggregate.js";
+import { costCallOf } from "../analytics/llm-usage.js";
+import { CostTally } from "../genai/cost-summary.js";
+import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { round2 } from "../analytics/stats.js";
 import { formatTimeUs } from "../domain/time.js";
 import { traceHasErrors, type Trace } from "../domain/trace.js";
@@ -93,6 +96,7 @@ export const getLlmExpensiveTraces = defineTool({
       z.object({
         ...common,
         tokens: z.object({ prompt: z.number().int(), completion: z.number().int(), total: z.number().int() }),
+        cost_usd: z.number().nullable().describe("Dollars over the trace's priced LLM calls; null when none could be priced."),
         status: statusSchema,
         has_errors: z.boolean(),
       }),
@@ -101,6 +105,7 @@ export const getLlmExpensiveTraces = defineTool({
     window: windowSchema,
     coverage: coverageSchema,
     notes: notesSchema,
+    ...costMetaSchema,
     ...skippedOutput,
   }),
   errorPrefix: "Failed to get expensive traces",
@@ -111,13 +116,23 @@ export const getLlmExpensiveTraces = defineTool({
       .filter((t) => t.total > 0 && (!args.min_tokens || t.total >= args.min_tokens))
       .sort((a, b) => b.total - a.total)
       .slice(0, args.limit);
-    const traces = ranked.map((t) => ({
-      ...baseItem(t, round2(t.trace.durationMs)),
-      tokens: { prompt: t.prompt, completion: t.completion, total: t.total },
-      status: t.trace.status,
-      has_errors: traceHasErrors(t.trace),
-    }));
-    return withCoverage({ count: traces.length, traces }, found, "traces");
+    const tally = new CostTally(await ctx.pricer());
+    const traces = ranked.map((t) => {
+      for (const s of t.trace.spans) {
+        const call = costCallOf(s);
+        if (call) tally.add(call, { trace: t.trace.traceId });
+      }
+      return {
+        ...baseItem(t, round2(t.trace.durationMs)),
+        tokens: { prompt: t.prompt, completion: t.completion, total: t.total },
+        cost_usd: tally.by("trace").get(t.trace.traceId)?.cost_usd ?? null,
+        status: t.trace.status,
+        has_errors: traceHasErrors(t.trace),
+      };
+    });
+    const cost = tally.summary();
+    const notes = [...found.notes, ...unpricedNote(cost)];
+    return withCoverage({ count: traces.length, traces, ...costMeta(cost) }, { ...found, notes }, "traces");
   },
 });
 

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { TOOLS } from "../../src/tools/index.js";
 import { describe, expect, it } from "vitest";
 import { generateDataset } from "../helpers/dataset.js";
 import { startFaultProxy } from "../helpers/fault-proxy.js";
@@ -123,7 +124,7 @@ describe("stdio", () => {
     const client = new Client({ name: "vitest", version: "0" });
     await client.connect(transport);
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(11);
+    expect(tools).toHaveLength(TOOLS.length);
     expect(client.getServerVersion()?.version).toMatch(/^\d+\.\d+\.\d+/);
     await client.close();
   });

@@ -1,3 +1,4 @@
+import { TOOLS } from "../../src/tools/index.js";
 import { request } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -41,7 +42,7 @@ describe("Streamable HTTP transport", () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     const client = new Client({ name: "vitest", version: "0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
-    expect((await client.listTools()).tools).toHaveLength(11);
+    expect((await client.listTools()).tools).toHaveLength(TOOLS.length);
     const result = (await client.callTool({ name: "search_traces", arguments: { limit: 2 } })) as { content: Array<{ text: string }>; isError?: boolean };
     expect(result.isError).toBeFalsy();
     expect(JSON.parse(result.content[0]!.text).count).toBe(2);
@@ -71,7 +72,7 @@ describe("Streamable HTTP transport", () => {
     expect((await raw(server.url, { authorization: "Bearer s3cret-token" })).status).toBe(200);
     const client = new Client({ name: "vitest", version: "0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: "Bearer s3cret-token" } } }));
-    expect((await client.listTools()).tools).toHaveLength(11);
+    expect((await client.listTools()).tools).toHaveLength(TOOLS.length);
     await client.close();
   });
 

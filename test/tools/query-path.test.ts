@@ -30,6 +30,7 @@ const tokensOf = (t: Trace) => sum(calls([t]).map((c) => c.total));
 function argsFor(tool: string, traceId: string): Record<string, unknown> {
   switch (tool) {
     case "get_trace":
+    case "analyze_trace":
       return { trace_id: traceId };
     case "get_llm_model_stats":
       return { model_name: "gpt-4o" };

@@ -21,6 +21,10 @@ const EXPECTED_NAMES = [
   "get_llm_expensive_traces",
   "get_llm_slow_traces",
   "list_llm_tools",
+  "aggregate_traces",
+  "analyze_errors",
+  "get_service_topology",
+  "analyze_trace",
 ];
 
 describe("tools/list", () => {
@@ -32,7 +36,7 @@ describe("tools/list", () => {
   });
   afterAll(() => mcp.close());
 
-  it("has exactly the eleven tools", () => {
+  it("has exactly the expected tools", () => {
     expect(tools.map((t) => t.name)).toEqual(EXPECTED_NAMES);
   });
 
@@ -64,8 +68,9 @@ describe("tools/list", () => {
   it("stays within a size budget", () => {
     // What clients put in the model's context: names, descriptions and input schemas (~4 chars/token).
     const modelFacing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
-    expect(JSON.stringify(modelFacing).length).toBeLessThan(16_000);
-    expect(JSON.stringify(tools).length).toBeLessThan(48_000);
+    // Interim bounds while tools are added; the MCP-surface work (issue 14) brings the whole list to <= 30,000 bytes.
+    expect(JSON.stringify(modelFacing).length).toBeLessThan(26_000);
+    expect(JSON.stringify(tools).length).toBeLessThan(70_000);
   });
 
   it("matches the committed snapshot", () => {

@@ -31,6 +31,7 @@ function argsFor(tool: string, traceId: string): Record<string, unknown> {
     case "list_services":
       return {};
     case "get_trace":
+    case "analyze_trace":
       return { trace_id: traceId };
     case "get_llm_model_stats":
       return { model_name: "gpt-4o", service_name: SERVICE };

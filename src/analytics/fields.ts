@@ -1,0 +1,66 @@
+/**
+ * What a group-by field means on a span row and on a trace row. Pseudo-fields: service.name,
+ * operation_name, status, model (response model, else request model), gen_ai.provider.name (the
+ * provider, whatever convention recorded it); any other name is an attribute. On a trace row the
+ * trace's own values are used (root service and name, trace status) and an attribute is the
+ * root span's.
+ */
+import type { AttributeValue } from "../domain/attributes.js";
+import type { Span, Trace } from "../domain/trace.js";
+import { llmUsageOf } from "./llm-usage.js";
+
+export type KeyValue = string | number | boolean | null;
+
+export const GROUP_PSEUDO_FIELDS = ["service.name", "operation_name", "status", "model", "gen_ai.provider.name"] as const;
+
+function scalar(v: AttributeValue | undefined): KeyValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  return JSON.stringify(v);
+}
+
+export function spanFieldValue(span: Span, field: string): KeyValue {
+  switch (field) {
+    case "service.name":
+      return span.serviceName;
+    case "operation_name":
+    case "name":
+      return span.operationName;
+    case "status":
+      return span.status;
+    case "model":
+      return llmUsageOf(span)?.model ?? null;
+    case "gen_ai.provider.name":
+    case "gen_ai.system":
+      return llmUsageOf(span)?.provider ?? null;
+    default:
+      return scalar(span.attributes[field]);
+  }
+}
+
+export function traceRoot(trace: Trace): Span | undefined {
+  return trace.spans.find((s) => !s.parentSpanId) ?? trace.spans[0];
+}
+
+export function traceFieldValue(trace: Trace, field: string): KeyValue {
+  switch (field) {
+    case "service.name":
+      return trace.serviceName;
+    case "operation_name":
+    case "name":
+      return trace.rootOperation;
+    case "status":
+      return trace.status;
+    case "model":
+    case "gen_ai.provider.name":
+    case "gen_ai.system": {
+      // The trace's first LLM call's (by start time): a trace is one row, so one value.
+      const first = [...trace.spans].sort((a, b) => a.startTimeUs - b.startTimeUs).find((s) => llmUsageOf(s));
+      return first ? spanFieldValue(first, field) : null;
+    }
+    default: {
+      const root = traceRoot(trace);
+      return root ? scalar(root.attributes[field]) : null;
+    }
+  }
+}

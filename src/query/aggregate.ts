@@ -1,0 +1,66 @@
+/**
+ * An aggregate through the query layer: pushed down to the backend when it can compute this one
+ * exactly (SQL, TraceQL metrics), else the rows of the window — every matching span or trace, up
+ * to --max-traces traces — for the analytics layer to fold. Either way the answer says what it
+ * covers.
+ */
+import type { Filter } from "../domain/filter.js";
+import type { Span, Trace } from "../domain/trace.js";
+import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
+import type { BackendMetric } from "../analytics/metrics.js";
+import type { QueryContext } from "./context.js";
+import type { Coverage } from "./coverage.js";
+import type { Skipped } from "./fetch-traces.js";
+import { findSpans, findTraces } from "./search.js";
+import { resolveWindow, type ResolvedWindow } from "./window.js";
+
+export interface AggregateRequest {
+  startMs?: number;
+  endMs?: number;
+  level: "span" | "trace";
+  filters: readonly Filter[];
+  groupBy: readonly string[];
+  /** What the backend would compute (cost is folded in above from per-model usage). */
+  metrics: readonly BackendMetric[];
+  intervalMs?: number;
+  byModel: boolean;
+}
+
+interface Meta {
+  window: ResolvedWindow;
+  notes: string[];
+  skipped: Skipped[];
+  coverage: Coverage;
+}
+
+export type AggregateSource =
+  | ({ kind: "pushed"; answer: AggregateAnswer } & Meta)
+  | ({ kind: "spans"; items: Span[] } & Meta)
+  | ({ kind: "traces"; items: Trace[] } & Meta);
+
+export async function aggregateSource(ctx: QueryContext, request: AggregateRequest): Promise<AggregateSource> {
+  const backend = await ctx.backend();
+  const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
+  if (backend.aggregate) {
+    const answer = await backend.aggregate({
+      ...window,
+      level: request.level,
+      filters: [...request.filters],
+      groupBy: [...request.groupBy],
+      metrics: [...request.metrics],
+      ...(request.intervalMs ? { intervalMs: request.intervalMs } : {}),
+      byModel: request.byModel,
+    });
+    if (answer) {
+      const coverage: Coverage = { traces: answer.traces, spans: answer.spans, complete: true, examined: answer.spans };
+      return { kind: "pushed", answer, window, notes: [], skipped: [], coverage };
+    }
+  }
+  const search = { ...window, filters: request.filters, limit: ctx.maxTraces, mode: "window" as const };
+  if (request.level === "span") {
+    const found = await findSpans(ctx, search);
+    return { kind: "spans", items: found.items, window: found.window, notes: found.notes, skipped: found.skipped, coverage: found.coverage };
+  }
+  const found = await findTraces(ctx, search);
+  return { kind: "traces", items: found.items, window: found.window, notes: found.notes, skipped: found.skipped, coverage: found.coverage };
+}
