@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { formatTimeUs } from "../domain/time.js";
+import { CONVENTIONS } from "../genai/conventions.js";
 import { isLlmSpan, parseLlmSpan, requestFirstModel, traceTotalTokens } from "../genai/llm-span.js";
 import { fitTrace, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
@@ -19,8 +20,14 @@ const llmAttributesSchema = z.object({
   prompt_tokens: z.number().int().optional(),
   completion_tokens: z.number().int().optional(),
   total_tokens: z.number().int().optional(),
+  cache_read_tokens: z.number().int().optional(),
+  cache_write_tokens: z.number().int().optional(),
+  reasoning_tokens: z.number().int().optional(),
   prompt_preview: z.string().optional(),
   completion_preview: z.string().optional(),
+  time_to_first_token_ms: z.number().optional(),
+  tool_calls: z.array(z.string()).optional(),
+  convention: z.enum(CONVENTIONS).describe("The GenAI convention the attributes were read from."),
 });
 
 const spanSchema = z.object({
@@ -40,7 +47,8 @@ export const getTrace = defineTool({
   title: "Get one trace",
   description:
     "Get one trace by id with every span (parent links, service, operation, timing, status, attributes) and, for LLM spans, " +
-    "parsed LLM attributes (provider, models, tokens, finish reasons, previews), plus an llm_summary of the trace.",
+    "parsed LLM attributes (provider, models, tokens incl. cache and reasoning, finish reasons, previews, convention), " +
+    "plus an llm_summary of the trace (LLM calls counted once).",
   input: z.strictObject({
     trace_id: z.string().min(1).max(128).describe("Trace id, usually 32 hex characters (from search_traces or find_errors)."),
   }),

@@ -1,9 +1,11 @@
 import { z } from "zod";
-import { spanMatches } from "../query/filter-engine.js";
 import { eq, type Filter } from "../domain/filter.js";
 import { formatTimeUs } from "../domain/time.js";
-import type { Span } from "../domain/trace.js";
-import { ATTR, SPAN_KIND_TOOL } from "../genai/semconv.js";
+import type { Span, Trace } from "../domain/trace.js";
+import { TOOL_SPAN_RULES } from "../genai/conventions.js";
+import { parseLlmSpan } from "../genai/llm-span.js";
+import { toolSpan } from "../genai/normalize.js";
+import { normalizeProvider } from "../genai/providers.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
@@ -11,15 +13,41 @@ import { collectCompleteTraces, searchSpanList, type Collected } from "./collect
 import { skippedOutput } from "./llm-common.js";
 import { notesSchema, windowSchema, withMeta } from "./summaries.js";
 
-const TOOL_FILTER: Filter = eq(ATTR.SPAN_KIND, SPAN_KIND_TOOL);
+/** One search per convention's tool marker (the filter model has no OR), merged afterwards. */
+const TOOL_FILTERS: readonly Filter[] = TOOL_SPAN_RULES.map((r) => eq(r.key, r.value));
+
+/** Tool-execution spans, each once, in order, cut to the limit. */
+function uniqueToolSpans(spans: Iterable<Span>, limit: number): Span[] {
+  const seen = new Set<string>();
+  const out: Span[] = [];
+  for (const s of spans) {
+    const key = `${s.traceId}/${s.spanId}`;
+    if (seen.has(key) || !toolSpan(s)) continue;
+    seen.add(key);
+    out.push(s);
+  }
+  return out.slice(0, limit);
+}
+
+/** The searches' notes and skipped traces combined; they all searched the same window. */
+function combinedMeta(parts: ReadonlyArray<Collected<unknown>>): Collected<unknown> {
+  const window = parts[0]?.window;
+  return {
+    items: [],
+    notes: [...new Set(parts.flatMap((x) => x.notes))],
+    skipped: parts.flatMap((x) => x.skipped),
+    ...(window ? { window } : {}),
+  };
+}
 
 export const listLlmTools = defineTool({
   name: "list_llm_tools",
   title: "List LLM tool calls",
   description:
-    "List the tools (function calls) LLM agents invoked — spans with traceloop.span.kind = tool — grouped by span name, " +
-    "with call counts, the services that made them, and first/last time seen. gen_ai_system keeps tool calls made in traces " +
-    "that used that LLM provider.",
+    "List the tools (function calls) LLM agents invoked — tool-execution spans in any convention (traceloop.span.kind=tool, " +
+    "gen_ai.operation.name=execute_tool, openinference.span.kind=TOOL, the AI SDK's ai.toolCall) — grouped by tool name, " +
+    "with call counts, the services that made them, and first/last time seen. gen_ai_system keeps tool calls made in " +
+    "traces that used that LLM provider.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,
@@ -47,32 +75,41 @@ export const listLlmTools = defineTool({
     let spans: Span[];
     let meta: Collected<unknown>;
     if (args.gen_ai_system) {
-      // Tool spans rarely carry gen_ai.system themselves (the original filtered them on it and usually found
+      // Tool spans rarely carry the provider themselves (the original filtered them on it and usually found
       // nothing): select traces that contain both tool calls and an LLM call of that provider instead.
-      const found = await collectCompleteTraces(ctx, {
-        ...window,
-        limit: args.limit,
-        filters: [...serviceFilter, TOOL_FILTER, eq(ATTR.SYSTEM, args.gen_ai_system)],
-      });
-      const spanFilters = [...serviceFilter, TOOL_FILTER];
-      spans = found.items.flatMap((t) => t.spans.filter((s) => spanMatches(s, spanFilters))).slice(0, args.limit);
-      meta = found;
+      const provider = normalizeProvider(args.gen_ai_system);
+      const parts: Array<Collected<Trace>> = [];
+      for (const marker of TOOL_FILTERS) {
+        const filters = [...serviceFilter, marker, eq("gen_ai.system", args.gen_ai_system)];
+        parts.push(await collectCompleteTraces(ctx, { ...window, limit: args.limit, filters }));
+      }
+      const traces = new Map<string, Trace>();
+      for (const part of parts) for (const t of part.items) if (!traces.has(t.traceId)) traces.set(t.traceId, t);
+      const candidates = [...traces.values()]
+        .filter((t) => t.spans.some((s) => parseLlmSpan(s)?.system === provider))
+        .flatMap((t) => t.spans.filter((s) => !args.service_name || s.serviceName === args.service_name));
+      spans = uniqueToolSpans(candidates, args.limit);
+      meta = combinedMeta(parts);
     } else {
-      const found = await searchSpanList(ctx, { ...window, limit: args.limit, filters: [...serviceFilter, TOOL_FILTER] });
-      spans = found.items;
-      meta = found;
+      const parts: Array<Collected<Span>> = [];
+      for (const marker of TOOL_FILTERS) {
+        parts.push(await searchSpanList(ctx, { ...window, limit: args.limit, filters: [...serviceFilter, marker] }));
+      }
+      spans = uniqueToolSpans(parts.flatMap((x) => x.items), args.limit);
+      meta = combinedMeta(parts);
     }
     if (spans.length === 0) {
       return withMeta({ count: 0, tools: [], message: "No LLM tool spans found matching the criteria" }, meta);
     }
     const groups = new Map<string, { count: number; services: Set<string>; first: number; last: number }>();
     for (const s of spans) {
-      const g = groups.get(s.operationName) ?? { count: 0, services: new Set<string>(), first: s.startTimeUs, last: s.startTimeUs };
+      const name = toolSpan(s)!.toolName;
+      const g = groups.get(name) ?? { count: 0, services: new Set<string>(), first: s.startTimeUs, last: s.startTimeUs };
       g.count += 1;
       g.services.add(s.serviceName);
       g.first = Math.min(g.first, s.startTimeUs);
       g.last = Math.max(g.last, s.startTimeUs);
-      groups.set(s.operationName, g);
+      groups.set(name, g);
     }
     const tools = [...groups.entries()]
       .sort((a, b) => b[1].count - a[1].count)

@@ -13,6 +13,9 @@ export interface Call {
   prompt: number;
   completion: number;
   total: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
 }
 
 const num = (v: unknown): number => (typeof v === "number" ? v : 0);
@@ -26,6 +29,10 @@ export function calls(traces: Trace[]): Call[] {
       const prompt = num(a["gen_ai.usage.prompt_tokens"]) || num(a["gen_ai.usage.input_tokens"]);
       const completion = num(a["gen_ai.usage.completion_tokens"]) || num(a["gen_ai.usage.output_tokens"]);
       const total = num(a["gen_ai.usage.total_tokens"]) || prompt + completion;
+      // The dataset's OpenLLMetry spelling of the cache and reasoning counters.
+      const cacheRead = num(a["gen_ai.usage.cache_read_input_tokens"]);
+      const cacheWrite = num(a["gen_ai.usage.cache_creation_input_tokens"]);
+      const reasoning = num(a["gen_ai.usage.reasoning_tokens"]);
       out.push({
         span,
         trace,
@@ -35,6 +42,9 @@ export function calls(traces: Trace[]): Call[] {
         prompt,
         completion,
         total,
+        cacheRead,
+        cacheWrite,
+        reasoning,
       });
     }
   }
@@ -42,6 +52,33 @@ export function calls(traces: Trace[]): Call[] {
 }
 
 export const modelOf = (c: Call): string => c.response ?? c.request ?? "unknown";
+
+/** get_llm_usage's summary for these calls. */
+export function usageSummary(cs: Call[]) {
+  return {
+    total_requests: cs.length,
+    total_prompt_tokens: sum(cs.map((c) => c.prompt)),
+    total_completion_tokens: sum(cs.map((c) => c.completion)),
+    total_tokens: sum(cs.map((c) => c.total)),
+    total_cache_read_tokens: sum(cs.map((c) => c.cacheRead)),
+    total_cache_write_tokens: sum(cs.map((c) => c.cacheWrite)),
+    total_reasoning_tokens: sum(cs.map((c) => c.reasoning)),
+  };
+}
+
+/** One by_model / by_service row of get_llm_usage. */
+export function usageRow(cs: Call[]) {
+  const s = usageSummary(cs);
+  return {
+    requests: s.total_requests,
+    prompt_tokens: s.total_prompt_tokens,
+    completion_tokens: s.total_completion_tokens,
+    total_tokens: s.total_tokens,
+    cache_read_tokens: s.total_cache_read_tokens,
+    cache_write_tokens: s.total_cache_write_tokens,
+    reasoning_tokens: s.total_reasoning_tokens,
+  };
+}
 
 /** numpy "linear" percentile, written out independently. */
 export function pct(values: number[], p: number): number {
