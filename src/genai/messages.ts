@@ -21,6 +21,8 @@ export function truncatePreview(text: string): string {
   return chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS).join("")}...` : text;
 }
 
+/** Parsed JSON; a plain string stays a string; text that looks like JSON but is broken (cut by a backend's
+ * size limit, say) is nothing rather than a preview full of JSON syntax. */
 function parseJson(value: AttributeValue | undefined): unknown {
   if (typeof value !== "string") return value;
   const t = value.trim();
@@ -28,7 +30,7 @@ function parseJson(value: AttributeValue | undefined): unknown {
   try {
     return JSON.parse(t) as unknown;
   } catch {
-    return value;
+    return undefined;
   }
 }
 
