@@ -241,7 +241,7 @@ describe("model precedence", () => {
     [{ response_model: "", request_model: "claude" }, "claude", "claude"],
     [{}, undefined, undefined],
   ])("%j -> response-first %s, request-first %s", (models, responseFirst, requestFirst) => {
-    const llm: LlmAttributes = { system: "openai", is_streaming: false, ...models };
+    const llm: LlmAttributes = { system: "openai", is_streaming: false, convention: "openllmetry", ...models };
     expect(responseFirstModel(llm)).toBe(responseFirst);
     expect(requestFirstModel(llm)).toBe(requestFirst);
   });
