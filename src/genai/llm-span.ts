@@ -77,17 +77,19 @@ function toAttributes(call: LlmCall): LlmAttributes {
   return Object.freeze(out) as unknown as LlmAttributes;
 }
 
-const memo = new WeakMap<Span, LlmAttributes | null>();
+/** Keyed by the (memoised, frozen) call view, so non-calls cost no second lookup. */
+const memo = new WeakMap<LlmCall, LlmAttributes>();
 
 /** Parsed LLM attributes of a span, or undefined when the span is not an LLM call. Memoised per span. */
 export function parseLlmSpan(span: Span): LlmAttributes | undefined {
-  let v = memo.get(span);
+  const call = normalizeSpan(span);
+  if (call === undefined) return undefined;
+  let v = memo.get(call);
   if (v === undefined) {
-    const call = normalizeSpan(span);
-    v = call ? toAttributes(call) : null;
-    memo.set(span, v);
+    v = toAttributes(call);
+    memo.set(call, v);
   }
-  return v ?? undefined;
+  return v;
 }
 
 /** "Actual model first": response model, else request model. */

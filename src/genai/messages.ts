@@ -84,12 +84,19 @@ function vercelPromptText(value: AttributeValue | undefined): string | undefined
   return str(parsed.system) ?? (typeof parsed.prompt === "string" ? str(parsed.prompt) : firstMessageText(parsed.prompt as AttributeValue)) ?? firstMessageText(parsed.messages as AttributeValue);
 }
 
-/** OpenInference flattened message i of a list (llm.input_messages / llm.output_messages). */
-function openInferenceText(attrs: Attributes, list: string): string | undefined {
+const CONTENTS_TEXT: Readonly<Record<string, RegExp>> = {
+  "llm.input_messages": /^llm\.input_messages\.0\.message\.contents\.(\d+)\.message_content\.text$/,
+  "llm.output_messages": /^llm\.output_messages\.0\.message\.contents\.(\d+)\.message_content\.text$/,
+};
+
+/** OpenInference flattened first message of a list (llm.input_messages / llm.output_messages). */
+function openInferenceText(attrs: Attributes, list: "llm.input_messages" | "llm.output_messages"): string | undefined {
   const direct = str(attrs[`${list}.0.message.content`]);
   if (direct) return direct;
+  // Scan for message.contents only when the message exists at all (the scan reads every key).
+  if (attrs[`${list}.0.message.role`] === undefined && attrs[`${list}.0.message.contents.0.message_content.type`] === undefined) return undefined;
   const texts: Array<[number, string]> = [];
-  const re = new RegExp(`^${list.replace(/\./g, "\\.")}\\.0\\.message\\.contents\\.(\\d+)\\.message_content\\.text$`);
+  const re = CONTENTS_TEXT[list]!;
   for (const [k, v] of Object.entries(attrs)) {
     const m = re.exec(k);
     if (m && typeof v === "string" && v !== "") texts.push([Number(m[1]), v]);
@@ -191,17 +198,17 @@ export function requestedToolCalls(span: Span): string[] | undefined {
   const a = span.attributes;
   let names = toolCallsInMessages(a["gen_ai.output.messages"]);
   if (names.length === 0) {
-    for (const re of FLATTENED_TOOL_CALLS) {
-      const found: Array<[number, number, string]> = [];
-      for (const [k, v] of Object.entries(a)) {
+    // One pass over the keys; the first pattern (in FLATTENED_TOOL_CALLS order) that matches anything wins.
+    const found: Array<Array<[number, number, string]>> = FLATTENED_TOOL_CALLS.map(() => []);
+    for (const [k, v] of Object.entries(a)) {
+      if (typeof v !== "string" || v === "" || !(k.startsWith("gen_ai.completion.") || k.startsWith("llm.output_messages."))) continue;
+      FLATTENED_TOOL_CALLS.forEach((re, i) => {
         const m = re.exec(k);
-        if (m && typeof v === "string" && v !== "") found.push([Number(m[1]), Number(m[2] ?? 0), v]);
-      }
-      if (found.length > 0) {
-        names = found.sort((x, y) => x[0] - y[0] || x[1] - y[1]).map(([, , v]) => v);
-        break;
-      }
+        if (m) found[i]!.push([Number(m[1]), Number(m[2] ?? 0), v]);
+      });
     }
+    const first = found.find((f) => f.length > 0);
+    if (first) names = first.sort((x, y) => x[0] - y[0] || x[1] - y[1]).map(([, , v]) => v);
   }
   if (names.length === 0) {
     const calls = parseJson(a["ai.response.toolCalls"]);
