@@ -1,6 +1,6 @@
 /**
  * The SQL generator against the TypeScript normaliser (the reference), in a real DuckDB: every
- * fixture span, plus rows with awkward values, is stored as the ClickHouse/OTel exporter stores it
+ * fixture span, rows with awkward values and the demo application's spans are stored as the ClickHouse/OTel exporter stores it
  * (a Map(String, String) of attributes, every value rendered as text), and each normalised field's
  * SQL expression must give exactly what genaiFieldValue gives for the same span. A second dialect
  * binds every constant as a parameter, as a store that never splices text into SQL would.
@@ -8,6 +8,7 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AttributeValue } from "../../src/domain/attributes.js";
+import { buildDemoPlan } from "../../src/demo/index.js";
 import { createSpan, type Span } from "../../src/domain/trace.js";
 import { genaiFieldValue, NORMALIZED_GENAI_FIELDS } from "../../src/genai/fields.js";
 import { genaiSqlExpression, type SqlDialect } from "../../src/genai/sql.js";
@@ -66,7 +67,14 @@ const EDGE_SPANS: Span[] = [
   span({ "gen_ai.system": "some-new-Provider", "gen_ai.usage.total_tokens": "77" }),
 ];
 
-const ROWS: Span[] = [...ALL_FIXTURES.map((f) => fixtureSpan(f)), ...EDGE_SPANS];
+/** The demo application's spans: every convention as demo-data emits it, plus plain HTTP/db spans. */
+const DEMO_SPANS: Span[] = buildDemoPlan({ seed: 7, traces: 30, nowMs: Date.UTC(2026, 0, 15, 12) }).traces.flatMap((t) =>
+  t.spans.map((s) =>
+    createSpan({ traceId: t.traceId, spanId: s.spanId, operationName: s.name, serviceName: s.service, startTimeUs: s.startUs, durationMs: 1, attributes: s.attributes }),
+  ),
+);
+
+const ROWS: Span[] = [...ALL_FIXTURES.map((f) => fixtureSpan(f)), ...EDGE_SPANS, ...DEMO_SPANS];
 
 let instance: DuckDBInstance;
 let conn: DuckDBConnection;
