@@ -7,7 +7,7 @@
  */
 import type { AttributeValue } from "../domain/attributes.js";
 import type { Span, Trace } from "../domain/trace.js";
-import { llmUsageOf } from "./llm-usage.js";
+import { genaiFieldValue, isNormalizedGenAiField } from "../genai/fields.js";
 
 export type KeyValue = string | number | boolean | null;
 
@@ -28,13 +28,9 @@ export function spanFieldValue(span: Span, field: string): KeyValue {
       return span.operationName;
     case "status":
       return span.status;
-    case "model":
-      return llmUsageOf(span)?.model ?? null;
-    case "gen_ai.provider.name":
-    case "gen_ai.system":
-      return llmUsageOf(span)?.provider ?? null;
     default:
-      return scalar(span.attributes[field]);
+      // Normalised GenAI fields read the same whatever convention recorded the span.
+      return isNormalizedGenAiField(field) ? scalar(genaiFieldValue(span, field)) : scalar(span.attributes[field]);
   }
 }
 
@@ -51,14 +47,12 @@ export function traceFieldValue(trace: Trace, field: string): KeyValue {
       return trace.rootOperation;
     case "status":
       return trace.status;
-    case "model":
-    case "gen_ai.provider.name":
-    case "gen_ai.system": {
-      // The trace's first LLM call's (by start time): a trace is one row, so one value.
-      const first = [...trace.spans].sort((a, b) => a.startTimeUs - b.startTimeUs).find((s) => llmUsageOf(s));
-      return first ? spanFieldValue(first, field) : null;
-    }
     default: {
+      if (isNormalizedGenAiField(field)) {
+        // A trace is one row, so one value: the first span (by start) that has one.
+        const first = [...trace.spans].sort((a, b) => a.startTimeUs - b.startTimeUs).find((s) => genaiFieldValue(s, field) !== undefined);
+        return first ? spanFieldValue(first, field) : null;
+      }
       const root = traceRoot(trace);
       return root ? scalar(root.attributes[field]) : null;
     }

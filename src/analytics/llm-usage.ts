@@ -5,7 +5,7 @@
  */
 import type { Span } from "../domain/trace.js";
 import type { CostCall } from "../genai/cost-summary.js";
-import { parseLlmSpan, responseFirstModel } from "../genai/llm-span.js";
+import { normalizeSpan } from "../genai/normalize.js";
 
 export interface LlmUsage {
   provider: string;
@@ -22,20 +22,20 @@ export interface LlmUsage {
 }
 
 export function llmUsageOf(span: Span): LlmUsage | undefined {
-  const llm = parseLlmSpan(span);
-  if (!llm) return undefined;
-  const extra = llm as { cache_read_tokens?: number; cache_write_tokens?: number; reasoning_tokens?: number };
+  const call = normalizeSpan(span);
+  if (!call) return undefined;
+  const t = call.tokens;
   return {
-    provider: llm.system,
-    model: responseFirstModel(llm),
-    requestModel: llm.request_model,
-    responseModel: llm.response_model,
-    input: llm.prompt_tokens ?? 0,
-    output: llm.completion_tokens ?? 0,
-    cacheRead: extra.cache_read_tokens ?? 0,
-    cacheWrite: extra.cache_write_tokens ?? 0,
-    reasoning: extra.reasoning_tokens ?? 0,
-    total: llm.total_tokens ?? 0,
+    provider: call.provider ?? "unknown",
+    model: call.model,
+    requestModel: call.requestModel,
+    responseModel: call.responseModel,
+    input: t.input ?? 0,
+    output: t.output ?? 0,
+    cacheRead: t.cacheRead ?? 0,
+    cacheWrite: t.cacheWrite ?? 0,
+    reasoning: t.reasoning ?? 0,
+    total: t.total ?? 0,
   };
 }
 

@@ -20,6 +20,12 @@ export interface BackendCapabilities {
    * traces (root info only) that the query layer completes by id through the trace cache.
    */
   readonly completeTracesInSearch: boolean;
+  /**
+   * True when the backend evaluates the normalised GenAI fields (src/genai/fields.ts: provider,
+   * model, tokens, session, user, whatever convention recorded them) itself, e.g. in SQL. Otherwise
+   * a filter on one is applied locally, never sent as the raw attribute of one convention.
+   */
+  readonly normalizedGenAiFields?: boolean;
 }
 
 export interface BackendDescriptor<K extends string = string> {

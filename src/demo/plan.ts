@@ -2,80 +2,23 @@
  * The pure half of the demo generator: a seeded plan of a realistic LLM application's traces
  * (gateway -> agent -> retrieval/tools, research agents, ingestion jobs) as plain data. No I/O
  * and no clock: the same seed, trace count and `nowMs` always give the same plan.
+ *
+ * The application is instrumented the way real ones are, several conventions side by side: the
+ * gateway classifies intents with the Vercel AI SDK, the support agent uses OpenLLMetry (one model
+ * through LiteLLM), the research agent current OTel GenAI names (its writer the older names), and
+ * retrieval/ingestion OpenInference. Sessions and users are recorded under each convention's keys.
  */
-import type { DemoAttributes, DemoLabel, DemoPlan, DemoPlanOptions, DemoSpan, DemoSpanKind, DemoStatus, DemoTrace } from "./types.js";
+import { ms, Rand, TraceBuilder, type Draft } from "./builder.js";
+import { DEMO_MODELS, llmCall, type DemoSession } from "./llm-calls.js";
+import type { DemoPlan, DemoPlanOptions, DemoTrace } from "./types.js";
+
+export { mulberry32 } from "./builder.js";
+export { DEMO_MODELS } from "./llm-calls.js";
 
 export const DEMO_SERVICES = ["chat-gateway", "agent-orchestrator", "rag-retriever", "tool-runner"] as const;
 
 /** How far back the plan reaches; inside Jaeger's and Tempo's default search windows. */
 export const DEMO_SPREAD_MS = 30 * 60_000;
-
-/** Small seeded PRNG (mulberry32): fast, good enough, identical on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Rand {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  float(): number {
-    return this.next();
-  }
-  /** Integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  /** Lowercase hex, never all zeros (an all-zero id is invalid in OpenTelemetry). */
-  hex(chars: number): string {
-    for (;;) {
-      let out = "";
-      while (out.length < chars) out += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, "0");
-      out = out.slice(0, chars);
-      if (/[1-9a-f]/.test(out)) return out;
-    }
-  }
-}
-
-interface ModelSpec {
-  system: string;
-  /** OpenLLMetry span name. */
-  spanName: string;
-  request: string;
-  /** Absent: the provider does not echo a model (tools then fall back to the request model). */
-  response?: string;
-  operation: "chat" | "embeddings";
-  /** Milliseconds per completion token (latency model). */
-  msPerToken: number;
-  /** How usage is reported: which keys, and whether a total is present. */
-  usage: "openai" | "anthropic" | "cohere" | "mistral" | "embedding";
-}
-
-export const DEMO_MODELS = {
-  gpt4o: { system: "openai", spanName: "openai.chat", request: "gpt-4o", response: "gpt-4o-2024-08-06", operation: "chat", msPerToken: 12, usage: "openai" },
-  gpt4oMini: { system: "openai", spanName: "openai.chat", request: "gpt-4o-mini", response: "gpt-4o-mini-2024-07-18", operation: "chat", msPerToken: 6, usage: "openai" },
-  o3Mini: { system: "openai", spanName: "openai.chat", request: "o3-mini", response: "o3-mini-2025-01-31", operation: "chat", msPerToken: 9, usage: "openai" },
-  embedSmall: { system: "openai", spanName: "openai.embeddings", request: "text-embedding-3-small", response: "text-embedding-3-small", operation: "embeddings", msPerToken: 0, usage: "embedding" },
-  sonnet: { system: "anthropic", spanName: "anthropic.chat", request: "claude-3-5-sonnet", response: "claude-3-5-sonnet-20241022", operation: "chat", msPerToken: 14, usage: "anthropic" },
-  haiku: { system: "anthropic", spanName: "anthropic.chat", request: "claude-3-5-haiku", response: "claude-3-5-haiku-20241022", operation: "chat", msPerToken: 7, usage: "anthropic" },
-  commandR: { system: "cohere", spanName: "cohere.chat", request: "command-r-plus", operation: "chat", msPerToken: 10, usage: "cohere" },
-  embedCohere: { system: "cohere", spanName: "cohere.embed", request: "embed-english-v3.0", operation: "embeddings", msPerToken: 0, usage: "embedding" },
-  mistralLarge: { system: "mistral", spanName: "mistral.chat", request: "mistral-large-latest", response: "mistral-large-2411", operation: "chat", msPerToken: 11, usage: "mistral" },
-} as const satisfies Record<string, ModelSpec>;
 
 const TOOLS = {
   web_search: { host: "api.search.example", path: "/v1/search" },
@@ -102,159 +45,6 @@ const RESEARCH_TOPICS = [
   "retrieval-augmented generation evaluation methods",
   "carbon footprint of LLM inference",
 ] as const;
-
-const STACK_BASE = [
-  "    at processTicksAndRejections (node:internal/process/task_queues:95:5)",
-  "    at async AgentExecutor.run (/app/node_modules/@acme/agents/dist/executor.js:211:17)",
-  "    at async Workflow.execute (/app/dist/workflows/runner.js:88:9)",
-];
-
-function stack(type: string, message: string, frame: string): string {
-  return [`${type}: ${message}`, `    at ${frame}`, ...STACK_BASE].join("\n");
-}
-
-const ms = (n: number) => Math.round(n * 1000);
-
-/** Mutable span under construction; `end` is set once the children are laid out. */
-interface Draft extends DemoSpan {}
-
-class TraceBuilder {
-  readonly spans: Draft[] = [];
-  readonly labels = new Set<DemoLabel>();
-  constructor(
-    readonly rand: Rand,
-    readonly traceId: string,
-  ) {}
-
-  open(parent: Draft | null, service: string, name: string, kind: DemoSpanKind, startUs: number, attributes: DemoAttributes): Draft {
-    const span: Draft = {
-      spanId: this.rand.hex(16),
-      parentSpanId: parent ? parent.spanId : null,
-      service,
-      name,
-      kind,
-      startUs,
-      endUs: startUs,
-      attributes,
-      events: [],
-      status: { code: "UNSET" },
-    };
-    this.spans.push(span);
-    return span;
-  }
-
-  fail(span: Draft, type: string, message: string, frame: string, atUs: number, status?: DemoStatus): void {
-    span.status = status ?? { code: "ERROR", message };
-    span.attributes["error.type"] = type;
-    span.events.push({
-      name: "exception",
-      timeUs: atUs,
-      attributes: { "exception.type": type, "exception.message": message, "exception.stacktrace": stack(type, message, frame) },
-    });
-  }
-}
-
-interface LlmCallOptions {
-  prompt: string;
-  completion: string;
-  promptTokens: number;
-  completionTokens: number;
-  finishReason: string;
-  streaming?: boolean;
-  slow?: boolean;
-  rateLimited?: boolean;
-}
-
-/** One LLM call span with OpenLLMetry attributes; returns its end time. */
-function llmCall(b: TraceBuilder, parent: Draft, service: string, model: ModelSpec, startUs: number, o: LlmCallOptions): Draft {
-  const r = b.rand;
-  const attrs: DemoAttributes = {
-    "gen_ai.system": model.system,
-    "gen_ai.request.model": model.request,
-    "gen_ai.operation.name": model.operation,
-    "llm.request.type": model.operation === "chat" ? "chat" : "embedding",
-  };
-  if (model.operation === "chat") {
-    // Never an integer: the OTLP encoder would send 1.0 as intValue.
-    attrs["gen_ai.request.temperature"] = r.pick([0.2, 0.3, 0.5, 0.7]);
-    attrs["gen_ai.request.max_tokens"] = r.pick([512, 1024, 2048, 4096]);
-    attrs["gen_ai.request.is_streaming"] = o.streaming ?? false;
-    attrs["gen_ai.prompt.0.role"] = "system";
-    attrs["gen_ai.prompt.0.content"] = "You are a helpful assistant for Acme Store. Answer concisely.";
-    attrs["gen_ai.prompt.1.role"] = "user";
-    attrs["gen_ai.prompt.1.content"] = o.prompt;
-  } else {
-    attrs["gen_ai.prompt.0.content"] = o.prompt;
-  }
-  const span = b.open(parent, service, model.spanName, "client", startUs, attrs);
-  if (o.rateLimited) {
-    const durUs = ms(r.int(80, 400));
-    span.endUs = startUs + durUs;
-    const message = `Error code: 429 - Rate limit reached for ${model.request} on tokens per min (TPM): Limit 30000, Used 29${r.int(100, 999)}, Requested ${o.promptTokens}. Please try again in ${r.int(2, 20)}s.`;
-    attrs["http.response.status_code"] = 429;
-    b.fail(span, "RateLimitError", message, `${model.system}.Completions.create (/app/node_modules/${model.system}/resources/chat.js:41:22)`, span.endUs - 1000);
-    b.labels.add("rate_limited");
-    return span;
-  }
-  if (model.response) attrs["gen_ai.response.model"] = model.response;
-  if (model.operation === "chat") {
-    attrs["gen_ai.response.finish_reasons"] = [o.finishReason];
-    attrs["gen_ai.completion.0.role"] = "assistant";
-    attrs["gen_ai.completion.0.content"] = o.completion;
-    attrs["gen_ai.completion.0.finish_reason"] = o.finishReason;
-  }
-  const p = o.promptTokens;
-  const c = model.operation === "chat" ? o.completionTokens : 0;
-  switch (model.usage) {
-    case "openai":
-      attrs["gen_ai.usage.prompt_tokens"] = p;
-      attrs["gen_ai.usage.completion_tokens"] = c;
-      attrs["gen_ai.usage.total_tokens"] = p + c;
-      if (model.request === "o3-mini") attrs["gen_ai.usage.reasoning_tokens"] = Math.floor(c * 0.6);
-      break;
-    case "anthropic": {
-      attrs["gen_ai.usage.prompt_tokens"] = p;
-      attrs["gen_ai.usage.completion_tokens"] = c;
-      // Prompt caching on long system prompts; without a reported total the counters are summed.
-      const cached = r.chance(0.6);
-      if (cached) {
-        const read = r.int(800, 3000);
-        const created = r.chance(0.3) ? r.int(200, 1200) : 0;
-        attrs["gen_ai.usage.cache_read_input_tokens"] = read;
-        if (created) attrs["gen_ai.usage.cache_creation_input_tokens"] = created;
-        b.labels.add("cache_tokens");
-      }
-      if (!cached || r.chance(0.5)) attrs["gen_ai.usage.total_tokens"] = p + c;
-      break;
-    }
-    case "cohere":
-      attrs["gen_ai.usage.input_tokens"] = p;
-      attrs["gen_ai.usage.output_tokens"] = c;
-      break;
-    case "mistral":
-      // Some instrumentations report both spellings of the same quantity.
-      attrs["gen_ai.usage.prompt_tokens"] = p;
-      attrs["gen_ai.usage.input_tokens"] = p;
-      attrs["gen_ai.usage.completion_tokens"] = c;
-      attrs["gen_ai.usage.output_tokens"] = c;
-      break;
-    case "embedding":
-      if (model.system === "cohere") attrs["gen_ai.usage.input_tokens"] = p;
-      else {
-        attrs["gen_ai.usage.prompt_tokens"] = p;
-        attrs["gen_ai.usage.total_tokens"] = p;
-      }
-      break;
-  }
-  let durMs = model.operation === "chat" ? r.int(250, 700) + c * model.msPerToken + r.int(0, 999) / 1000 : r.int(40, 180) + r.int(0, 999) / 1000;
-  if (o.slow) {
-    // At least 10x, and slower than any normal trace, so outliers lead the slow-trace ranking.
-    durMs = Math.max(durMs * 10, 60_000 + r.int(0, 30_000) + r.int(0, 999) / 1000);
-    b.labels.add("slow_outlier");
-  }
-  span.endUs = startUs + ms(durMs);
-  return span;
-}
 
 function httpClient(b: TraceBuilder, parent: Draft, service: string, method: string, host: string, path: string, startUs: number, durMs: number, status: number): Draft {
   const span = b.open(parent, service, `${method} ${path}`, "client", startUs, {
@@ -311,14 +101,25 @@ function dbQuery(b: TraceBuilder, parent: Draft, service: string, op: string, ta
   return span;
 }
 
-/** A tool call in tool-runner, with its own outgoing HTTP or database span. */
-function toolCall(b: TraceBuilder, parent: Draft, tool: ToolName, startUs: number, input: string, fail: boolean): Draft {
+/**
+ * A tool call in tool-runner, with its own outgoing HTTP or database span: an OpenLLMetry tool span
+ * (traceloop.span.kind=tool, named "<tool>.tool") or an OTel GenAI execute_tool span.
+ */
+function toolCall(b: TraceBuilder, parent: Draft, tool: ToolName, startUs: number, input: string, fail: boolean, convention: "openllmetry" | "otel_genai" = "openllmetry"): Draft {
   const r = b.rand;
-  const span = b.open(parent, "tool-runner", `${tool}.tool`, "internal", startUs, {
-    "traceloop.span.kind": "tool",
-    "traceloop.entity.name": tool,
-    "traceloop.entity.input": JSON.stringify({ query: input }),
-  });
+  const span =
+    convention === "openllmetry"
+      ? b.open(parent, "tool-runner", `${tool}.tool`, "internal", startUs, {
+          "traceloop.span.kind": "tool",
+          "traceloop.entity.name": tool,
+          "traceloop.entity.input": JSON.stringify({ query: input }),
+        })
+      : b.open(parent, "tool-runner", `execute_tool ${tool}`, "internal", startUs, {
+          "gen_ai.operation.name": "execute_tool",
+          "gen_ai.tool.name": tool,
+          "gen_ai.tool.call.id": `call_${r.hex(12)}`,
+          "gen_ai.tool.type": "function",
+        });
   const spec: { host?: string; path?: string; db?: string } = TOOLS[tool];
   let t = startUs + ms(r.int(1, 5));
   if (spec.host && spec.path) {
@@ -345,7 +146,8 @@ function toolCall(b: TraceBuilder, parent: Draft, tool: ToolName, startUs: numbe
     b.fail(span, spec.db ? "ToolExecutionError" : "TimeoutError", message, `Tool.invoke (/app/dist/tools/${tool}.js:37:11)`, span.endUs - 500);
     b.labels.add("tool_error");
   } else {
-    span.attributes["traceloop.entity.output"] = JSON.stringify({ ok: true, results: r.int(1, 8) });
+    const output = JSON.stringify({ ok: true, results: r.int(1, 8) });
+    span.attributes[convention === "openllmetry" ? "traceloop.entity.output" : "gen_ai.tool.call.result"] = output;
   }
   return span;
 }
@@ -355,7 +157,13 @@ interface Flags {
   rateLimit: boolean;
   rateLimitFatal: boolean;
   toolError: boolean;
+  /** The final answer goes to Cohere through LiteLLM. */
+  liteLlm: boolean;
+  /** The chat session (support) or conversation (research) the trace belongs to, if any. */
+  session?: DemoSession;
 }
+
+const INTENTS = ["order_status", "refund", "delivery_weather", "account", "plans", "billing"] as const;
 
 function supportChat(b: TraceBuilder, t0: number, f: Flags): void {
   const r = b.rand;
@@ -368,23 +176,44 @@ function supportChat(b: TraceBuilder, t0: number, f: Flags): void {
     "http.route": "/v1/chat",
     "url.path": "/v1/chat",
     "user_agent.original": "acme-web/3.4.1",
-    "session.id": `sess-${r.hex(8)}`,
+  });
+  const session = f.session;
+  if (session) {
+    root.attributes["session.id"] = session.id;
+    if (session.user) root.attributes["user.id"] = session.user;
+  }
+  // The gateway (Node) classifies the intent with the Vercel AI SDK before handing over.
+  const classify = llmCall(b, root, "chat-gateway", r.chance(0.5) ? DEMO_MODELS.gpt4oMini : DEMO_MODELS.haiku, t0 + ms(r.int(1, 3)), {
+    convention: "vercel_ai",
+    prompt: `Classify the intent of: ${question}`,
+    completion: r.pick(INTENTS),
+    promptTokens: r.int(60, 400),
+    completionTokens: r.int(2, 8),
+    finishReason: "stop",
+    ...(session ? { session } : {}),
   });
   let failedAgent = false;
-  const call = rpc(b, root, "chat-gateway", "agent-orchestrator", "/agent/run", t0 + ms(r.int(2, 8)), (server, at) => {
+  const call = rpc(b, root, "chat-gateway", "agent-orchestrator", "/agent/run", classify.endUs + ms(r.int(2, 8)), (server, at) => {
     const agent = b.open(server, "agent-orchestrator", "support_agent.agent", "internal", at, {
       "traceloop.span.kind": "agent",
       "traceloop.entity.name": "support_agent",
       "traceloop.workflow.name": "customer_support_chat",
     });
+    // OpenLLMetry propagates association properties to every span of the agent.
+    if (session) {
+      agent.attributes["traceloop.association.properties.session_id"] = session.id;
+      if (session.user) agent.attributes["traceloop.association.properties.user_id"] = session.user;
+    }
     let t = at + ms(r.int(1, 4));
     // Retrieval: embeddings + vector search + document fetch in rag-retriever.
     const retrieve = rpc(b, agent, "agent-orchestrator", "rag-retriever", "/retrieve", t, (rs, at2) => {
-      const task = b.open(rs, "rag-retriever", "retrieve_context.task", "internal", at2, {
-        "traceloop.span.kind": "task",
-        "traceloop.entity.name": "retrieve_context",
+      // rag-retriever (LlamaIndex) is instrumented with OpenInference.
+      const task = b.open(rs, "rag-retriever", "retrieve_context", "internal", at2, {
+        "openinference.span.kind": "RETRIEVER",
+        "input.value": question,
       });
       const emb = llmCall(b, task, "rag-retriever", DEMO_MODELS.embedSmall, at2 + ms(1), {
+        convention: "openinference",
         prompt: question,
         completion: "",
         promptTokens: r.int(8, 40),
@@ -403,7 +232,7 @@ function supportChat(b: TraceBuilder, t0: number, f: Flags): void {
       return task.endUs;
     });
     t = retrieve.client.endUs + ms(r.int(1, 5));
-    const planner = r.chance(0.5) ? DEMO_MODELS.gpt4o : DEMO_MODELS.sonnet;
+    const planner = r.pick([DEMO_MODELS.gpt4o, DEMO_MODELS.gpt4o, DEMO_MODELS.sonnet, DEMO_MODELS.sonnet, DEMO_MODELS.mistralLarge]);
     const steps = r.int(1, 3);
     for (let s = 0; s < steps; s++) {
       const last = s === steps - 1;
@@ -415,6 +244,7 @@ function supportChat(b: TraceBuilder, t0: number, f: Flags): void {
           completionTokens: 0,
           finishReason: "stop",
           rateLimited: true,
+          ...(session ? { session } : {}),
         });
         t = limited.endUs + ms(r.int(200, 900));
         if (f.rateLimitFatal) {
@@ -432,19 +262,23 @@ function supportChat(b: TraceBuilder, t0: number, f: Flags): void {
           return agent.endUs;
         }
       }
-      const model = last ? r.pick([DEMO_MODELS.gpt4oMini, DEMO_MODELS.gpt4oMini, DEMO_MODELS.commandR, DEMO_MODELS.haiku]) : planner;
+      const model = !last ? planner : f.liteLlm ? DEMO_MODELS.commandR : r.pick([DEMO_MODELS.gpt4oMini, DEMO_MODELS.gpt4oMini, DEMO_MODELS.commandR, DEMO_MODELS.haiku]);
+      const viaLiteLlm = model === DEMO_MODELS.commandR && (f.liteLlm || r.chance(0.5));
+      const tool = last ? undefined : r.pick<ToolName>(["lookup_order", "get_weather", "create_ticket", "calculator", "fetch_url"]);
       const call = llmCall(b, agent, "agent-orchestrator", model, t, {
+        convention: viaLiteLlm ? "litellm" : "openllmetry",
         prompt: last ? `Answer the customer: ${question}` : `Decide the next tool for: ${question}`,
-        completion: last ? "Thanks for reaching out! Here is what I found..." : '{"tool": "lookup_order"}',
+        completion: last ? "Thanks for reaching out! Here is what I found..." : `{"tool": "${tool}"}`,
         promptTokens: r.int(400, 2500),
         completionTokens: last ? r.int(80, 450) : r.int(15, 90),
         finishReason: last ? "stop" : "tool_calls",
         streaming: last,
         slow: f.slow && last,
+        ...(tool ? { toolCall: tool } : {}),
+        ...(session ? { session } : {}),
       });
       t = call.endUs + ms(r.int(1, 5));
-      if (!last) {
-        const tool = r.pick<ToolName>(["lookup_order", "get_weather", "create_ticket", "calculator", "fetch_url"]);
+      if (tool) {
         const fail = f.toolError && s === 0;
         const tc = rpc(b, agent, "agent-orchestrator", "tool-runner", "/tools/invoke", t, (ts, at3) => {
           const span = toolCall(b, ts, tool, at3, question, fail);
@@ -483,46 +317,68 @@ function research(b: TraceBuilder, t0: number, f: Flags): void {
     "traceloop.entity.name": "research_report",
     "report.topic": topic,
   });
-  const agent = b.open(root, "agent-orchestrator", "researcher.agent", "internal", t0 + ms(r.int(1, 3)), {
-    "traceloop.span.kind": "agent",
-    "traceloop.entity.name": "researcher",
-    "traceloop.workflow.name": "research_report",
+  // The research agent uses a newer instrumentation with the current OTel GenAI names: an
+  // invoke_agent span carrying the agent's summed usage (not a call), chat spans, execute_tool spans.
+  const agent = b.open(root, "agent-orchestrator", "invoke_agent researcher", "internal", t0 + ms(r.int(1, 3)), {
+    "gen_ai.operation.name": "invoke_agent",
+    "gen_ai.provider.name": DEMO_MODELS.sonnet.provider,
+    "gen_ai.agent.name": "researcher",
+    "gen_ai.request.model": DEMO_MODELS.sonnet.request,
   });
+  const session = f.session;
+  if (session) agent.attributes["gen_ai.conversation.id"] = session.id;
+  const agentUsage = { input: 0, output: 0 };
+  const addUsage = (span: Draft) => {
+    agentUsage.input += Number(span.attributes["gen_ai.usage.input_tokens"] ?? 0);
+    agentUsage.output += Number(span.attributes["gen_ai.usage.output_tokens"] ?? 0);
+  };
   let t = agent.startUs + ms(r.int(1, 3));
   const rounds = r.int(2, 3);
   for (let i = 0; i < rounds; i++) {
+    const tool: ToolName = i % 2 === 0 ? "web_search" : "fetch_url";
     const plan = llmCall(b, agent, "agent-orchestrator", DEMO_MODELS.sonnet, t, {
+      convention: "otel_genai",
       prompt: `Research ${topic}. Round ${i + 1}: what should we search next?`,
-      completion: '{"tool": "web_search"}',
+      completion: `{"tool": "${tool}"}`,
       promptTokens: r.int(1200, 4000),
       completionTokens: r.int(20, 120),
       finishReason: "tool_use",
+      toolCall: tool,
+      ...(session ? { session } : {}),
     });
+    addUsage(plan);
     t = plan.endUs + ms(r.int(1, 4));
-    const tool: ToolName = i % 2 === 0 ? "web_search" : "fetch_url";
     const fail = f.toolError && i === rounds - 1;
     const tc = rpc(b, agent, "agent-orchestrator", "tool-runner", "/tools/invoke", t, (ts, at) => {
-      const span = toolCall(b, ts, tool, at, topic, fail);
+      const span = toolCall(b, ts, tool, at, topic, fail, "otel_genai");
       if (fail) ts.status = { code: "ERROR", message: `tool ${tool} failed` };
       return span.endUs;
     });
     t = tc.client.endUs + ms(r.int(1, 4));
   }
   const critic = llmCall(b, agent, "agent-orchestrator", DEMO_MODELS.o3Mini, t, {
+    convention: "otel_genai",
     prompt: `Critique the findings on ${topic}.`,
     completion: "The evidence is mostly consistent; two sources disagree on pricing.",
     promptTokens: r.int(1500, 3500),
     completionTokens: r.int(200, 900),
     finishReason: "stop",
+    streaming: true,
+    ...(session ? { session } : {}),
   });
+  addUsage(critic);
   t = critic.endUs + ms(r.int(1, 4));
   agent.endUs = t;
+  agent.attributes["gen_ai.usage.input_tokens"] = agentUsage.input;
+  agent.attributes["gen_ai.usage.output_tokens"] = agentUsage.output;
   const writer = b.open(root, "agent-orchestrator", "write_report.task", "internal", t + ms(1), {
     "traceloop.span.kind": "task",
     "traceloop.entity.name": "write_report",
   });
   const model = r.pick([DEMO_MODELS.mistralLarge, DEMO_MODELS.haiku, DEMO_MODELS.sonnet]);
+  // The writer still runs on an older instrumentation (Strands Agents style: the older OTel names).
   const draft = llmCall(b, writer, "agent-orchestrator", model, writer.startUs + ms(1), {
+    convention: "otel_genai_legacy",
     prompt: `Write a one-page report on ${topic}.`,
     completion: `# ${topic}\n\nSummary: ...`,
     promptTokens: r.int(2000, 6000),
@@ -546,12 +402,14 @@ function ingest(b: TraceBuilder, t0: number, f: Flags): void {
   let t = fetch.endUs + ms(1);
   const batches = r.int(1, 3);
   for (let i = 0; i < batches; i++) {
-    const task = b.open(root, "rag-retriever", "embed_batch.task", "internal", t, {
-      "traceloop.span.kind": "task",
-      "traceloop.entity.name": "embed_batch",
+    // The ingestion pipeline (LlamaIndex) is instrumented with OpenInference.
+    const task = b.open(root, "rag-retriever", "embed_batch", "internal", t, {
+      "openinference.span.kind": "CHAIN",
+      "input.value": `batch ${i}`,
       "batch.index": i,
     });
     const emb = llmCall(b, task, "rag-retriever", DEMO_MODELS.embedCohere, t + ms(1), {
+      convention: "openinference",
       prompt: `batch ${i} of support articles`,
       completion: "",
       promptTokens: r.int(2000, 9000),
@@ -567,6 +425,7 @@ function ingest(b: TraceBuilder, t0: number, f: Flags): void {
     t = task.endUs + ms(1);
   }
   const summary = llmCall(b, root, "rag-retriever", DEMO_MODELS.gpt4oMini, t, {
+    convention: "openinference",
     prompt: "Summarise the new articles in three bullet points.",
     completion: "- Refund policy updated\n- New shipping zones\n- Password reset flow",
     promptTokens: r.int(1000, 3000),
@@ -585,6 +444,11 @@ export function buildDemoPlan(options: DemoPlanOptions): DemoPlan {
   const windowStartMs = nowMs - DEMO_SPREAD_MS;
   // The last 4 minutes stay free so even the slowest trace ends before nowMs.
   const slotUs = ms((DEMO_SPREAD_MS - 4 * 60_000) / count);
+  // Sessions span several traces; two in three have a known user.
+  const sessions: DemoSession[] = Array.from({ length: Math.max(2, Math.ceil(count / 4)) }, (_, k) => ({
+    id: `sess-${rand.hex(8)}`,
+    ...(k % 3 !== 2 ? { user: `user-${rand.int(100, 999)}` } : {}),
+  }));
   const traces: DemoTrace[] = [];
   for (let i = 0; i < count; i++) {
     const traceId = rand.hex(32);
@@ -596,8 +460,11 @@ export function buildDemoPlan(options: DemoPlanOptions): DemoPlan {
       rateLimit: kind === 0 && (i % 10 === 3 || rand.chance(0.08)),
       rateLimitFatal: i % 30 === 13,
       toolError: i % 9 === 5 || rand.chance(0.05),
+      liteLlm: i % 6 === 0,
     };
     if (flags.rateLimitFatal) flags.rateLimit = true;
+    // Support chats always belong to a session; a research run continues a conversation half the time.
+    if (kind === 0 || flags.rateLimit || rand.chance(0.5)) flags.session = rand.pick(sessions);
     if (kind === 0 || flags.rateLimit) supportChat(b, t0, flags);
     else if (kind === 1) research(b, t0, flags);
     else ingest(b, t0, flags);

@@ -1,17 +1,19 @@
 /**
- * The OpenLLMetry attribute parser: the only reader of raw gen_ai.* / llm.* attributes.
- * Mirrors the original's LLMSpanAttributes.from_span (first-truthy token fallbacks, previews
- * from events) with these changes: the same quantity reported under two names
- * (prompt_tokens + input_tokens, completion_tokens + output_tokens) is counted once in the
- * total, booleans are never counted as tokens, gen_ai.provider.name is accepted when gen_ai.system
- * is absent or empty, finish reasons may be a JSON-array or comma string, and the previews fall back
- * to the gen_ai.prompt.0.content / gen_ai.completion.0.content span attributes.
+ * The tools' view of an LLM span (get_trace's llm_attributes and the LLM analytics), built on the
+ * normaliser (normalize.ts), so every convention reads the same way. On OpenLLMetry data it gives the
+ * original server's values, with the documented differences (README "Differences"): providers are
+ * normalised, a total that is not recorded is input + output (the original also summed cache and
+ * reasoning counters, counting them twice), agent/workflow/task/tool spans and AI SDK wrappers are not
+ * calls, a call that names no provider is reported as "unknown" rather than left out of the counts,
+ * and llm.is_streaming, llm.request.type and the singular finish_reason keys are read.
  */
-import { attrBool, attrInt, attrNumber, attrString, attrStringList, type Attributes } from "../domain/attributes.js";
 import type { Span, Trace } from "../domain/trace.js";
-import { ATTR, EVENT } from "./semconv.js";
+import type { Convention } from "./conventions.js";
+import { isLlmCall, normalizeSpan, type LlmCall } from "./normalize.js";
 
-/** Key order is the output order of get_trace's llm_attributes. */
+export { tokenCounts, type TokenCounts } from "./legacy-tokens.js";
+
+/** Key order is the output order of get_trace's llm_attributes (the original's keys first). */
 export interface LlmAttributes {
   system: string;
   request_model?: string;
@@ -22,164 +24,73 @@ export interface LlmAttributes {
   max_tokens?: number;
   is_streaming: boolean;
   finish_reasons?: string[];
+  /** Input tokens, cache reads and writes included. */
   prompt_tokens?: number;
+  /** Output tokens, reasoning included. */
   completion_tokens?: number;
   total_tokens?: number;
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
+  reasoning_tokens?: number;
   prompt_preview?: string;
   completion_preview?: string;
+  time_to_first_token_ms?: number;
+  tool_calls?: string[];
+  /** The convention the attributes were read from. */
+  convention: Convention;
 }
 
-const PREVIEW_CHARS = 100;
+/** Provider shown for a call that names none. */
+export const UNKNOWN_PROVIDER = "unknown";
 
-/** A span is an LLM span when it names its provider (gen_ai.system, or the newer gen_ai.provider.name). */
+/** A span is an LLM span when it is a model call, counted once (see normalize.ts). */
 export function isLlmSpan(span: Span): boolean {
-  return span.attributes[ATTR.SYSTEM] != null || span.attributes[ATTR.PROVIDER_NAME] != null;
+  return isLlmCall(span);
 }
 
-function firstPositive(attrs: Attributes, keys: readonly string[]): number {
-  for (const key of keys) {
-    const v = attrInt(attrs, key);
-    if (v) return v;
-  }
-  return 0;
+function toAttributes(call: LlmCall): LlmAttributes {
+  const t = call.tokens;
+  const entries: Array<[keyof LlmAttributes, unknown]> = [
+    ["system", call.provider ?? UNKNOWN_PROVIDER],
+    ["request_model", call.requestModel],
+    ["response_model", call.responseModel],
+    ["operation_name", call.operation],
+    ["temperature", call.temperature],
+    ["top_p", call.topP],
+    ["max_tokens", call.maxTokens],
+    ["is_streaming", call.streaming],
+    ["finish_reasons", call.finishReasons],
+    ["prompt_tokens", t.input],
+    ["completion_tokens", t.output],
+    ["total_tokens", t.total],
+    ["cache_read_tokens", t.cacheRead],
+    ["cache_write_tokens", t.cacheWrite],
+    ["reasoning_tokens", t.reasoning],
+    ["prompt_preview", call.promptPreview],
+    ["completion_preview", call.completionPreview],
+    ["time_to_first_token_ms", call.timeToFirstTokenMs],
+    ["tool_calls", call.toolCalls],
+    ["convention", call.convention],
+  ];
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) if (v !== undefined) out[k] = v;
+  return Object.freeze(out) as unknown as LlmAttributes;
 }
 
-/**
- * Keys that report the same quantity under two names (OpenAI-style and Anthropic-style). Each pair
- * contributes once to the sum, with the value the prompt/completion count itself uses (the first
- * non-zero integer of the pair), so a zero or non-integer prompt_tokens does not hide input_tokens.
- */
-const TOKEN_PAIRS: ReadonlyArray<readonly [string, string]> = [
-  [ATTR.PROMPT_TOKENS, ATTR.INPUT_TOKENS],
-  [ATTR.COMPLETION_TOKENS, ATTR.OUTPUT_TOKENS],
-];
-const PAIRED_KEYS: ReadonlySet<string> = new Set(TOKEN_PAIRS.flat());
+/** Keyed by the (memoised, frozen) call view, so non-calls cost no second lookup. */
+const memo = new WeakMap<LlmCall, LlmAttributes>();
 
-/** An integer counter as the sum counts it: a JSON integer (booleans, floats and numeric strings are not). */
-function integerCounter(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isInteger(value) ? value : undefined;
-}
-
-function sumUsageCounters(attrs: Attributes): number {
-  let sum = 0;
-  for (const [key, value] of Object.entries(attrs)) {
-    if (!key.startsWith(ATTR.USAGE_PREFIX) || key === ATTR.TOTAL_TOKENS || PAIRED_KEYS.has(key)) continue;
-    sum += integerCounter(value) ?? 0;
-  }
-  for (const pair of TOKEN_PAIRS) {
-    for (const key of pair) {
-      const v = integerCounter(attrs[key]);
-      if (v) {
-        sum += v;
-        break;
-      }
-    }
-  }
-  return sum;
-}
-
-export interface TokenCounts {
-  prompt: number;
-  completion: number;
-  total: number;
-}
-
-/** Token counts of one span (0 when unknown), by the original's rule with the double count fixed. */
-export function tokenCounts(attrs: Attributes): TokenCounts {
-  const prompt = firstPositive(attrs, [ATTR.PROMPT_TOKENS, ATTR.INPUT_TOKENS, ATTR.LEGACY_PROMPT_TOKENS, ATTR.LEGACY_INPUT_TOKENS]);
-  const completion = firstPositive(attrs, [
-    ATTR.COMPLETION_TOKENS,
-    ATTR.OUTPUT_TOKENS,
-    ATTR.LEGACY_COMPLETION_TOKENS,
-    ATTR.LEGACY_OUTPUT_TOKENS,
-  ]);
-  let total = firstPositive(attrs, [ATTR.TOTAL_TOKENS, ATTR.LEGACY_TOTAL_TOKENS]);
-  if (!total) {
-    const sum = sumUsageCounters(attrs);
-    total = sum > 0 ? sum : prompt + completion;
-  }
-  return { prompt, completion, total };
-}
-
-function truncatePreview(text: string): string {
-  const chars = Array.from(text);
-  return chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS).join("")}...` : text;
-}
-
-function preview(span: Span, eventName: string, key: string): string | undefined {
-  let found: string | undefined;
-  for (const event of span.events) {
-    if (event.name !== eventName) continue;
-    const v = event.attributes[key];
-    if (typeof v === "string" && v !== "") found = v; // last match wins, as in the original
-  }
-  // OpenLLMetry usually records content as span attributes rather than events.
-  if (found === undefined) {
-    const v = span.attributes[key];
-    if (typeof v === "string" && v !== "") found = v;
-  }
-  return found === undefined ? undefined : truncatePreview(found);
-}
-
-function finishReasons(attrs: Attributes): string[] | undefined {
-  for (const key of [ATTR.FINISH_REASONS, ATTR.LEGACY_FINISH_REASONS]) {
-    const list = attrStringList(attrs, key);
-    if (list && list.length > 0) return list;
-  }
-  return undefined;
-}
-
-/** Parsed LLM attributes of a span, or undefined when the span is not an LLM call. */
+/** Parsed LLM attributes of a span, or undefined when the span is not an LLM call. Memoised per span. */
 export function parseLlmSpan(span: Span): LlmAttributes | undefined {
-  if (!isLlmSpan(span)) return undefined;
-  const attrs = span.attributes;
-  // An empty gen_ai.system names no provider, so gen_ai.provider.name may still name it.
-  const system = attrString(attrs, ATTR.SYSTEM) || attrString(attrs, ATTR.PROVIDER_NAME);
-  if (!system) return undefined;
-  const tokens = tokenCounts(attrs);
-  const out: LlmAttributes = { system, is_streaming: false };
-  const set = <K extends keyof LlmAttributes>(key: K, value: LlmAttributes[K] | undefined): void => {
-    if (value !== undefined && value !== null) out[key] = value;
-  };
-  set("request_model", attrString(attrs, ATTR.REQUEST_MODEL));
-  set("response_model", attrString(attrs, ATTR.RESPONSE_MODEL));
-  set("operation_name", attrString(attrs, ATTR.OPERATION_NAME));
-  set("temperature", attrNumber(attrs, ATTR.TEMPERATURE));
-  set("top_p", attrNumber(attrs, ATTR.TOP_P));
-  set("max_tokens", attrInt(attrs, ATTR.MAX_TOKENS));
-  out.is_streaming = attrBool(attrs, ATTR.IS_STREAMING) ?? false;
-  set("finish_reasons", finishReasons(attrs));
-  set("prompt_tokens", tokens.prompt || undefined);
-  set("completion_tokens", tokens.completion || undefined);
-  set("total_tokens", tokens.total || undefined);
-  set("prompt_preview", preview(span, EVENT.PROMPT, ATTR.PROMPT_CONTENT));
-  set("completion_preview", preview(span, EVENT.COMPLETION, ATTR.COMPLETION_CONTENT));
-  // Re-order so keys follow the original model's field order (is_streaming sits mid-list); the
-  // object starts empty because re-assigning an existing key does not move it.
-  const ordered: Record<string, unknown> = {};
-  for (const key of LLM_KEY_ORDER) {
-    const value = out[key];
-    if (value !== undefined) ordered[key] = value;
+  const call = normalizeSpan(span);
+  if (call === undefined) return undefined;
+  let v = memo.get(call);
+  if (v === undefined) {
+    v = toAttributes(call);
+    memo.set(call, v);
   }
-  return ordered as unknown as LlmAttributes;
+  return v;
 }
-
-const LLM_KEY_ORDER: ReadonlyArray<keyof LlmAttributes> = [
-  "system",
-  "request_model",
-  "response_model",
-  "operation_name",
-  "temperature",
-  "top_p",
-  "max_tokens",
-  "is_streaming",
-  "finish_reasons",
-  "prompt_tokens",
-  "completion_tokens",
-  "total_tokens",
-  "prompt_preview",
-  "completion_preview",
-];
 
 /** "Actual model first": response model, else request model. */
 export function responseFirstModel(llm: LlmAttributes): string | undefined {
@@ -195,7 +106,7 @@ export function llmSpans(trace: Trace): Span[] {
   return trace.spans.filter(isLlmSpan);
 }
 
-/** Sum of the parsed totals of a trace's LLM spans. */
+/** Sum of the parsed totals of a trace's LLM calls. */
 export function traceTotalTokens(trace: Trace): number {
   let total = 0;
   for (const span of trace.spans) {

@@ -1,4 +1,8 @@
-/** The gen_ai.* / llm.* attribute keys this server reads (OpenLLMetry and OTel GenAI conventions). */
+/**
+ * The keys the original Python server read (OpenLLMetry). Kept for the fidelity rule (legacy-tokens.ts)
+ * and existing importers; everything else reads GenAI values through the normaliser (normalize.ts,
+ * fields.ts), whose mapping table (conventions.ts) covers every convention.
+ */
 export const ATTR = {
   SYSTEM: "gen_ai.system",
   PROVIDER_NAME: "gen_ai.provider.name",

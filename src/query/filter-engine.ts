@@ -14,6 +14,8 @@
 import { toBool, toNumber, type AttributeValue } from "../domain/attributes.js";
 import { NEGATIVE_OPERATORS, type Filter, type Scalar } from "../domain/filter.js";
 import { traceHasErrors, type Span, type Trace } from "../domain/trace.js";
+import { genaiFieldValue, isNormalizedGenAiField } from "../genai/fields.js";
+import { normalizeProvider } from "../genai/providers.js";
 import { isLlmSpan, traceTotalTokens } from "../genai/llm-span.js";
 
 type Value = AttributeValue;
@@ -36,10 +38,33 @@ function spanFieldValues(span: Span, field: string): Value[] {
     case "status":
       return [span.status];
     default: {
+      // GenAI fields read normalised, whatever convention recorded the span (src/genai/fields.ts).
+      if (isNormalizedGenAiField(field)) {
+        const n = genaiFieldValue(span, field);
+        return n === undefined || n === null ? [] : [n];
+      }
       const v = span.attributes[field];
       return v === undefined || v === null ? [] : [v];
     }
   }
+}
+
+const PROVIDER_FIELDS: ReadonlySet<string> = new Set(["gen_ai.provider.name", "gen_ai.system"]);
+const normalizedFilters = new WeakMap<Filter, Filter>();
+
+/** A provider filter compares normalised names: `equals MistralAI` finds spans recorded as "mistral_ai". */
+function canonical(f: Filter): Filter {
+  if (!PROVIDER_FIELDS.has(f.field) || f.valueType !== "string") return f;
+  let out = normalizedFilters.get(f);
+  if (!out) {
+    out = {
+      ...f,
+      ...(typeof f.value === "string" ? { value: normalizeProvider(f.value) } : {}),
+      ...(f.values ? { values: f.values.map((v) => (typeof v === "string" ? normalizeProvider(v) : v)) } : {}),
+    };
+    normalizedFilters.set(f, out);
+  }
+  return out;
 }
 
 function traceFieldValues(trace: Trace, field: string): Value[] {
@@ -172,7 +197,7 @@ function matchesValues(values: Value[], f: Filter): boolean {
 }
 
 export function spanMatches(span: Span, filters: readonly Filter[]): boolean {
-  return filters.every((f) => matchesValues(spanFieldValues(span, f.field), f));
+  return filters.every((f) => matchesValues(spanFieldValues(span, f.field), canonical(f)));
 }
 
 const SERVICE_FIELDS: ReadonlySet<string> = new Set(["service.name"]);
@@ -197,7 +222,7 @@ export function traceMatches(trace: Trace, filters: readonly Filter[]): boolean 
     if (f === service && operation) return true;
     if (f === operation && service) return true;
     if (spanScopedEquals(f)) return trace.spans.some((s) => spanMatches(s, [f]));
-    return matchesValues(traceFieldValues(trace, f.field), f);
+    return matchesValues(traceFieldValues(trace, f.field), canonical(f));
   });
 }
 

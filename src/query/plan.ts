@@ -5,13 +5,22 @@
  */
 import { describeFilter, type Filter } from "../domain/filter.js";
 import type { FilterPlan, Pushdown, SearchTarget, TraceBackend } from "../backends/trace-backend.js";
+import { isNormalizedGenAiField } from "../genai/fields.js";
 
 export type { FilterPlan };
 
-/** The backend's own split when it has one, else filter by filter. */
-export function planFilters(backend: Pick<TraceBackend, "pushdown" | "compile">, filters: readonly Filter[], target: SearchTarget): FilterPlan {
-  if (backend.compile) return backend.compile(filters, target);
-  return splitByPushdown(backend, filters, target);
+/**
+ * The backend's own split when it has one, else filter by filter. A normalised GenAI field
+ * (provider, model, tokens, ...) is only sent to a backend that evaluates it normalised: sent as
+ * one convention's raw attribute it would miss the others' spans.
+ */
+export function planFilters(backend: Pick<TraceBackend, "pushdown" | "compile"> & { capabilities?: { normalizedGenAiFields?: boolean } }, filters: readonly Filter[], target: SearchTarget): FilterPlan {
+  const genaiHere = backend.capabilities?.normalizedGenAiFields !== true;
+  const local = genaiHere ? filters.filter((f) => isNormalizedGenAiField(f.field)) : [];
+  const rest = local.length > 0 ? filters.filter((f) => !local.includes(f)) : filters;
+  const plan = backend.compile ? backend.compile(rest, target) : splitByPushdown(backend, rest, target);
+  if (local.length === 0) return plan;
+  return { remote: plan.remote, local: [...plan.local, ...local], unpushed: [...plan.unpushed, ...local] };
 }
 
 export function splitByPushdown(backend: Pick<TraceBackend, "pushdown">, filters: readonly Filter[], target: SearchTarget): FilterPlan {

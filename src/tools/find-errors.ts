@@ -57,7 +57,7 @@ function errorSpan(span: Span): z.infer<typeof errorSpanSchema> {
   if (isLlmSpan(span)) {
     const llm = parseLlmSpan(span);
     out.is_llm_error = true;
-    out.llm_provider = llm?.system ?? attrString(span.attributes, "gen_ai.system") ?? null;
+    out.llm_provider = llm?.system ?? null;
     out.llm_model = (llm && requestFirstModel(llm)) ?? null;
   }
   return out;

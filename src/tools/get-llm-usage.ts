@@ -5,6 +5,7 @@ import { CostTally } from "../genai/cost-summary.js";
 import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { formatTimeMs } from "../domain/time.js";
 import { findTraces } from "../query/search.js";
+import { normalizeProvider } from "../genai/providers.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { llmCalls, modelKey, skippedOutput, type LlmCall } from "./llm-common.js";
@@ -12,12 +13,12 @@ import { coverageSchema, notesSchema, windowSchema, withCoverage } from "./summa
 
 const usageSchema = z.object({
   requests: z.number().int(),
-  prompt_tokens: z.number().int(),
-  completion_tokens: z.number().int(),
+  prompt_tokens: z.number().int().describe("Input tokens, cache reads and writes included."),
+  completion_tokens: z.number().int().describe("Output tokens, reasoning included."),
   total_tokens: z.number().int(),
-  cache_read_tokens: z.number().int(),
-  cache_write_tokens: z.number().int(),
-  reasoning_tokens: z.number().int(),
+  cache_read_tokens: z.number().int().describe("Input tokens served from the provider's prompt cache (part of prompt_tokens)."),
+  cache_write_tokens: z.number().int().describe("Input tokens written to the provider's prompt cache (part of prompt_tokens)."),
+  reasoning_tokens: z.number().int().describe("Output tokens spent on reasoning (part of completion_tokens)."),
   cost_usd: z.number().nullable().describe("Dollars over the priced calls; null when none could be priced."),
 });
 type Usage = z.infer<typeof usageSchema>;
@@ -27,9 +28,9 @@ const USAGE = {
   prompt_tokens: { kind: "sum", of: (c) => c.llm.prompt_tokens },
   completion_tokens: { kind: "sum", of: (c) => c.llm.completion_tokens },
   total_tokens: { kind: "sum", of: (c) => c.llm.total_tokens },
-  cache_read_tokens: { kind: "sum", of: (c) => llmUsageOf(c.span)?.cacheRead },
-  cache_write_tokens: { kind: "sum", of: (c) => llmUsageOf(c.span)?.cacheWrite },
-  reasoning_tokens: { kind: "sum", of: (c) => llmUsageOf(c.span)?.reasoning },
+  cache_read_tokens: { kind: "sum", of: (c) => c.llm.cache_read_tokens },
+  cache_write_tokens: { kind: "sum", of: (c) => c.llm.cache_write_tokens },
+  reasoning_tokens: { kind: "sum", of: (c) => c.llm.reasoning_tokens },
 } satisfies Measures<LlmCall>;
 
 /** Groups keyed by name, largest total first (then by name, so equal groups have a stable order). */
@@ -42,8 +43,9 @@ export const getLlmUsage = defineTool({
   name: "get_llm_usage",
   title: "LLM token usage",
   description:
-    "Total LLM requests, prompt/completion/cache/reasoning tokens and cost in dollars over a time window, by model and by service. " +
-    "Optional filters: service, provider (gen_ai.system), requested or responding model.",
+    "Total LLM requests, prompt/completion/total tokens (plus cache-read, cache-write and reasoning tokens) and cost in dollars " +
+    "over a time window, by model and by service, from every GenAI convention (OpenLLMetry, OTel GenAI, OpenInference, Vercel " +
+    "AI SDK, LiteLLM). Optional filters: service, provider (gen_ai.system), requested or responding model.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,
@@ -83,11 +85,13 @@ export const getLlmUsage = defineTool({
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const found = await findTraces(ctx, { ...window, limit: args.limit, filters: p.simpleParamFilters(args), mode: "window" });
+    // Providers compare in their normalised form ("openai" matches an AI SDK call recorded as "openai.chat").
+    const provider = args.gen_ai_system ? normalizeProvider(args.gen_ai_system) : undefined;
     // The provider/model filters select traces; count only the LLM calls they describe
     // (the original also counted other models' calls in the same traces).
     const calls = found.items.flatMap(llmCalls).filter(
       (call) =>
-        (!args.gen_ai_system || call.llm.system === args.gen_ai_system) &&
+        (provider === undefined || call.llm.system === provider) &&
         (!args.gen_ai_request_model || call.llm.request_model === args.gen_ai_request_model) &&
         (!args.gen_ai_response_model || call.llm.response_model === args.gen_ai_response_model),
     );

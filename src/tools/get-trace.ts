@@ -2,6 +2,7 @@ import { z } from "zod";
 import { traceTree } from "../analytics/trace-tree.js";
 import { formatTimeUs } from "../domain/time.js";
 import { traceHasErrors } from "../domain/trace.js";
+import { CONVENTIONS } from "../genai/conventions.js";
 import { isLlmSpan, parseLlmSpan, requestFirstModel, traceTotalTokens } from "../genai/llm-span.js";
 import { fetchTrace } from "../query/fetch-traces.js";
 import { fitTrace, truncatedSchema } from "./budget.js";
@@ -22,8 +23,14 @@ const llmAttributesSchema = z.object({
   prompt_tokens: z.number().int().optional(),
   completion_tokens: z.number().int().optional(),
   total_tokens: z.number().int().optional(),
+  cache_read_tokens: z.number().int().optional(),
+  cache_write_tokens: z.number().int().optional(),
+  reasoning_tokens: z.number().int().optional(),
   prompt_preview: z.string().optional(),
   completion_preview: z.string().optional(),
+  time_to_first_token_ms: z.number().optional(),
+  tool_calls: z.array(z.string()).optional(),
+  convention: z.enum(CONVENTIONS).describe("The GenAI convention the attributes were read from."),
 });
 
 const spanSchema = z.object({
@@ -45,7 +52,8 @@ export const getTrace = defineTool({
   description:
     "Get one trace by id with every span in tree order (root first, children after their parent, siblings by start time; " +
     "each with its depth, parent link, service, operation, timing, status, attributes) and, for LLM spans, parsed LLM " +
-    "attributes (provider, models, tokens, finish reasons, previews), plus an llm_summary of the trace.",
+    "attributes (provider, models, tokens incl. cache and reasoning, finish reasons, previews, convention), plus an " +
+    "llm_summary of the trace (LLM calls counted once).",
   input: z.strictObject({
     trace_id: p.traceId,
   }),

@@ -3,8 +3,11 @@ import { aggregate } from "../analytics/aggregate.js";
 import { eq, type Filter } from "../domain/filter.js";
 import { formatTimeUs } from "../domain/time.js";
 import type { Span } from "../domain/trace.js";
-import { ATTR, SPAN_KIND_TOOL } from "../genai/semconv.js";
-import { spanMatches } from "../query/filter-engine.js";
+import { TOOL_SPAN_RULES } from "../genai/conventions.js";
+import { parseLlmSpan } from "../genai/llm-span.js";
+import { toolSpan } from "../genai/normalize.js";
+import { normalizeProvider } from "../genai/providers.js";
+import type { Coverage } from "../query/coverage.js";
 import { findSpans, findTraces, type Found } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
@@ -12,15 +15,43 @@ import * as p from "./params.js";
 import { skippedOutput } from "./llm-common.js";
 import { coverageSchema, notesSchema, windowSchema, withCoverage } from "./summaries.js";
 
-const TOOL_FILTER: Filter = eq(ATTR.SPAN_KIND, SPAN_KIND_TOOL);
+/** One search per convention's tool marker (the filter model has no OR), merged afterwards. */
+const TOOL_FILTERS: readonly Filter[] = TOOL_SPAN_RULES.map((r) => eq(r.key, r.value));
+
+/** Tool-execution spans, each once, in order, cut to the limit. */
+function uniqueToolSpans(spans: Iterable<Span>, limit: number): Span[] {
+  const seen = new Set<string>();
+  const out: Span[] = [];
+  for (const s of spans) {
+    const key = `${s.traceId}/${s.spanId}`;
+    if (seen.has(key) || !toolSpan(s)) continue;
+    seen.add(key);
+    out.push(s);
+  }
+  return out.slice(0, limit);
+}
+
+/** The searches' notes, skipped traces and coverage combined; they all searched the same window. */
+function combined(parts: ReadonlyArray<Found<unknown>>, spans: number): Omit<Found<unknown>, "items"> {
+  const coverage: Coverage = {
+    traces: parts.reduce((n, x) => n + x.coverage.traces, 0),
+    spans,
+    complete: parts.every((x) => x.coverage.complete),
+    examined: parts.reduce((n, x) => n + x.coverage.examined, 0),
+  };
+  const limits = parts.map((x) => x.coverage.limit).filter((l): l is number => l !== undefined);
+  if (limits.length > 0) coverage.limit = Math.max(...limits);
+  return { window: parts[0]!.window, notes: [...new Set(parts.flatMap((x) => x.notes))], skipped: parts.flatMap((x) => x.skipped), coverage };
+}
 
 export const listLlmTools = defineTool({
   name: "list_llm_tools",
   title: "List LLM tool calls",
   description:
-    "List the tools (function calls) LLM agents invoked — spans with traceloop.span.kind = tool — grouped by span name, " +
-    "with call counts, the services that made them, and first/last time seen. gen_ai_system keeps tool calls made in traces " +
-    "that used that LLM provider.",
+    "List the tools (function calls) LLM agents invoked — tool-execution spans in any convention (traceloop.span.kind=tool, " +
+    "gen_ai.operation.name=execute_tool, openinference.span.kind=TOOL, the AI SDK's ai.toolCall) — grouped by tool name, " +
+    "with call counts, the services that made them, and first/last time seen. gen_ai_system keeps tool calls made in " +
+    "traces that used that LLM provider.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,
@@ -47,24 +78,30 @@ export const listLlmTools = defineTool({
     const window = p.parseWindow(args, ctx.now());
     const serviceFilter = args.service_name ? [eq("service.name", args.service_name)] : [];
     let spans: Span[];
-    let found: Found<unknown>;
+    let parts: Array<Found<unknown>>;
     if (args.gen_ai_system) {
       // Tool spans rarely carry gen_ai.system themselves (the original filtered them on it and usually found
       // nothing): select traces that contain both tool calls and an LLM call of that provider instead.
-      const traces = await findTraces(ctx, { ...window, limit: args.limit, filters: [...serviceFilter, TOOL_FILTER, eq(ATTR.SYSTEM, args.gen_ai_system)], mode: "window" });
-      const spanFilters = [...serviceFilter, TOOL_FILTER];
-      spans = traces.items.flatMap((t) => t.spans.filter((s) => spanMatches(s, spanFilters))).slice(0, args.limit);
-      found = traces;
+      const provider = normalizeProvider(args.gen_ai_system);
+      const found = await Promise.all(
+        TOOL_FILTERS.map((marker) => findTraces(ctx, { ...window, limit: args.limit, filters: [...serviceFilter, marker, eq("gen_ai.system", args.gen_ai_system!)], mode: "window" })),
+      );
+      const traces = new Map(found.flatMap((f) => f.items).map((t) => [t.traceId, t]));
+      const candidates = [...traces.values()]
+        .filter((t) => t.spans.some((s) => parseLlmSpan(s)?.system === provider))
+        .flatMap((t) => t.spans.filter((s) => !args.service_name || s.serviceName === args.service_name));
+      spans = uniqueToolSpans(candidates, args.limit);
+      parts = found;
     } else {
-      const tools = await findSpans(ctx, { ...window, limit: args.limit, filters: [...serviceFilter, TOOL_FILTER], mode: "window" });
-      spans = tools.items;
-      found = tools;
+      const found = await Promise.all(TOOL_FILTERS.map((marker) => findSpans(ctx, { ...window, limit: args.limit, filters: [...serviceFilter, marker], mode: "window" })));
+      spans = uniqueToolSpans(found.flatMap((f) => f.items), args.limit);
+      parts = found;
     }
-    const coverage = { ...found.coverage, spans: spans.length };
+    const meta = combined(parts, spans.length);
     if (spans.length === 0) {
-      return withCoverage({ count: 0, tools: [], message: "No LLM tool spans found matching the criteria" }, { ...found, coverage });
+      return withCoverage({ count: 0, tools: [], message: "No LLM tool spans found matching the criteria" }, meta);
     }
-    const groups = aggregate(spans, (s) => s.operationName, {
+    const groups = aggregate(spans, (s) => toolSpan(s)!.toolName, {
       usage_count: { kind: "count" },
       services: { kind: "distinct", of: (s) => s.serviceName },
       first: { kind: "min", of: (s) => s.startTimeUs },
@@ -79,6 +116,6 @@ export const listLlmTools = defineTool({
         first_seen: formatTimeUs(g.first ?? 0),
         last_seen: formatTimeUs(g.last ?? 0),
       }));
-    return withCoverage({ count: tools.length, total_calls: spans.length, tools }, { ...found, coverage });
+    return withCoverage({ count: tools.length, total_calls: spans.length, tools }, meta);
   },
 });

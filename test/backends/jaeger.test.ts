@@ -78,9 +78,9 @@ function jaegerSpecifics(ctx: ConformanceContext): void {
       const services = [...new Set(ctx.dataset.flatMap((t) => t.spans.map((s) => s.serviceName)))].sort();
       expect(reqs[0]!.path).toBe("/api/services");
       expect(reqs.slice(1).map((r) => r.query.service).sort()).toEqual(services);
-      // Each search carries the tag; together they stay within the read budget.
-      for (const r of reqs.slice(1)) expect(JSON.parse(r.query.tags!)).toEqual({ "gen_ai.system": "openai" });
-      expect(reqs.slice(1).reduce((n, r) => n + Number(r.query.limit), 0)).toBeLessThanOrEqual(100);
+      // The provider filter is normalised, so it runs here (over-fetching once); together the searches stay within the read budget.
+      for (const r of reqs.slice(1)) expect(r.query.tags).toBeUndefined();
+      expect(reqs.slice(1).reduce((n, r) => n + Number(r.query.limit), 0)).toBeLessThanOrEqual(500);
     });
 
     it("without a service, a service filter Jaeger cannot express picks which services to search", async () => {
@@ -96,7 +96,7 @@ function jaegerSpecifics(ctx: ConformanceContext): void {
 
     it("sends service, operation, window in µs, limit and tags as Jaeger expects", async () => {
       const [req] = await requestsOf(ctx.running, () =>
-        searchTraces(ctx.backend, q([eq("service.name", "chat-api"), eq("operation_name", "openai.chat"), eq("gen_ai.request.model", "gpt-4o")], 7)),
+        searchTraces(ctx.backend, q([eq("service.name", "chat-api"), eq("operation_name", "openai.chat"), eq("app.tenant", "acme")], 7)),
       );
       expect(req!.path).toBe("/api/traces");
       expect(req!.query).toEqual({
@@ -105,7 +105,7 @@ function jaegerSpecifics(ctx: ConformanceContext): void {
         start: String(ctx.window.startMs * 1000),
         end: String(ctx.window.endMs * 1000),
         limit: "7",
-        tags: JSON.stringify({ "gen_ai.request.model": "gpt-4o" }),
+        tags: JSON.stringify({ "app.tenant": "acme" }),
       });
       expect(req!.headers.authorization).toBe(`Bearer ${TEST_API_KEY}`);
     });
@@ -175,7 +175,8 @@ function jaegerSpecifics(ctx: ConformanceContext): void {
         expect(sortedIds(res.items)).toEqual(sortedIds(want));
         expect(res.items.map((t) => t.traceId)).toContain(errTrace!.traceId);
       });
-      expect(JSON.parse(reqs[0]!.query.tags!)).toEqual({ "gen_ai.request.model": model });
+      // The model is a normalised GenAI field: checked here too, never sent as one convention's raw tag.
+      expect(reqs[0]!.query.tags).toBeUndefined();
     });
 
     it("applies a second service or operation itself instead of dropping it", async () => {

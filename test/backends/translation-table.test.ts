@@ -13,6 +13,9 @@
 import { describe, expect, it } from "vitest";
 import { compileJaeger, jaegerParams as jaegerRequestParams, jaegerPushdown } from "../../src/backends/jaeger/jaeger-query.js";
 import { planFilters } from "../../src/query/plan.js";
+import { jaeger } from "../../src/backends/jaeger/descriptor.js";
+import { tempo } from "../../src/backends/tempo/descriptor.js";
+import { traceloop } from "../../src/backends/traceloop/descriptor.js";
 import { buildTraceQL, tempoPushdown, translateFilter as translateTraceQL } from "../../src/backends/tempo/traceql.js";
 import type { Pushdown, SearchTarget } from "../../src/backends/trace-backend.js";
 import {
@@ -187,38 +190,40 @@ const TABLE: Row[] = [
     traceloop: "local",
   },
 
-  // --- attribute equals. Jaeger: a tag on the service's span. TraceQL: typed, so narrowing.
-  // Traceloop: gen_ai.* lives under llm.*; on traces its root-span search cannot test "any span".
+  // --- normalised GenAI fields (provider, models, tokens: src/genai/fields.ts) read the same whatever
+  // convention recorded a span, so Jaeger and Tempo, whose raw attribute would be one convention's,
+  // leave them to the query layer. Traceloop holds OpenLLMetry data only (gen_ai.* lives under llm.*),
+  // so its raw field is the normalised one; on traces its root-span search cannot test "any span".
   {
     name: "gen_ai.system equals",
     filter: eq("gen_ai.system", "openai"),
     target: "traces",
-    jaeger: { pushdown: "exact", params: { tags: '{"gen_ai.system":"openai"}' } },
-    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.system = "openai" }` },
+    jaeger: "local",
+    tempo: "local",
     traceloop: "local",
   },
   {
     name: "gen_ai.system equals",
     filter: eq("gen_ai.system", "openai"),
     target: "spans",
-    jaeger: { pushdown: "narrowing", params: { tags: '{"gen_ai.system":"openai"}' } },
-    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.system = "openai" }` },
+    jaeger: "local",
+    tempo: "local",
     traceloop: { pushdown: "exact", body: [body("llm.vendor", "equals", "openai", "string")] },
   },
   {
     name: "gen_ai.request.model equals",
     filter: eq("gen_ai.request.model", "gpt-4o"),
     target: "traces",
-    jaeger: { pushdown: "exact", params: { tags: '{"gen_ai.request.model":"gpt-4o"}' } },
-    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.request.model = "gpt-4o" }` },
+    jaeger: "local",
+    tempo: "local",
     traceloop: "local",
   },
   {
     name: "gen_ai.request.model equals",
     filter: eq("gen_ai.request.model", "gpt-4o"),
     target: "spans",
-    jaeger: { pushdown: "narrowing", params: { tags: '{"gen_ai.request.model":"gpt-4o"}' } },
-    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.request.model = "gpt-4o" }` },
+    jaeger: "local",
+    tempo: "local",
     traceloop: { pushdown: "exact", body: [body("llm.request.model", "equals", "gpt-4o", "string")] },
   },
   {
@@ -244,7 +249,7 @@ const TABLE: Row[] = [
     filter: num("gen_ai.usage.total_tokens", "gt", 1000),
     target: "traces",
     jaeger: "local",
-    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.usage.total_tokens > 1000 }` },
+    tempo: "local",
     traceloop: "local",
   },
   {
@@ -252,49 +257,49 @@ const TABLE: Row[] = [
     filter: num("gen_ai.usage.total_tokens", "gt", 1000),
     target: "spans",
     jaeger: "local",
-    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.usage.total_tokens > 1000 }` },
+    tempo: "local",
     traceloop: { pushdown: "narrowing", body: [body("llm.usage.total_tokens", "greater_than", "1000", "number")] },
   },
 
   // --- string operators only TraceQL can express (anchored RE2 with (?s), metacharacters escaped).
   {
     name: "contains on a string attribute",
-    filter: str("gen_ai.request.model", "contains", "gpt"),
+    filter: str("app.plan", "contains", "gpt"),
     target: "traces",
     jaeger: "local",
-    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.request.model =~ "(?s).*gpt.*" }` },
+    tempo: { pushdown: "narrowing", traceql: `{ span.app.plan =~ "(?s).*gpt.*" }` },
     traceloop: "local",
   },
   {
     name: "starts_with on a string attribute (regex metacharacter)",
-    filter: str("gen_ai.request.model", "starts_with", "claude-3.5"),
+    filter: str("app.plan", "starts_with", "claude-3.5"),
     target: "spans",
     jaeger: "local",
-    tempo: { pushdown: "narrowing", traceql: String.raw`{ span.gen_ai.request.model =~ "(?s)^claude-3\\.5.*" }` },
+    tempo: { pushdown: "narrowing", traceql: String.raw`{ span.app.plan =~ "(?s)^claude-3\\.5.*" }` },
     traceloop: "local",
   },
   {
     name: "not_contains on a string attribute",
-    filter: str("gen_ai.request.model", "not_contains", "mini"),
+    filter: str("app.plan", "not_contains", "mini"),
     target: "traces",
     jaeger: "local",
-    tempo: { pushdown: "narrowing", traceql: `{ span.gen_ai.request.model !~ "(?s).*mini.*" }` },
+    tempo: { pushdown: "narrowing", traceql: `{ span.app.plan !~ "(?s).*mini.*" }` },
     traceloop: "local",
   },
   {
     name: "in",
-    filter: list("gen_ai.system", "in", ["openai", "anthropic"]),
+    filter: list("app.tier", "in", ["openai", "anthropic"]),
     target: "traces",
     jaeger: "local",
-    tempo: { pushdown: "narrowing", traceql: `{ (span.gen_ai.system = "openai" || span.gen_ai.system = "anthropic") }` },
+    tempo: { pushdown: "narrowing", traceql: `{ (span.app.tier = "openai" || span.app.tier = "anthropic") }` },
     traceloop: "local",
   },
   {
     name: "not_in",
-    filter: list("gen_ai.system", "not_in", ["openai", "anthropic"]),
+    filter: list("app.tier", "not_in", ["openai", "anthropic"]),
     target: "spans",
     jaeger: "local",
-    tempo: { pushdown: "narrowing", traceql: `{ (span.gen_ai.system != "openai" && span.gen_ai.system != "anthropic") }` },
+    tempo: { pushdown: "narrowing", traceql: `{ (span.app.tier != "openai" && span.app.tier != "anthropic") }` },
     traceloop: "local",
   },
 
@@ -363,19 +368,19 @@ const TABLE: Row[] = [
   // --- a value that tries to break out of its literal: one escaped literal everywhere.
   {
     name: "value needing escaping",
-    filter: eq("gen_ai.request.model", INJECTION),
+    filter: eq("app.note", INJECTION),
     target: "traces",
-    jaeger: { pushdown: "exact", params: { tags: String.raw`{"gen_ai.request.model":"x\" || true || \""}` } },
-    tempo: { pushdown: "narrowing", traceql: String.raw`{ span.gen_ai.request.model = "x\" || true || \"" }` },
+    jaeger: { pushdown: "exact", params: { tags: String.raw`{"app.note":"x\" || true || \""}` } },
+    tempo: { pushdown: "narrowing", traceql: String.raw`{ span.app.note = "x\" || true || \"" }` },
     traceloop: "local",
   },
   {
     name: "value needing escaping",
-    filter: eq("gen_ai.request.model", INJECTION),
+    filter: eq("app.note", INJECTION),
     target: "spans",
-    jaeger: { pushdown: "narrowing", params: { tags: String.raw`{"gen_ai.request.model":"x\" || true || \""}` } },
-    tempo: { pushdown: "narrowing", traceql: String.raw`{ span.gen_ai.request.model = "x\" || true || \"" }` },
-    traceloop: { pushdown: "exact", body: [body("llm.request.model", "equals", INJECTION, "string")] },
+    jaeger: { pushdown: "narrowing", params: { tags: String.raw`{"app.note":"x\" || true || \""}` } },
+    tempo: { pushdown: "narrowing", traceql: String.raw`{ span.app.note = "x\" || true || \"" }` },
+    traceloop: { pushdown: "exact", body: [body("span_attributes.app.note", "equals", INJECTION, "string")] },
   },
 ];
 
@@ -386,9 +391,9 @@ const TABLE: Row[] = [
 const SERVICE = eq("service.name", "chat-api");
 const LIMIT = 20;
 
-const JAEGER = { pushdown: jaegerPushdown, compile: compileJaeger };
-const TEMPO = { pushdown: tempoPushdown };
-const TRACELOOP = { pushdown: traceloopPushdown };
+const JAEGER = { pushdown: jaegerPushdown, compile: compileJaeger, capabilities: jaeger.capabilities };
+const TEMPO = { pushdown: tempoPushdown, capabilities: tempo.capabilities };
+const TRACELOOP = { pushdown: traceloopPushdown, capabilities: traceloop.capabilities };
 
 /**
  * The Jaeger parameters this filter adds to a search for `SERVICE` alone, through the real path:
@@ -412,11 +417,18 @@ function traceloopBody(filter: Filter, target: SearchTarget): TraceloopFilter[] 
 }
 
 /** The table's view of one backend, recomputed from the translation functions. */
+/** How the query layer's plan treats one filter on a backend (the policy above the adapters included). */
+function planned(backend: Parameters<typeof planFilters>[0], filter: Filter, target: SearchTarget): Pushdown {
+  const plan = planFilters(backend, [filter], target);
+  if (!plan.remote.includes(filter)) return "none";
+  return plan.local.includes(filter) ? "narrowing" : "exact";
+}
+
 function observed(row: Row): Pick<Row, "jaeger" | "tempo" | "traceloop"> {
   const { filter, target } = row;
-  const j = jaegerPushdown(filter, target);
-  const t = tempoPushdown(filter, target);
-  const l = traceloopPushdown(filter, target);
+  const j = planned(JAEGER, filter, target);
+  const t = planned(TEMPO, filter, target);
+  const l = planned(TRACELOOP, filter, target);
   return {
     jaeger: j === "none" ? "local" : { pushdown: j, params: jaegerParams(filter, target) },
     tempo: t === "none" ? "local" : { pushdown: t, traceql: traceql(filter, target) },
@@ -434,13 +446,15 @@ describe("filter translation table", () => {
     const backends = [
       {
         name: "jaeger",
-        pushdown: jaegerPushdown,
+        pushdown: (f: Filter, t: SearchTarget) => planned(JAEGER, f, t),
+        backend: JAEGER,
         contributes: (f: Filter, t: SearchTarget) => Object.keys(jaegerParams(f, t)).length > 0,
         carries: (f: Filter, t: SearchTarget) => Object.keys(jaegerParams(f, t)).length > 0,
       },
       {
         name: "tempo",
-        pushdown: tempoPushdown,
+        pushdown: (f: Filter, t: SearchTarget) => planned(TEMPO, f, t),
+        backend: TEMPO,
         contributes: (f: Filter, t: SearchTarget) => traceql(f, t) !== "{}",
         carries: (f: Filter, t: SearchTarget) => {
           const tr = translateTraceQL(f, t);
@@ -449,7 +463,8 @@ describe("filter translation table", () => {
       },
       {
         name: "traceloop",
-        pushdown: traceloopPushdown,
+        pushdown: (f: Filter, t: SearchTarget) => planned(TRACELOOP, f, t),
+        backend: TRACELOOP,
         contributes: (f: Filter, t: SearchTarget) => traceloopBody(f, t).length > 0,
         carries: (f: Filter, t: SearchTarget) => {
           const translated = translateTraceloop(f);
@@ -462,7 +477,7 @@ describe("filter translation table", () => {
       for (const backend of backends) {
         const label = `${backend.name}: ${row.name} (${row.target})`;
         const mode = backend.pushdown(row.filter, row.target);
-        const plan = planFilters({ pushdown: backend.pushdown }, [row.filter], row.target);
+        const plan = planFilters(backend.backend, [row.filter], row.target);
         const where = [plan.remote.includes(row.filter), plan.local.includes(row.filter)];
         if (mode === "none") {
           // Absent from the request, so the search layer must be the one applying it.

@@ -5,7 +5,12 @@ import type { DemoPlan, DemoSpan, DemoTrace } from "../../src/demo/types.js";
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const plan = buildDemoPlan({ seed: 42, traces: 60, nowMs: NOW });
 const allSpans = (p: DemoPlan): DemoSpan[] => p.traces.flatMap((t) => t.spans);
-const llm = (s: DemoSpan) => typeof s.attributes["gen_ai.system"] === "string";
+/** OpenLLMetry calls: gen_ai.system with llm.request.type (LiteLLM spans also carry both, plus hidden_params). */
+const llm = (s: DemoSpan) =>
+  typeof s.attributes["gen_ai.system"] === "string" && s.attributes["llm.request.type"] !== undefined && s.attributes["hidden_params"] === undefined;
+/** The raw provider of a span in any convention (no normalisation: the plan's own values). */
+const rawProvider = (s: DemoSpan): unknown =>
+  s.attributes["gen_ai.provider.name"] ?? s.attributes["gen_ai.system"] ?? s.attributes["llm.system"] ?? s.attributes["ai.model.provider"];
 const duration = (t: DemoTrace) => Math.max(...t.spans.map((s) => s.endUs)) - Math.min(...t.spans.map((s) => s.startUs));
 
 describe("buildDemoPlan determinism", () => {
@@ -177,8 +182,8 @@ describe("buildDemoPlan errors and outliers", () => {
   it("keeps the guarantees for other seeds and small plans", () => {
     for (const seed of [1, 7, 99, 2024]) {
       const p = buildDemoPlan({ seed, traces: 25, nowMs: NOW });
-      const calls = allSpans(p).filter(llm);
-      expect(new Set(calls.map((s) => s.attributes["gen_ai.system"])).size).toBeGreaterThanOrEqual(3);
+      const providers = new Set(allSpans(p).map(rawProvider).filter((v) => v !== undefined));
+      expect(providers.size).toBeGreaterThanOrEqual(3);
       expect(p.traces.some((t) => t.labels.includes("rate_limited"))).toBe(true);
       expect(p.traces.some((t) => t.labels.includes("slow_outlier"))).toBe(true);
       for (const s of allSpans(p)) expect(s.endUs).toBeLessThanOrEqual(p.windowEndMs * 1000);
@@ -186,5 +191,120 @@ describe("buildDemoPlan errors and outliers", () => {
     const one = buildDemoPlan({ seed: 5, traces: 1, nowMs: NOW });
     expect(one.traces).toHaveLength(1);
     expect(one.traces[0]!.spans[0]!.service).toBe("chat-gateway");
+  });
+});
+
+const kindOf = (s: DemoSpan) => s.attributes["openinference.span.kind"];
+const num = (s: DemoSpan, k: string): number => Number(s.attributes[k] ?? 0);
+
+describe("buildDemoPlan GenAI conventions", () => {
+  const spans = allSpans(plan);
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const children = (s: DemoSpan) => spans.filter((c) => c.parentSpanId === s.spanId);
+
+  it("AI SDK: each wrapper has exactly one provider-call child repeating its usage", () => {
+    const wrappers = spans.filter((s) => s.attributes["ai.operationId"] === "ai.generateText" || s.attributes["ai.operationId"] === "ai.streamText");
+    expect(wrappers.length).toBeGreaterThan(0);
+    expect(wrappers.some((w) => w.attributes["ai.operationId"] === "ai.streamText")).toBe(true);
+    for (const w of wrappers) {
+      const calls = children(w).filter((c) => String(c.attributes["ai.operationId"]).startsWith(`${String(w.attributes["ai.operationId"])}.do`));
+      expect(calls).toHaveLength(1);
+      const c = calls[0]!;
+      expect(c.attributes["gen_ai.system"]).toBe(w.attributes["ai.model.provider"]);
+      expect(w.service).toBe("chat-gateway");
+      for (const k of Object.keys(c.attributes).filter((x) => x.startsWith("ai.usage."))) expect(w.attributes[k], k).toBe(c.attributes[k]);
+    }
+    // AI SDK 5 with Anthropic: inputTokens without the cache reads, which come separately.
+    expect(spans.some((s) => s.attributes["ai.model.provider"] === "anthropic.messages" && num(s, "ai.usage.cachedInputTokens") > 0)).toBe(true);
+  });
+
+  it("OTel GenAI current names: input includes cache reads and writes, output includes reasoning, JSON messages", () => {
+    const calls = spans.filter((s) => s.attributes["gen_ai.provider.name"] !== undefined && s.attributes["gen_ai.operation.name"] === "chat");
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.some((s) => num(s, "gen_ai.usage.cache_write.input_tokens") > 0)).toBe(true);
+    expect(calls.some((s) => num(s, "gen_ai.usage.reasoning.output_tokens") > 0)).toBe(true);
+    for (const s of calls) {
+      expect(num(s, "gen_ai.usage.input_tokens")).toBeGreaterThan(num(s, "gen_ai.usage.cache_read.input_tokens") + num(s, "gen_ai.usage.cache_write.input_tokens"));
+      expect(num(s, "gen_ai.usage.output_tokens")).toBeGreaterThan(num(s, "gen_ai.usage.reasoning.output_tokens"));
+      const input = JSON.parse(String(s.attributes["gen_ai.input.messages"])) as Array<{ parts: unknown[] }>;
+      const output = JSON.parse(String(s.attributes["gen_ai.output.messages"])) as Array<{ parts: unknown[] }>;
+      expect(input[0]!.parts.length).toBeGreaterThan(0);
+      expect(output[0]!.parts.length).toBeGreaterThan(0);
+    }
+    // The invoke_agent span carries the sum of its chat calls' usage (and must not be counted again).
+    const agents = spans.filter((s) => s.attributes["gen_ai.operation.name"] === "invoke_agent");
+    expect(agents.length).toBeGreaterThan(0);
+    for (const a of agents) {
+      const mine = children(a).filter((c) => c.attributes["gen_ai.operation.name"] === "chat");
+      expect(num(a, "gen_ai.usage.input_tokens")).toBe(mine.reduce((n, c) => n + num(c, "gen_ai.usage.input_tokens"), 0));
+      expect(num(a, "gen_ai.usage.output_tokens")).toBe(mine.reduce((n, c) => n + num(c, "gen_ai.usage.output_tokens"), 0));
+    }
+    const tools = spans.filter((s) => s.attributes["gen_ai.operation.name"] === "execute_tool");
+    expect(tools.length).toBeGreaterThan(0);
+    for (const t of tools) expect(t.name).toBe(`execute_tool ${String(t.attributes["gen_ai.tool.name"])}`);
+  });
+
+  it("older OTel names (Strands style): both spellings equal, per-message events", () => {
+    const calls = spans.filter((s) => s.attributes["gen_ai.system"] !== undefined && s.attributes["llm.request.type"] === undefined && s.attributes["ai.operationId"] === undefined);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const s of calls) {
+      expect(s.attributes["gen_ai.usage.prompt_tokens"]).toBe(s.attributes["gen_ai.usage.input_tokens"]);
+      expect(s.attributes["gen_ai.usage.completion_tokens"]).toBe(s.attributes["gen_ai.usage.output_tokens"]);
+      expect(s.events.map((e) => e.name)).toEqual(["gen_ai.system.message", "gen_ai.user.message", "gen_ai.choice"]);
+    }
+  });
+
+  it("OpenInference: LLM, EMBEDDING, RETRIEVER and CHAIN spans; total = prompt + completion", () => {
+    expect(new Set(spans.map(kindOf).filter(Boolean))).toEqual(new Set(["LLM", "EMBEDDING", "RETRIEVER", "CHAIN"]));
+    for (const s of spans.filter((x) => kindOf(x) === "LLM")) {
+      expect(num(s, "llm.token_count.total")).toBe(num(s, "llm.token_count.prompt") + num(s, "llm.token_count.completion"));
+      expect(num(s, "llm.token_count.prompt")).toBeGreaterThan(num(s, "llm.token_count.prompt_details.cache_read"));
+    }
+  });
+
+  it("LiteLLM: litellm_request spans with a raw_gen_ai_request child that carries no gen_ai.* keys", () => {
+    const calls = spans.filter((s) => s.name === "litellm_request");
+    expect(calls.length).toBeGreaterThan(0);
+    for (const c of calls) {
+      expect(typeof c.attributes.hidden_params).toBe("string");
+      const [raw] = children(c);
+      expect(raw!.name).toBe("raw_gen_ai_request");
+      expect(Object.keys(raw!.attributes).some((k) => k.startsWith("gen_ai."))).toBe(false);
+    }
+  });
+
+  it("every convention appears in small plans too", () => {
+    for (const seed of [1, 7, 99, 2024]) {
+      const ss = allSpans(buildDemoPlan({ seed, traces: 25, nowMs: NOW }));
+      expect(ss.some((s) => String(s.attributes["ai.operationId"]).endsWith(".doGenerate") || String(s.attributes["ai.operationId"]).endsWith(".doStream")), `${seed} ai sdk`).toBe(true);
+      expect(ss.some((s) => kindOf(s) === "LLM"), `${seed} openinference`).toBe(true);
+      expect(ss.some((s) => s.name === "litellm_request"), `${seed} litellm`).toBe(true);
+      expect(ss.some((s) => s.attributes["gen_ai.provider.name"] !== undefined && s.attributes["gen_ai.operation.name"] === "chat"), `${seed} otel`).toBe(true);
+      expect(ss.some(llm), `${seed} openllmetry`).toBe(true);
+    }
+  });
+
+  it("sessions: every support chat has one, shared over several traces, users on a subset, in each convention's keys", () => {
+    const support = plan.traces.filter((t) => t.workflow === "customer_support_chat");
+    const sessionOf = (t: DemoTrace) => t.spans[0]!.attributes["session.id"];
+    expect(support.every((t) => typeof sessionOf(t) === "string")).toBe(true);
+    const counts = new Map<unknown, number>();
+    for (const t of support) counts.set(sessionOf(t), (counts.get(sessionOf(t)) ?? 0) + 1);
+    expect([...counts.values()].some((n) => n >= 2)).toBe(true);
+    const withUser = support.filter((t) => t.spans[0]!.attributes["user.id"] !== undefined);
+    expect(withUser.length).toBeGreaterThan(0);
+    expect(withUser.length).toBeLessThan(support.length);
+    for (const t of support) {
+      const id = sessionOf(t);
+      for (const s of t.spans) {
+        if (s.attributes["ai.operationId"] !== undefined) expect(s.attributes["ai.telemetry.metadata.sessionId"]).toBe(id);
+        if (s.name === "support_agent.agent") expect(s.attributes["traceloop.association.properties.session_id"]).toBe(id);
+      }
+    }
+    const research = plan.traces.filter((t) => t.workflow === "research_report");
+    const conv = research.filter((t) => t.spans.some((s) => s.attributes["gen_ai.conversation.id"] !== undefined));
+    expect(conv.length).toBeGreaterThan(0);
+    expect(conv.length).toBeLessThan(research.length);
+    expect(byId.size).toBe(spans.length);
   });
 });

@@ -33,8 +33,12 @@ describe("LLM span detection and system", () => {
   it.each<[string, Record<string, unknown>, boolean, string | undefined]>([
     ["gen_ai.system", { "gen_ai.system": "openai" }, true, "openai"],
     ["gen_ai.provider.name only (newer semconv)", { "gen_ai.provider.name": "anthropic" }, true, "anthropic"],
-    ["gen_ai.system wins over gen_ai.provider.name", { "gen_ai.system": "openai", "gen_ai.provider.name": "azure.ai.openai" }, true, "openai"],
-    ["empty gen_ai.system: an LLM span without parsed attributes", { "gen_ai.system": "" }, true, undefined],
+    // Deliberate difference (README "Differences"): the current name wins over the deprecated one.
+    ["gen_ai.provider.name wins over the deprecated gen_ai.system", { "gen_ai.system": "openai", "gen_ai.provider.name": "azure.ai.openai" }, true, "azure.ai.openai"],
+    // Deliberate difference: a call that names no provider is counted, as "unknown" (the original left it out of every count).
+    ["empty gen_ai.system: a call with an unknown provider", { "gen_ai.system": "" }, true, "unknown"],
+    ["provider values are normalised (OpenLLMetry 0.4 spelling)", { "gen_ai.system": "MistralAI" }, true, "mistral_ai"],
+    ["provider values are normalised (AI SDK provider id)", { "gen_ai.system": "openai.chat" }, true, "openai"],
     ["empty gen_ai.system, provider named elsewhere", { "gen_ai.system": "", "gen_ai.provider.name": "openai" }, true, "openai"],
     ["null gen_ai.system is dropped", { "gen_ai.system": null }, false, undefined],
     ["legacy llm.vendor is not detection", { "llm.vendor": "openai" }, false, undefined],
@@ -44,13 +48,14 @@ describe("LLM span detection and system", () => {
     const s = span(attrs);
     expect(isLlmSpan(s)).toBe(llm);
     expect(parseLlmSpan(s)?.system).toBe(system);
-    if (!system) expect(parseLlmSpan(s)).toBeUndefined();
+    if (!llm) expect(parseLlmSpan(s)).toBeUndefined();
   });
 });
 
 describe("token counts", () => {
   type Tokens = [prompt: number | undefined, completion: number | undefined, total: number | undefined];
-  it.each<[string, Record<string, unknown>, Tokens]>([
+  // The 4th element, where present, is the original's total (tokenCounts) when it differs on purpose.
+  it.each<[string, Record<string, unknown>, Tokens, number?]>([
     ["explicit total wins, even when it disagrees", { "gen_ai.usage.prompt_tokens": 100, "gen_ai.usage.completion_tokens": 50, "gen_ai.usage.total_tokens": 300 }, [100, 50, 300]],
     ["no total: sum of the gen_ai.usage.* counters", { "gen_ai.usage.prompt_tokens": 100, "gen_ai.usage.completion_tokens": 50 }, [100, 50, 150]],
     ["input/output (Anthropic names) stand in for prompt/completion", { "gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 50 }, [100, 50, 150]],
@@ -62,12 +67,15 @@ describe("token counts", () => {
     ["prompt_tokens=0 is missing: input_tokens is used and summed", { "gen_ai.usage.prompt_tokens": 0, "gen_ai.usage.input_tokens": 100, "gen_ai.usage.completion_tokens": 50 }, [100, 50, 150]],
     ["completion_tokens=0 is missing: output_tokens is used and summed", { "gen_ai.usage.prompt_tokens": 10, "gen_ai.usage.completion_tokens": 0, "gen_ai.usage.output_tokens": 7 }, [10, 7, 17]],
     ["a non-integer prompt_tokens does not hide input_tokens", { "gen_ai.usage.prompt_tokens": 12.5, "gen_ai.usage.input_tokens": 100 }, [100, undefined, 100]],
+    // Deliberate difference: cache and reasoning counts are inside prompt/completion already, so the
+    // unrecorded total is prompt + completion; the original's sum counted them twice (210).
     [
-      "cache and reasoning counters are part of the sum",
+      "cache and reasoning counters are not added again",
       { "gen_ai.usage.prompt_tokens": 100, "gen_ai.usage.completion_tokens": 50, "gen_ai.usage.cache_read_input_tokens": 30, "gen_ai.usage.cache_creation_input_tokens": 10, "gen_ai.usage.reasoning_tokens": 20 },
-      [100, 50, 210],
+      [100, 50, 150],
+      210,
     ],
-    ["a custom counter alone still gives a total", { "gen_ai.usage.cache_read_input_tokens": 30 }, [undefined, undefined, 30]],
+    ["a custom counter alone is no total (the original reported 30)", { "gen_ai.usage.cache_read_input_tokens": 30 }, [undefined, undefined, undefined], 30],
     ["booleans are never tokens", { "gen_ai.usage.prompt_tokens": 100, "gen_ai.usage.completion_tokens": 50, "gen_ai.usage.cached": true }, [100, 50, 150]],
     ["floats are not summed", { "gen_ai.usage.prompt_tokens": 100, "gen_ai.usage.completion_tokens": 50, "gen_ai.usage.cost": 0.5 }, [100, 50, 150]],
     ["numeric strings of unknown keys are not summed", { "gen_ai.usage.prompt_tokens": 100, "gen_ai.usage.completion_tokens": 50, "gen_ai.usage.cache_read_input_tokens": "30" }, [100, 50, 150]],
@@ -82,11 +90,11 @@ describe("token counts", () => {
     ["gen_ai total 0 falls through to llm.usage.total_tokens", { "gen_ai.usage.total_tokens": 0, "llm.usage.total_tokens": 40 }, [undefined, undefined, 40]],
     ["all zero: nothing reported", { "gen_ai.usage.prompt_tokens": 0, "gen_ai.usage.completion_tokens": 0, "gen_ai.usage.total_tokens": 0 }, [undefined, undefined, undefined]],
     ["no usage at all", {}, [undefined, undefined, undefined]],
-  ])("%s", (_label, usage, [prompt, completion, total]) => {
+  ])("%s", (_label, usage, [prompt, completion, total], legacyTotal) => {
     const llm = parseLlmSpan(span({ ...OPENAI, ...usage }))!;
     expect([llm.prompt_tokens, llm.completion_tokens, llm.total_tokens]).toEqual([prompt, completion, total]);
-    // tokenCounts reports unknown as 0; the parsed attributes omit it.
-    expect(tokenCounts(span(usage).attributes)).toEqual({ prompt: prompt ?? 0, completion: completion ?? 0, total: total ?? 0 });
+    // tokenCounts (the original's numbers) reports unknown as 0; the parsed attributes omit it.
+    expect(tokenCounts(span(usage).attributes)).toEqual({ prompt: prompt ?? 0, completion: completion ?? 0, total: legacyTotal ?? total ?? 0 });
   });
 });
 
@@ -99,7 +107,9 @@ describe("finish reasons", () => {
     ["legacy llm.response.finish_reasons fallback", { "llm.response.finish_reasons": ["length"] }, ["length"]],
     ["empty gen_ai list falls through to legacy", { "gen_ai.response.finish_reasons": [], "llm.response.finish_reasons": "length" }, ["length"]],
     ["gen_ai wins over legacy", { "gen_ai.response.finish_reasons": ["stop"], "llm.response.finish_reasons": ["length"] }, ["stop"]],
-    ["the singular legacy key is not read", { "llm.response.finish_reason": "stop" }, undefined],
+    // Deliberate difference: OpenLLMetry's singular keys (LLM_RESPONSE_FINISH_REASON) are read.
+    ["the singular legacy key is read", { "llm.response.finish_reason": "stop" }, ["stop"]],
+    ["flattened gen_ai.completion.{i}.finish_reason, in index order", { "gen_ai.completion.1.finish_reason": "length", "gen_ai.completion.0.finish_reason": "stop" }, ["stop", "length"]],
     ["empty list: omitted", { "gen_ai.response.finish_reasons": [] }, undefined],
     ["absent", {}, undefined],
   ])("%s", (_label, attrs, expected) => {
@@ -137,7 +147,9 @@ describe("scalar fields", () => {
     ["is_streaming true", { "gen_ai.request.is_streaming": true }, { is_streaming: true }],
     ["is_streaming 'true'", { "gen_ai.request.is_streaming": "true" }, { is_streaming: true }],
     ["is_streaming 'false'", { "gen_ai.request.is_streaming": "false" }, { is_streaming: false }],
-    ["legacy llm.is_streaming ignored", { "llm.is_streaming": true }, { is_streaming: false }],
+    // Deliberate difference: OpenLLMetry's llm.is_streaming is read.
+    ["OpenLLMetry llm.is_streaming", { "llm.is_streaming": true }, { is_streaming: true }],
+    ["OTel gen_ai.request.stream", { "gen_ai.request.stream": true }, { is_streaming: true }],
     [
       "numbers from strings",
       { "gen_ai.request.temperature": "0.2", "gen_ai.request.top_p": "0.9", "gen_ai.request.max_tokens": "256" },
@@ -192,6 +204,7 @@ describe("output object", () => {
       "total_tokens",
       "prompt_preview",
       "completion_preview",
+      "convention",
     ]);
     expect(llm).toEqual({
       system: "openai",
@@ -208,13 +221,14 @@ describe("output object", () => {
       total_tokens: 30,
       prompt_preview: "in",
       completion_preview: "out",
+      convention: "otel_genai",
     });
   });
 
-  it("a bare LLM span has only system and is_streaming, in that order; absent keys are omitted, not undefined", () => {
+  it("a bare LLM span has only system, is_streaming and convention, in that order; absent keys are omitted, not undefined", () => {
     const llm = parseLlmSpan(span({ ...OPENAI, "gen_ai.request.model": "gpt-4o" }))!;
-    expect(Object.keys(llm)).toEqual(["system", "request_model", "is_streaming"]);
-    expect(Object.keys(parseLlmSpan(span(OPENAI))!)).toEqual(["system", "is_streaming"]);
+    expect(Object.keys(llm)).toEqual(["system", "request_model", "is_streaming", "convention"]);
+    expect(Object.keys(parseLlmSpan(span(OPENAI))!)).toEqual(["system", "is_streaming", "convention"]);
   });
 });
 
@@ -227,14 +241,14 @@ describe("model precedence", () => {
     [{ response_model: "", request_model: "claude" }, "claude", "claude"],
     [{}, undefined, undefined],
   ])("%j -> response-first %s, request-first %s", (models, responseFirst, requestFirst) => {
-    const llm: LlmAttributes = { system: "openai", is_streaming: false, ...models };
+    const llm: LlmAttributes = { system: "openai", is_streaming: false, convention: "openllmetry", ...models };
     expect(responseFirstModel(llm)).toBe(responseFirst);
     expect(requestFirstModel(llm)).toBe(requestFirst);
   });
 });
 
 describe("traces", () => {
-  it("traceTotalTokens sums the parsed totals of LLM spans only; llmSpans keeps span order", () => {
+  it("traceTotalTokens sums the parsed totals of LLM calls only; llmSpans keeps span order", () => {
     const root = span({ "gen_ai.usage.total_tokens": 1000 }, [], { spanId: "root", parentSpanId: null });
     const a = span({ ...OPENAI, "gen_ai.usage.total_tokens": 300 });
     const http = span({ "http.method": "GET" });
@@ -242,7 +256,8 @@ describe("traces", () => {
     const emptySystem = span({ "gen_ai.system": "", "gen_ai.usage.total_tokens": 70 });
     const noUsage = span(OPENAI);
     const trace = assembleTrace("t1", [root, a, http, b, emptySystem, noUsage])!;
-    expect(traceTotalTokens(trace)).toBe(450);
+    // Deliberate difference: the call with an empty gen_ai.system counts (300 + 150 + 70); the original gave 450.
+    expect(traceTotalTokens(trace)).toBe(520);
     expect(llmSpans(trace)).toEqual([a, b, emptySystem, noUsage]);
   });
 

@@ -38,7 +38,7 @@ export const DATASET_START_MS = Date.UTC(2025, 10, 13, 12, 0, 0);
 
 /**
  * Generates traces: root "agent.workflow" span (service from SERVICES), 1-3 LLM calls
- * (gen_ai.* attributes, prompt/completion/total tokens, finish reasons), 0-2 tool spans
+ * (gen_ai.* attributes, prompt/completion/total tokens, cache reads on Anthropic calls, finish reasons), 0-2 tool spans
  * (traceloop.span.kind=tool), an HTTP child; every 5th trace has an ERROR LLM span with
  * error.type / error.message.
  */
@@ -81,6 +81,8 @@ export function generateDataset(options: DatasetOptions = {}): Trace[] {
             "gen_ai.usage.prompt_tokens": isError ? 0 : prompt,
             "gen_ai.usage.completion_tokens": isError ? 0 : completion,
             ...(isError ? {} : { "gen_ai.usage.total_tokens": prompt + completion }),
+            // Anthropic calls read half their prompt from the prompt cache (counted inside prompt_tokens).
+            ...(isError || model.system !== "anthropic" ? {} : { "gen_ai.usage.cache_read_input_tokens": Math.floor(prompt / 2) }),
             ...(isError ? {} : { "gen_ai.response.finish_reasons": [j === llmCalls - 1 ? "stop" : "tool_calls"] }),
             "gen_ai.prompt.0.content": `Plan step ${j} for request ${i}`,
             "llm.is_streaming": false,

@@ -3,7 +3,7 @@ import type { Call } from "./truth.js";
 import { generateDataset } from "../helpers/dataset.js";
 import { MemoryBackend } from "../helpers/memory-backend.js";
 import { connect, type Connected } from "../helpers/mcp.js";
-import { calls, modelOf, pct, sum } from "./truth.js";
+import { calls, modelOf, pct, sum, usageRow, usageSummary } from "./truth.js";
 
 const traces = generateDataset({ seed: 7, traces: 30 });
 const all = calls(traces);
@@ -18,21 +18,12 @@ describe("LLM analytics tools (ground truth from the dataset)", () => {
   it("get_llm_usage totals, by_model and by_service", async () => {
     const r = await mcp.call("get_llm_usage", {});
     expect(r.isError).toBe(false);
-    expect(r.json.summary).toEqual({
-      total_requests: all.length,
-      total_prompt_tokens: sum(all.map((c) => c.prompt)),
-      total_completion_tokens: sum(all.map((c) => c.completion)),
-      total_tokens: sum(all.map((c) => c.total)),
-    });
+    expect(r.json.summary).toEqual(usageSummary(all));
+    expect((r.json.summary as { total_cache_read_tokens: number }).total_cache_read_tokens).toBeGreaterThan(0);
     const byModel = r.json.by_model as Record<string, { requests: number; total_tokens: number }>;
     for (const model of new Set(all.map(modelOf))) {
       const mine = all.filter((c) => modelOf(c) === model);
-      expect(byModel[model]).toEqual({
-        requests: mine.length,
-        prompt_tokens: sum(mine.map((c) => c.prompt)),
-        completion_tokens: sum(mine.map((c) => c.completion)),
-        total_tokens: sum(mine.map((c) => c.total)),
-      });
+      expect(byModel[model]).toEqual(usageRow(mine));
     }
     const byService = r.json.by_service as Record<string, { requests: number }>;
     for (const service of new Set(all.map((c) => c.span.serviceName))) {
@@ -139,12 +130,14 @@ describe("LLM analytics tools (ground truth from the dataset)", () => {
     expect(typeof llmError.llm_provider).toBe("string");
   });
 
-  it("list_llm_tools groups tool spans by name", async () => {
+  it("list_llm_tools groups tool spans by tool name (traceloop.entity.name)", async () => {
     const r = await mcp.call("list_llm_tools", {});
     const toolSpans = traces.flatMap((t) => t.spans).filter((s) => s.attributes["traceloop.span.kind"] === "tool");
     expect(r.json.total_calls).toBe(toolSpans.length);
+    const names = new Set(toolSpans.map((s) => s.attributes["traceloop.entity.name"]));
+    expect((r.json.tools as unknown[]).length).toBe(names.size);
     for (const tool of r.json.tools as Array<{ tool_name: string; usage_count: number }>) {
-      expect(tool.usage_count).toBe(toolSpans.filter((s) => s.operationName === tool.tool_name).length);
+      expect(tool.usage_count).toBe(toolSpans.filter((s) => s.attributes["traceloop.entity.name"] === tool.tool_name).length);
     }
   });
 

@@ -37,7 +37,7 @@ function argsFor(tool: string, traceId: string): Record<string, unknown> {
     case "list_services":
       return {};
     default:
-      return { limit: 1000 };
+      return TOOLS.find((t) => t.name === tool && "limit" in t.input.shape) ? { limit: 1000 } : {};
   }
 }
 

@@ -14,7 +14,7 @@ import { tempoWorld } from "../helpers/tempo-world.js";
 import { traceloopWorld } from "../helpers/traceloop-world.js";
 import { startFaultProxy } from "../helpers/fault-proxy.js";
 import { expectNoSecrets } from "../helpers/secrets.js";
-import { calls, sum } from "./truth.js";
+import { calls, sum, usageSummary } from "./truth.js";
 
 const API_KEY = "test-key-0123456789";
 const NOW = DATASET_START_MS + 2 * 3_600_000;
@@ -80,12 +80,7 @@ describe.each(WORLDS)("all tools over $kind", (world) => {
 
     const usage = await mcp.call("get_llm_usage", { service_name: SERVICE });
     const truth = calls(mine);
-    expect(usage.json.summary).toEqual({
-      total_requests: truth.length,
-      total_prompt_tokens: sum(truth.map((c) => c.prompt)),
-      total_completion_tokens: sum(truth.map((c) => c.completion)),
-      total_tokens: sum(truth.map((c) => c.total)),
-    });
+    expect(usage.json.summary).toEqual(usageSummary(truth));
 
     const errors = await mcp.call("find_errors", { service_name: SERVICE });
     expect((errors.json.error_traces as unknown[]).length).toBeGreaterThan(0);

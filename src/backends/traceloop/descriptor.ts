@@ -13,6 +13,9 @@ export const traceloop = defineBackend({
     searchOrder: "newest",
     // Root-span rows; the query layer fetches each trace's spans through the cache.
     completeTracesInSearch: false,
+    // Traceloop holds OpenLLMetry data only (its API stores gen_ai.* as llm.*), so the raw GenAI
+    // fields it filters on are the normalised ones.
+    normalizedGenAiFields: true,
   },
   load: async () => (await import("./traceloop-backend.js")).createTraceloopBackend,
 });
