@@ -116,10 +116,14 @@ describe("demo data in Jaeger", () => {
 });
 
 describe("MCP tools over stdio against Jaeger", () => {
-  it("lists the eleven tools", async () => {
+  it("lists every tool", async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
       [
+        "aggregate_traces",
+        "analyze_errors",
+        "analyze_trace",
+        "get_service_topology",
         "find_errors",
         "get_llm_expensive_traces",
         "get_llm_model_stats",
@@ -167,14 +171,15 @@ describe("MCP tools over stdio against Jaeger", () => {
     }
   });
 
-  it("search_traces with a generic attribute filter: a span of the service carrying it (Jaeger semantics)", async () => {
+  it("search_traces with a GenAI provider filter: traces of the service with an Anthropic call in any convention", async () => {
     const service = "agent-orchestrator";
     const out = await call("search_traces", {
       service_name: service,
       ...window,
       filters: [{ field: "gen_ai.system", operator: "equals", value: "anthropic", value_type: "string" }],
     });
-    const expected = tracesWithService(plan, service).filter((t) => t.spans.some((s) => s.service === service && s.attributes["gen_ai.system"] === "anthropic"));
+    // The provider is a normalised field: it matches whatever convention recorded the call.
+    const expected = tracesWithService(plan, service).filter((t) => t.spans.some((s) => view(s)?.provider === "anthropic"));
     expect(out.traces.map((t: Json) => t.trace_id).sort()).toEqual(ids(expected));
   });
 
@@ -274,7 +279,8 @@ describe("MCP tools over stdio against Jaeger", () => {
     for (const service of plan.services) {
       const expected = usage(tracesWithService(plan, service));
       const out = await call("get_llm_usage", { service_name: service, ...window });
-      expect(out.summary, service).toEqual({
+      // Tokens here; dollars are checked against known prices in the unit suite.
+      expect(out.summary, service).toMatchObject({
         total_requests: expected.summary.requests,
         total_prompt_tokens: expected.summary.prompt_tokens,
         total_completion_tokens: expected.summary.completion_tokens,
@@ -283,16 +289,19 @@ describe("MCP tools over stdio against Jaeger", () => {
         total_cache_write_tokens: expected.summary.cache_write_tokens,
         total_reasoning_tokens: expected.summary.reasoning_tokens,
       });
-      expect(out.by_model, service).toEqual(expected.byModel);
-      expect(out.by_service, service).toEqual(expected.byService);
+      expect(out.by_model, service).toMatchObject(expected.byModel);
+      expect(Object.keys(out.by_model).sort(), service).toEqual(Object.keys(expected.byModel).sort());
+      expect(out.by_service, service).toMatchObject(expected.byService);
+      expect(Object.keys(out.by_service).sort(), service).toEqual(Object.keys(expected.byService).sort());
+      for (const row of Object.values(out.by_model) as Array<{ cost_usd: number | null }>) expect(row.cost_usd === null || row.cost_usd >= 0).toBe(true);
       expect(out.filters).toEqual({ service_name: service, gen_ai_system: null, gen_ai_request_model: null, gen_ai_response_model: null });
     }
   });
 
   it("get_llm_usage with a provider counts only that provider's calls", async () => {
-    const traces = tracesWithService(plan, "agent-orchestrator").filter((t) => t.spans.some((s) => s.service === "agent-orchestrator" && s.attributes["gen_ai.system"] === "anthropic"));
-    // Jaeger finds the traces by the raw tag; the tool then counts every Anthropic call in them, whatever
-    // convention recorded it (OpenLLMetry, OTel GenAI, the AI SDK in the gateway).
+    // Traces of the service with an Anthropic call (the provider filter is normalised, so any convention counts);
+    // the tool then counts every Anthropic call in them (OpenLLMetry, OTel GenAI, the AI SDK in the gateway).
+    const traces = tracesWithService(plan, "agent-orchestrator").filter((t) => t.spans.some((s) => view(s)?.provider === "anthropic"));
     const calls = traces.flatMap(llmSpans).filter((s) => view(s)!.provider === "anthropic");
     expect(new Set(calls.map((s) => view(s)!.convention)).size).toBeGreaterThan(1);
     const out = await call("get_llm_usage", { service_name: "agent-orchestrator", gen_ai_system: "anthropic", ...window });
