@@ -13,6 +13,7 @@ import { listLlmTools } from "./list-llm-tools.js";
 import { listServices } from "./list-services.js";
 import { searchSpans } from "./search-spans.js";
 import { searchTraces } from "./search-traces.js";
+import { getSession, listSessions } from "./sessions.js";
 import { getLlmExpensiveTraces, getLlmSlowTraces } from "./top-traces.js";
 
 export const TOOLS: readonly ToolDefinition[] = [
@@ -31,4 +32,6 @@ export const TOOLS: readonly ToolDefinition[] = [
   analyzeErrors,
   getServiceTopology,
   analyzeTrace,
+  listSessions,
+  getSession,
 ] as unknown as readonly ToolDefinition[];

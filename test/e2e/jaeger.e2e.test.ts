@@ -124,6 +124,8 @@ describe("MCP tools over stdio against Jaeger", () => {
         "analyze_errors",
         "analyze_trace",
         "get_service_topology",
+        "get_session",
+        "list_sessions",
         "find_errors",
         "get_llm_expensive_traces",
         "get_llm_model_stats",

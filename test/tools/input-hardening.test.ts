@@ -50,6 +50,7 @@ describe("out-of-range times name the field and the accepted range (#7)", () => 
     for (const tool of TIME_TOOLS) {
       const args: Record<string, unknown> = { [field]: value };
       if (tool === "get_llm_model_stats") args.model_name = "gpt-4o";
+      if (tool === "get_session") args.session_id = "s-1";
       const r = await c.call(tool, args);
       expect(r.isError, tool).toBe(true);
       const error = r.json.error as string;

@@ -32,6 +32,8 @@ function argsFor(tool: string, traceId: string): Record<string, unknown> {
     case "get_trace":
     case "analyze_trace":
       return { trace_id: traceId };
+    case "get_session":
+      return { session_id: "s-1" };
     case "get_llm_model_stats":
       return { model_name: "gpt-4o" };
     case "list_services":

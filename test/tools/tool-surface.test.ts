@@ -25,6 +25,8 @@ const EXPECTED_NAMES = [
   "analyze_errors",
   "get_service_topology",
   "analyze_trace",
+  "list_sessions",
+  "get_session",
 ];
 
 describe("tools/list", () => {
@@ -69,8 +71,8 @@ describe("tools/list", () => {
     // What clients put in the model's context: names, descriptions and input schemas (~4 chars/token).
     const modelFacing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
     // Interim bounds while tools are added; the MCP-surface work (issue 14) brings the whole list to <= 30,000 bytes.
-    expect(JSON.stringify(modelFacing).length).toBeLessThan(26_000);
-    expect(JSON.stringify(tools).length).toBeLessThan(70_000);
+    expect(JSON.stringify(modelFacing).length).toBeLessThan(30_000);
+    expect(JSON.stringify(tools).length).toBeLessThan(80_000);
   });
 
   it("matches the committed snapshot", () => {
