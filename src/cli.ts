@@ -87,6 +87,10 @@ export function buildProgram(): Command {
     .option("--concurrency <n>", "trace fetches in flight for the many-trace tools, 1-64 (default 8)")
     .option("--max-response-chars <n>", "budget for one tool result, in characters (default 80000, about 20k tokens)")
     .option("--compress-responses", "render lists in tool text as {columns, rows} (smaller; structuredContent keeps objects)")
+    .option("--redact <level>", "what tool answers hide: secrets (default), pii, content (pii + prompt/completion bodies) or none")
+    .option("--redact-rules <file>", "JSON file of custom redaction patterns and attribute names")
+    .option("--api-keys-file <file>", "JSON file of scoped API keys for the HTTP transport (token hashes and services)")
+    .option("--audit-log <file>", "also write the tool-call audit log to this file as JSON lines")
     .addHelpText("after", ENV_HELP)
     .showHelpAfterError()
     // Root options must precede a subcommand, so `demo-data --log-level warn` reaches demo-data.

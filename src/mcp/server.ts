@@ -4,11 +4,14 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { argKeys, createAuditLog, type AuditLog } from "../access/audit.js";
+import { callerOf } from "../access/caller.js";
 import { createBackendFromConfig } from "../backends/index.js";
 import { TraceCache } from "../query/trace-cache.js";
 import type { TraceBackend } from "../backends/trace-backend.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import { createRedactor, type Redactor } from "../redact/redactor.js";
 import type { ToolContext, ToolDefinition } from "../tools/define-tool.js";
 import { VERSION } from "../version.js";
 import { callTool, errorResult } from "./call-tool.js";
@@ -33,6 +36,10 @@ export interface ServerDeps {
   backendFactory?: () => Promise<TraceBackend>;
   cache?: TraceCache;
   now?: () => number;
+  /** Shared across sessions by the HTTP transport; built from config.redact / redactRules otherwise. */
+  redactor?: Redactor;
+  /** Shared across sessions by the HTTP transport; otherwise this server opens (and closes) its own. */
+  audit?: AuditLog;
 }
 
 export interface CreatedServer {
@@ -99,6 +106,8 @@ export function createServer(deps: ServerDeps): CreatedServer {
   }
 
   const ctx: ToolContext = { backend, cache, config, logger, now };
+  const redactor = deps.redactor ?? createRedactor({ level: config.redact, ...(config.redactRules ? { rules: config.redactRules } : {}) });
+  const audit = deps.audit ?? createAuditLog({ logger, ...(config.auditLog ? { file: config.auditLog } : {}) });
 
   const server = new Server({ name: SERVER_NAME, version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
 
@@ -111,14 +120,16 @@ export function createServer(deps: ServerDeps): CreatedServer {
     return { tools: listing };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const name = request.params.name;
+    const caller = callerOf(extra.authInfo);
     const { byName } = await loadRegistry();
     const def = byName.get(name);
     if (!def) {
-      return errorResult(`Unknown tool '${name}'. Available tools: ${[...byName.keys()].join(", ")}.`);
+      audit.record({ key: caller.key, tool: name, arg_keys: argKeys(request.params.arguments), outcome: "error", error_kind: "unknown_tool", ms: 0 });
+      return errorResult(`Unknown tool '${name}'. Available tools: ${[...byName.keys()].join(", ")}.`, redactor);
     }
-    return callTool(def, request.params.arguments, { ctx, logger });
+    return callTool(def, request.params.arguments, { ctx, logger, redactor, audit, caller });
   });
 
   return {
@@ -128,6 +139,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
       backendPromise = undefined;
       // A backend handed in by the caller (shared across HTTP sessions, or a test double) is the caller's to close.
       if (pending && !deps.backendFactory) await pending.then((b) => b.close()).catch(() => undefined);
+      if (!deps.audit) audit.close();
     },
   };
 }
