@@ -12,7 +12,7 @@
 import { cardNumberValid } from "./checks.js";
 import type { RedactRules } from "./custom-rules.js";
 import { globToRegExp, isContentKey, isStructuralKey, sensitiveKeyKind } from "./keys.js";
-import { BUILTIN_RULES, marker, type PatternRule } from "./rules.js";
+import { BUILTIN_RULES, marker, SECRET_PREFIXES, type PatternRule } from "./rules.js";
 
 export const REDACT_LEVELS = ["none", "secrets", "pii", "content"] as const;
 export type RedactLevel = (typeof REDACT_LEVELS)[number];
@@ -76,6 +76,28 @@ interface Scan {
 
 function customRule(p: RedactRules["patterns"][number]): PatternRule {
   return { kind: p.name, level: p.level, summary: `custom pattern ${p.name}`, pattern: new RegExp(p.source, `g${p.flags}`) };
+}
+
+const CUT = /(?:\.\.\.|…)$/;
+const LAST_TOKEN = /(\S+?)(\.\.\.|…)$/;
+const DIGIT_TAIL = /([+(]?\d[\d ().+-]*?)(\.\.\.|…)$/;
+
+/** The cut-off tail of a shortened value, replaced when it may be the start of a secret (see SECRET_PREFIXES). */
+function redactCutTail(s: string, pii: boolean): string | undefined {
+  const token = LAST_TOKEN.exec(s);
+  const digits = DIGIT_TAIL.exec(s);
+  const candidates = [token, digits].filter((m): m is RegExpExecArray => !!m).sort((a, b) => b[1]!.length - a[1]!.length);
+  for (const m of candidates) {
+    const tail = m[1]!;
+    const nDigits = countDigits(tail, 6);
+    // A card number never starts with "+": a cut "+1 415 55" is a phone number, PII.
+    const secret = SECRET_PREFIXES.some((p) => tail.startsWith(p)) || (nDigits >= 6 && !tail.startsWith("+"));
+    if (secret || (pii && (/[^@\s]@/.test(tail) || nDigits >= 4))) {
+      if (tail.startsWith("[REDACTED:")) return undefined;
+      return `${s.slice(0, m.index)}${marker("truncated")}${m[2]}`;
+    }
+  }
+  return undefined;
 }
 
 function countDigits(s: string, cap: number): number {
@@ -150,6 +172,13 @@ export function createRedactor(options: RedactorOptions): Redactor {
       if (parts) {
         parts.push(out.slice(last));
         out = parts.join("");
+      }
+    }
+    if (CUT.test(out)) {
+      const cut = redactCutTail(out, rank >= RANK.pii);
+      if (cut !== undefined) {
+        out = cut;
+        (kinds ??= []).push("truncated");
       }
     }
     return { out, kinds };

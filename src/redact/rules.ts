@@ -43,6 +43,19 @@ export interface PatternRule {
 
 export const marker = (kind: string): string => `[REDACTED:${kind}]`;
 
+/**
+ * A value cut short by a tool (`prompt_preview`, `stack_trace` end in "...") can end in a piece of
+ * a secret that no rule recognises any more (half a card number fails Luhn, `jane@exa` is no
+ * email). When a string ends in "..." or "…", its last token, or its trailing run of digits and
+ * separators, is replaced by `[REDACTED:truncated]` if it starts with one of these prefixes or
+ * holds 6+ digits not after a "+" (level secrets), or holds an `@` after a character or 4+ digits
+ * (level pii).
+ */
+export const SECRET_PREFIXES = [
+  "sk-", "sk_", "rk_", "eyJ", "AKIA", "ASIA", "AIza", "ya29.", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-",
+  "xox", "hooks.slack.com", "whsec_", "hf_", "gsk_", "xai-", "r8_", "pplx-", "npm_", "SG.", "-----BEGIN",
+] as const;
+
 const notMarker = (v: string | undefined): boolean => !!v && !v.startsWith("[REDACTED");
 
 const PAIR_PASSWORD = /^(?:password|passwd|pwd|passphrase)$/i;
