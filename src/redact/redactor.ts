@@ -78,23 +78,30 @@ function customRule(p: RedactRules["patterns"][number]): PatternRule {
   return { kind: p.name, level: p.level, summary: `custom pattern ${p.name}`, pattern: new RegExp(p.source, `g${p.flags}`) };
 }
 
-const CUT = /(?:\.\.\.|…)$/;
-const LAST_TOKEN = /(\S+?)(\.\.\.|…)$/;
-const DIGIT_TAIL = /([+(]?\d[\d ().+-]*?)(\.\.\.|…)$/;
+const TAIL_DIGITS = /[\d ().+-]/;
 
-/** The cut-off tail of a shortened value, replaced when it may be the start of a secret (see SECRET_PREFIXES). */
+/**
+ * The cut-off tail of a shortened value — its last token, or its trailing run of digits and
+ * separators, before the "..." / "…" — replaced when it may be the start of a secret (see
+ * SECRET_PREFIXES). Scans backwards from the end only.
+ */
 function redactCutTail(s: string, pii: boolean): string | undefined {
-  const token = LAST_TOKEN.exec(s);
-  const digits = DIGIT_TAIL.exec(s);
-  const candidates = [token, digits].filter((m): m is RegExpExecArray => !!m).sort((a, b) => b[1]!.length - a[1]!.length);
-  for (const m of candidates) {
-    const tail = m[1]!;
+  const ellipsis = s.endsWith("…") ? 1 : 3;
+  const end = s.length - ellipsis;
+  let tokenStart = end;
+  while (tokenStart > 0 && !/\s/.test(s[tokenStart - 1]!)) tokenStart--;
+  let digitStart = end;
+  while (digitStart > 0 && TAIL_DIGITS.test(s[digitStart - 1]!)) digitStart--;
+  while (digitStart < end && !/[\d+(]/.test(s[digitStart]!)) digitStart++;
+  for (const start of digitStart < tokenStart ? [digitStart, tokenStart] : [tokenStart, digitStart]) {
+    if (start >= end) continue;
+    const tail = s.slice(start, end);
     const nDigits = countDigits(tail, 6);
     // A card number never starts with "+": a cut "+1 415 55" is a phone number, PII.
     const secret = SECRET_PREFIXES.some((p) => tail.startsWith(p)) || (nDigits >= 6 && !tail.startsWith("+"));
     if (secret || (pii && (/[^@\s]@/.test(tail) || nDigits >= 4))) {
       if (tail.startsWith("[REDACTED:")) return undefined;
-      return `${s.slice(0, m.index)}${marker("truncated")}${m[2]}`;
+      return `${s.slice(0, start)}${marker("truncated")}${s.slice(end)}`;
     }
   }
   return undefined;
@@ -109,11 +116,58 @@ function countDigits(s: string, cap: number): number {
   return n;
 }
 
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * One pass over a string finds every rule whose anchor occurs: all multi-character anchors and
+ * triggers form one alternation with a capture group each (one pass is much cheaper than one
+ * `includes` per anchor, or a regex per rule); a hit marks the rules of the fragment whose group
+ * matched and, for a literal, of every shorter literal it starts with (at one position only the
+ * longest is reported). Single characters (":", "=", "@", "+") are looked up with indexOf, which
+ * is faster still. Rules without anchors or triggers are always candidates.
+ */
+interface AnchorIndex {
+  re?: RegExp;
+  /** Capture group n (1-based) -> the rules it marks. */
+  groups: number[][];
+  /** Single-character anchors, and the rules of each. */
+  chars: string[];
+  charRules: number[][];
+}
+
+function anchorIndex(rules: readonly PatternRule[]): AnchorIndex {
+  const literals = new Map<string, number[]>();
+  const triggers = new Map<string, number[]>();
+  const add = (map: Map<string, number[]>, key: string, i: number) => map.set(key, [...(map.get(key) ?? []), i]);
+  rules.forEach((r, i) => {
+    for (const a of r.anchors ?? []) add(literals, a, i);
+    for (const t of r.triggers ?? []) add(triggers, t, i);
+  });
+  const single = [...literals].filter(([a]) => a.length === 1);
+  const chars = single.map(([a]) => a);
+  const charRules = single.map(([, list]) => list);
+  const longer = [...literals].filter(([a]) => a.length > 1).sort((a, b) => b[0].length - a[0].length);
+  const fragments: Array<[string, number[]]> = [
+    ...longer.map(([a]): [string, number[]] => [
+      escapeRe(a),
+      [...new Set(longer.filter(([b]) => a.startsWith(b)).flatMap(([, list]) => list))],
+    ]),
+    ...triggers,
+  ];
+  if (fragments.length === 0) return { groups: [], chars, charRules };
+  return { re: new RegExp(fragments.map(([f]) => `(${f})`).join("|"), "g"), groups: fragments.map(([, list]) => list), chars, charRules };
+}
+
+const HAS_DIGIT = /\d/;
+
 export function createRedactor(options: RedactorOptions): Redactor {
   const level = options.level;
   const rank = RANK[level];
   const rules = [...BUILTIN_RULES, ...(options.rules?.patterns ?? []).map(customRule)].filter((r) => RANK[r.level] <= rank);
-  const maxDigitsNeeded = Math.max(0, ...rules.map((r) => r.minDigits ?? 0));
+  const anchors = anchorIndex(rules);
+  const anchored = rules.map((r) => !!(r.anchors || r.triggers));
+  /** Per-string scratch: which anchored rules are candidates (scan is never re-entered). */
+  const hit = new Uint8Array(rules.length);
   const attributeGlobs = (options.rules?.attributes ?? []).map(globToRegExp);
   const keyCache = new Map<string, KeyClass>();
   // The shortest built-in finding is an email like a@b.co (6); a custom pattern may match less.
@@ -134,26 +188,61 @@ export function createRedactor(options: RedactorOptions): Redactor {
     return c;
   }
 
+  /** Marks in `hit` the anchored rules whose anchors occur in `s`. */
+  function markCandidates(s: string): void {
+    hit.fill(0);
+    const { chars, charRules } = anchors;
+    for (let c = 0; c < chars.length; c++) {
+      if (s.indexOf(chars[c]!) === -1) continue;
+      const list = charRules[c]!;
+      for (let i = 0; i < list.length; i++) hit[list[i]!] = 1;
+    }
+    const re = anchors.re;
+    if (!re) return;
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(s)) !== null) {
+      let g = 1;
+      while (m[g] === undefined) g++;
+      for (const r of anchors.groups[g - 1]!) hit[r] = 1;
+      // Step one character, not the whole anchor: a later anchor may start inside this one.
+      re.lastIndex = m.index + 1;
+    }
+  }
+
   /** Runs the rules over one string. */
   function scan(s: string): Scan {
     let out = s;
     let kinds: string[] | undefined;
-    let lower: string | undefined;
-    let digits = -1;
-    for (const rule of rules) {
-      if (rule.anchors || rule.anchorsLower) {
-        let hit = rule.anchors?.some((a) => s.includes(a)) ?? false;
-        if (!hit && rule.anchorsLower) {
-          lower ??= s.toLowerCase();
-          hit = rule.anchorsLower.some((a) => lower!.includes(a));
-        }
-        if (!hit) continue;
-      }
+    let hasDigit: boolean | undefined;
+    markCandidates(s);
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]!;
+      if (anchored[r] && !hit[r]) continue;
       if (rule.minDigits) {
-        if (digits < 0) digits = countDigits(s, maxDigitsNeeded);
-        if (digits < rule.minDigits) continue;
+        if (s.length < rule.minDigits) continue;
+        hasDigit ??= HAS_DIGIT.test(s);
+        if (!hasDigit) continue;
       }
-      const re = rule.pattern;
+      if (rule.find) {
+        const found = rule.find(out);
+        if (found.length === 0) continue;
+        const parts: string[] = [];
+        let last = 0;
+        for (const m of found) {
+          if (rule.accept && !rule.accept(m)) continue;
+          const kind = rule.kindOf?.(m) ?? rule.kind;
+          parts.push(out.slice(last, m.index), rule.render ? rule.render(m, marker(kind)) : marker(kind));
+          last = m.index + m[0].length;
+          (kinds ??= []).push(kind);
+        }
+        if (last > 0) {
+          parts.push(out.slice(last));
+          out = parts.join("");
+        }
+        continue;
+      }
+      const re = rule.pattern!;
       re.lastIndex = 0;
       let parts: string[] | undefined;
       let last = 0;
@@ -174,7 +263,8 @@ export function createRedactor(options: RedactorOptions): Redactor {
         out = parts.join("");
       }
     }
-    if (CUT.test(out)) {
+    // endsWith, not /\.\.\.$/: a regex anchored at the end is still tried from every position.
+    if (out.endsWith("...") || out.endsWith("…")) {
       const cut = redactCutTail(out, rank >= RANK.pii);
       if (cut !== undefined) {
         out = cut;
@@ -185,7 +275,6 @@ export function createRedactor(options: RedactorOptions): Redactor {
   }
 
   function redactString(s: string, tally: Tally, cache: Map<string, Scan>): string {
-    if (s.length < minLength) return s;
     let r = cache.get(s);
     if (!r) {
       r = scan(s);
@@ -218,42 +307,44 @@ export function createRedactor(options: RedactorOptions): Redactor {
     return `[REDACTED:content length=${length}]`;
   }
 
-  function walk(value: unknown, key: string | undefined, tally: Tally, cache: Map<string, Scan>): unknown {
-    if (key !== undefined) {
-      const c = classify(key);
-      if (c.kind === "structural") return value;
-      if (c.kind === "sensitive") return replaceLeaves(value, c.as, tally);
-      if (c.kind === "content") return contentMarker(value, tally);
-    }
-    if (typeof value === "string") return redactString(value, tally, cache);
+  /** A value under a key of class `c` (SCAN for the top level and for array elements of scanned keys). */
+  function walkUnder(value: unknown, c: KeyClass, tally: Tally, cache: Map<string, Scan>): unknown {
+    if (c.kind === "structural") return value;
+    if (c.kind === "sensitive") return replaceLeaves(value, c.as, tally);
+    if (c.kind === "content") return contentMarker(value, tally);
+    return walk(value, tally, cache);
+  }
+
+  function walk(value: unknown, tally: Tally, cache: Map<string, Scan>): unknown {
+    if (typeof value === "string") return value.length < minLength ? value : redactString(value, tally, cache);
     if (typeof value === "number") {
-      if (Number.isSafeInteger(value) && Math.abs(value) >= 1e12 && cardNumberValid(String(Math.abs(value)))) {
+      // Only integers of 13+ digits can be card numbers; µs/ns timestamps start with 1 and fail the issuer check.
+      if ((value >= 1e12 || value <= -1e12) && Number.isSafeInteger(value) && cardNumberValid(String(Math.abs(value)))) {
         bump(tally, "card_number");
         return marker("card_number");
       }
       return value;
     }
+    if (value === null || typeof value !== "object") return value;
     if (Array.isArray(value)) {
       let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
-        const v = value[i];
-        const r = walk(v, key, tally, cache);
+        const v: unknown = value[i];
+        const r = walk(v, tally, cache);
         if (r !== v) (out ??= value.slice())[i] = r;
       }
       return out ?? value;
     }
-    if (value && typeof value === "object") {
-      let out: Record<string, unknown> | undefined;
-      const obj = value as Record<string, unknown>;
-      for (const k in obj) {
-        if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
-        const v = obj[k];
-        const r = walk(v, k, tally, cache);
-        if (r !== v) (out ??= { ...obj })[k] = r;
-      }
-      return out ?? value;
+    let out: Record<string, unknown> | undefined;
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const v = obj[k];
+      const r = walkUnder(v, classify(k), tally, cache);
+      if (r !== v) (out ??= { ...obj })[k] = r;
     }
-    return value;
+    return out ?? value;
   }
 
   const none = <T>(value: T): Redacted<T> => ({ value, count: 0, byKind: {} });
@@ -262,18 +353,19 @@ export function createRedactor(options: RedactorOptions): Redactor {
     level,
     redactValue(value, context = {}) {
       if (rank === 0) return value;
-      return walk(value, context.key, { count: 0, byKind: {} }, new Map());
+      const tally: Tally = { count: 0, byKind: {} };
+      return context.key === undefined ? walk(value, tally, new Map()) : walkUnder(value, classify(context.key), tally, new Map());
     },
     redactJson<T>(value: T): Redacted<T> {
       if (rank === 0) return none(value);
       const tally: Tally = { count: 0, byKind: {} };
-      const out = walk(value, undefined, tally, new Map()) as T;
+      const out = walk(value, tally, new Map()) as T;
       return { value: out, count: tally.count, byKind: tally.byKind };
     },
     redactText(text) {
       if (rank === 0) return none(text);
       const tally: Tally = { count: 0, byKind: {} };
-      const out = redactString(text, tally, new Map());
+      const out = text.length < minLength ? text : redactString(text, tally, new Map());
       return { value: out, count: tally.count, byKind: tally.byKind };
     },
   };

@@ -1,9 +1,11 @@
 /**
  * The built-in value patterns, in the order they run (specific before generic: a JWT inside
  * `Bearer …` is reported as a JWT; an IP address is replaced before the phone rules look).
- * Each rule is cheap to skip: its regex runs only when one of its literal anchors occurs in the
- * string (or the string holds enough digits), and a validator (Luhn, mod-97, JWT header, …)
- * decides whether a candidate is a finding. The README's rule list is generated from `summary`.
+ * Each rule is cheap to skip: its regex runs only when one of its case-sensitive literal anchors
+ * occurs in the string (one combined pass finds them all; see redactor.ts) or, for the digit
+ * rules, when the string holds a digit; a validator (Luhn, mod-97, JWT header, …) decides whether
+ * a candidate is a finding. Rules whose regex would have to try every position (emails, pairs,
+ * IPv6) use finders that jump to their separator instead (finders.ts). `summary` is the README text.
  */
 import {
   basicCredentialsValid,
@@ -18,6 +20,7 @@ import {
   looksRandom,
   ssnValid,
 } from "./checks.js";
+import { findEmails, findIpv6, findPairs, findQueryCredentials } from "./finders.js";
 
 export type RuleLevel = "secrets" | "pii";
 
@@ -26,14 +29,23 @@ export interface PatternRule {
   level: RuleLevel;
   /** One line for the README: what the rule finds. */
   summary: string;
-  /** Case-sensitive substrings, one of which must occur for the regex to run. */
+  /**
+   * Case-sensitive substrings, one of which must occur for the rule to run: a part every match
+   * holds. They start with an upper-case letter, a digit or punctuation: the combined anchor pass
+   * (redactor.ts) is several times slower when any alternative starts with a lower-case letter.
+   */
   anchors?: readonly string[];
-  /** Substrings looked up in the lowercased string. */
-  anchorsLower?: readonly string[];
-  /** The string must hold at least this many digits. */
+  /**
+   * Like anchors, as regex fragments for prefixes that start in lower case: they match at the
+   * prefix's punctuation and look behind for the rest (`_(?<=gh[pousr]_)` for `ghp_`…).
+   */
+  triggers?: readonly string[];
+  /** The rule runs only on strings at least this long that hold a digit. */
   minDigits?: number;
   /** Global regex; a match is a candidate. */
-  pattern: RegExp;
+  pattern?: RegExp;
+  /** Instead of `pattern`: finds the candidates (for a faster search than the regex engine's). */
+  find?(s: string): RegExpExecArray[];
   accept?(m: RegExpExecArray): boolean;
   /** The kind for this match, when it depends on the match (default `kind`). */
   kindOf?(m: RegExpExecArray): string;
@@ -76,7 +88,7 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     kind: "jwt",
     level: "secrets",
     summary: "JWTs: three base64url parts whose first decodes to a JSON header with a string `alg`",
-    anchors: ["eyJ"],
+    triggers: ["J(?<=eyJ)"],
     pattern: /(?<![\w-])(eyJ[A-Za-z0-9_-]{2,})\.([A-Za-z0-9_-]{2,})\.([A-Za-z0-9_-]*)/g,
     accept: (m) => jwtHeaderValid(m[1]!),
   },
@@ -84,7 +96,7 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     kind: "anthropic_key",
     level: "secrets",
     summary: "Anthropic keys `sk-ant-…` (20+ characters after the prefix)",
-    anchors: ["sk-ant-"],
+    anchors: ["-ant-"],
     pattern: /(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}/g,
   },
   {
@@ -92,7 +104,7 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     level: "secrets",
     summary:
       "OpenAI keys `sk-…`, `sk-proj-…`, `sk-svcacct-…`, `sk-admin-…` (and other `sk-` keys: DeepSeek, OpenRouter): 20+ characters that mix upper case, lower case and digits, or hold a 32+ hex run",
-    anchors: ["sk-"],
+    triggers: ["-(?<=sk-)"],
     pattern: /(?<![\w-])sk-(?!ant-)([A-Za-z0-9_-]{20,})/g,
     accept: (m) => looksRandom(m[1]!) || hasHexRun(m[1]!),
   },
@@ -107,7 +119,7 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     kind: "google_oauth_token",
     level: "secrets",
     summary: "Google OAuth access tokens `ya29.…`",
-    anchors: ["ya29."],
+    anchors: ["29."],
     pattern: /(?<![\w-])ya29\.[0-9A-Za-z_-]{20,}/g,
   },
   {
@@ -121,9 +133,8 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     kind: "aws_secret_key",
     level: "secrets",
     summary:
-      "AWS secret access keys: 40 base64 characters mixing cases and a digit or `/`/`+`, in a value that also holds an AWS key id or names `secret_access_key`/`SecretAccessKey`/`aws_secret`",
-    anchors: ["AKIA", "ASIA"],
-    anchorsLower: ["secret_access_key", "secretaccesskey", "aws_secret", "secret access key"],
+      "AWS secret access keys: 40 base64 characters mixing cases and a digit or `/`/`+`, in a value that also holds an AWS key id or names `…_access_key`/`…_ACCESS_KEY`/`…AccessKey`/`…_secret`/`…_SECRET`",
+    anchors: ["AKIA", "ASIA", "_access_key", "_ACCESS_KEY", "AccessKey", "_secret", "_SECRET"],
     pattern: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
     accept: (m) => /[a-z]/.test(m[0]) && /[A-Z]/.test(m[0]) && /[\d/+]/.test(m[0]),
   },
@@ -131,42 +142,44 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     kind: "github_token",
     level: "secrets",
     summary: "GitHub tokens `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_` + 36+ characters, and `github_pat_…`",
-    anchors: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+    anchors: ["_pat_"],
+    triggers: ["_(?<=gh[pousr]_)"],
     pattern: /(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})(?!\w)/g,
   },
   {
     kind: "gitlab_token",
     level: "secrets",
     summary: "GitLab personal access tokens `glpat-…`",
-    anchors: ["glpat-"],
+    triggers: ["-(?<=glpat-)"],
     pattern: /(?<![\w-])glpat-[A-Za-z0-9_-]{20,}/g,
   },
   {
     kind: "slack_token",
     level: "secrets",
     summary: "Slack tokens `xoxa-`/`xoxb-`/`xoxp-`/`xoxr-`/`xoxs-`/`xoxo-` + 10+ characters",
-    anchors: ["xox"],
+    triggers: ["-(?<=xox[abposr]-)"],
     pattern: /(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,}/g,
   },
   {
     kind: "slack_webhook",
     level: "secrets",
     summary: "Slack incoming-webhook URLs `https://hooks.slack.com/services/…`",
-    anchors: ["hooks.slack.com"],
+    anchors: [".slack.com"],
     pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g,
   },
   {
     kind: "stripe_key",
     level: "secrets",
     summary: "Stripe secret and restricted keys `sk_live_`/`rk_live_` (and `_test_`), webhook secrets `whsec_…`",
-    anchors: ["_live_", "_test_", "whsec_"],
+    anchors: ["_live_", "_test_"],
+    triggers: ["_(?<=whsec_)"],
     pattern: /(?<!\w)(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,})/g,
   },
   {
     kind: "huggingface_token",
     level: "secrets",
     summary: "Hugging Face tokens `hf_` + 30+ letters/digits of mixed case",
-    anchors: ["hf_"],
+    triggers: ["_(?<=hf_)"],
     pattern: /(?<!\w)hf_([A-Za-z0-9]{30,})(?!\w)/g,
     accept: (m) => /[a-z]/.test(m[1]!) && /[A-Z]/.test(m[1]!),
   },
@@ -174,35 +187,35 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     kind: "groq_key",
     level: "secrets",
     summary: "Groq keys `gsk_` + 40+ characters",
-    anchors: ["gsk_"],
+    triggers: ["_(?<=gsk_)"],
     pattern: /(?<!\w)gsk_[A-Za-z0-9]{40,}/g,
   },
   {
     kind: "xai_key",
     level: "secrets",
     summary: "xAI keys `xai-` + 40+ characters",
-    anchors: ["xai-"],
+    triggers: ["-(?<=xai-)"],
     pattern: /(?<![\w-])xai-[A-Za-z0-9]{40,}/g,
   },
   {
     kind: "replicate_token",
     level: "secrets",
     summary: "Replicate tokens `r8_` + 30+ characters",
-    anchors: ["r8_"],
+    anchors: ["8_"],
     pattern: /(?<!\w)r8_[A-Za-z0-9]{30,}/g,
   },
   {
     kind: "perplexity_key",
     level: "secrets",
     summary: "Perplexity keys `pplx-` + 40+ characters",
-    anchors: ["pplx-"],
+    triggers: ["-(?<=pplx-)"],
     pattern: /(?<![\w-])pplx-[A-Za-z0-9]{40,}/g,
   },
   {
     kind: "npm_token",
     level: "secrets",
     summary: "npm tokens `npm_` + 36 characters",
-    anchors: ["npm_"],
+    triggers: ["_(?<=npm_)"],
     pattern: /(?<!\w)npm_[A-Za-z0-9]{36}(?!\w)/g,
   },
   {
@@ -226,7 +239,8 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     level: "secrets",
     summary:
       "`Bearer <token>` credentials (any provider, e.g. Traceloop): 8+ token characters holding a digit or one of `-._~+/`, or 24+ characters; `Bearer ` stays",
-    anchorsLower: ["bearer"],
+    anchors: ["Bearer", "BEARER"],
+    triggers: ["b(?=earer)"],
     pattern: /\b(Bearer\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi,
     accept: (m) => notMarker(m[2]) && (/[\d\-._~+/]/.test(m[2]!) || m[2]!.length >= 24),
     render: (m, mk) => `${m[1]}${mk}`,
@@ -235,7 +249,8 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     kind: "basic_credentials",
     level: "secrets",
     summary: "`Basic <base64>` credentials whose payload decodes to `user:password`; `Basic ` stays",
-    anchorsLower: ["basic"],
+    anchors: ["Basic", "BASIC"],
+    triggers: ["b(?=asic)"],
     pattern: /\b(Basic\s+)([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/gi,
     accept: (m) => basicCredentialsValid(m[2]!),
     render: (m, mk) => `${m[1]}${mk}`,
@@ -245,9 +260,8 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     level: "secrets",
     summary:
       "`name=value` / `name: value` / `\"name\": \"value\"` pairs in text, query and connection strings for password, passwd, pwd, passphrase (kind `password`), secret, client_secret, api_key, apikey, x-api-key, access_token, refresh_token, auth_token, private_key, account_key (Azure AccountKey), shared_access_key (kind `secret`); the name stays",
-    anchorsLower: ["pass", "pwd", "secret", "key", "token"],
-    pattern:
-      /(?<![\w-])(["']?)(password|passwd|pwd|passphrase|secret|client[_-]?secret|api[_-]?key|x-api-key|access[_-]?token|refresh[_-]?token|auth[_-]?token|private[_-]?key|account[_-]?key|shared[_-]?access[_-]?key)\1(\s*[=:]\s*)(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s&;,"'}\])]+))/gi,
+    anchors: [":", "="],
+    find: findPairs,
     accept: (m) => notMarker(m[4] ?? m[5] ?? m[6]),
     kindOf: (m) => (PAIR_PASSWORD.test(m[2]!) ? "password" : "secret"),
     render: (m, mk) => {
@@ -259,8 +273,8 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     kind: "secret",
     level: "secrets",
     summary: "query parameters `?token=`, `&sig=`, `&signature=`, `&key=` (signed URLs, API keys in URLs); the name stays",
-    anchorsLower: ["token=", "sig=", "signature=", "key="],
-    pattern: /([?&;](?:token|access_token|api_token|sig|signature|key)=)([^\s&#;"'<>]+)/gi,
+    anchors: ["="],
+    find: findQueryCredentials,
     accept: (m) => notMarker(m[2]),
     render: (m, mk) => `${m[1]}${mk}`,
   },
@@ -280,7 +294,7 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     level: "pii",
     summary: "email addresses `local@domain.tld` (not `name@2x.png`-style file names)",
     anchors: ["@"],
-    pattern: /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24}))(?![\w-])/g,
+    find: findEmails,
     accept: (m) => !/^\d+x\./i.test(m[1]!) && !FILE_TLDS.has(m[2]!.toLowerCase()),
   },
   {
@@ -320,7 +334,7 @@ export const BUILTIN_RULES: readonly PatternRule[] = [
     level: "pii",
     summary: "IPv6 addresses (validated by node:net; not `::1`, `::`, or digit-free names like `Foo::Bar`)",
     anchors: [":"],
-    pattern: /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)/g,
+    find: findIpv6,
     accept: (m) => ipv6Reportable(m[0]),
   },
   {

@@ -77,28 +77,27 @@ describe("attribute names", () => {
   });
 });
 
+const LLM_SPAN = {
+  span_id: "00f067aa0ba902b7",
+  operation_name: "openai.chat",
+  attributes: {
+    "gen_ai.prompt.0.content": `My key is ${OPENAI}, mail me at ${EMAIL}`,
+    "gen_ai.completion.0.content": "Charged card 4111 1111 1111 1111.",
+    "db.password": "hunter2",
+    "http.request.header.authorization": ["Bearer abc123def456"],
+    "payment.card": 4111111111111111,
+    "client.address": "203.0.113.42",
+    "http.response.status_code": 200,
+    "llm.is_streaming": false,
+  },
+  llm_attributes: { prompt_preview: `My key is ${OPENAI}, mail me at ${EMAIL}` },
+};
+const OTHER_SPAN = { span_id: "00f067aa0ba902b8", operation_name: `notify ${EMAIL}`, attributes: { "retry.count": 3 } };
 const ANSWER = {
   trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
   start_time: "2025-11-13T12:00:00.000000Z",
   duration_ms: 4111111111111111, // a structural number that happens to pass Luhn: never touched
-  spans: [
-    {
-      span_id: "00f067aa0ba902b7",
-      operation_name: "openai.chat",
-      attributes: {
-        "gen_ai.prompt.0.content": `My key is ${OPENAI}, mail me at ${EMAIL}`,
-        "gen_ai.completion.0.content": "Charged card 4111 1111 1111 1111.",
-        "db.password": "hunter2",
-        "http.request.header.authorization": ["Bearer abc123def456"],
-        "payment.card": 4111111111111111,
-        "client.address": "203.0.113.42",
-        "http.response.status_code": 200,
-        "llm.is_streaming": false,
-      },
-      llm_attributes: { prompt_preview: `My key is ${OPENAI}, mail me at ${EMAIL}` },
-    },
-    { span_id: "00f067aa0ba902b8", operation_name: `notify ${EMAIL}`, attributes: { "retry.count": 3 } },
-  ],
+  spans: [LLM_SPAN, OTHER_SPAN] as [typeof LLM_SPAN, typeof OTHER_SPAN],
 };
 
 describe("redactJson", () => {
