@@ -11,7 +11,7 @@ import { toNumber } from "./domain/attributes.js";
 import { ConfigError, type BackendKind } from "./errors.js";
 import type { LogLevel } from "./logger.js";
 import { loadRedactRules, type RedactRules } from "./redact/custom-rules.js";
-import { DEFAULT_REDACT_LEVEL, REDACT_LEVELS, type RedactLevel } from "./redact/redactor.js";
+import { DEFAULT_REDACT_LEVEL, REDACT_LEVELS, type RedactLevel } from "./redact/levels.js";
 
 export const BACKEND_TYPES = ["jaeger", "tempo", "traceloop"] as const satisfies readonly BackendKind[];
 export const TRANSPORTS = ["stdio", "http"] as const;

@@ -27,15 +27,18 @@ export interface ApiKey {
   services: string[];
 }
 
-const keySchema = z.strictObject({
-  name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
-  token_sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be the hex sha256 of the token (64 hex characters), e.g. from: printf %s TOKEN | sha256sum"),
-  services: z
-    .array(z.string().trim().min(1, "must not be empty"))
-    .min(1, 'must list at least one service name or glob (["*"] for every service)'),
-});
-
-const fileSchema = z.strictObject({ keys: z.array(keySchema).min(1, "must list at least one key") });
+/** The file's schema, built on first use: the config module (on the start-up path) imports this file. */
+function buildSchema() {
+  const key = z.strictObject({
+    name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
+    token_sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be the hex sha256 of the token (64 hex characters), e.g. from: printf %s TOKEN | sha256sum"),
+    services: z
+      .array(z.string().trim().min(1, "must not be empty"))
+      .min(1, 'must list at least one service name or glob (["*"] for every service)'),
+  });
+  return z.strictObject({ keys: z.array(key).min(1, "must list at least one key") });
+}
+let schema: ReturnType<typeof buildSchema> | undefined;
 
 function issuePath(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || "(top level)";
@@ -57,7 +60,7 @@ export function parseApiKeys(text: string, file: string): ApiKey[] {
   } catch {
     fail(file, "(file)", "is not valid JSON");
   }
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = (schema ??= buildSchema()).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const why = issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}` : issue.message;

@@ -11,7 +11,7 @@ import { TraceCache } from "../query/trace-cache.js";
 import type { TraceBackend } from "../backends/trace-backend.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import { createRedactor, type Redactor } from "../redact/redactor.js";
+import type { Redactor } from "../redact/redactor.js";
 import type { ToolContext, ToolDefinition } from "../tools/define-tool.js";
 import { VERSION } from "../version.js";
 import { callTool, errorResult } from "./call-tool.js";
@@ -106,13 +106,21 @@ export function createServer(deps: ServerDeps): CreatedServer {
   }
 
   const ctx: ToolContext = { backend, cache, config, logger, now };
-  const redactor = deps.redactor ?? createRedactor({ level: config.redact, ...(config.redactRules ? { rules: config.redactRules } : {}) });
+  // Like the registry, the redactor's module loads after the handshake, off the cold-start path.
+  let redactorPromise: Promise<Redactor> | undefined;
+  const redactor = (): Promise<Redactor> =>
+    (redactorPromise ??= deps.redactor
+      ? Promise.resolve(deps.redactor)
+      : import("../redact/redactor.js").then((m) => m.createRedactor({ level: config.redact, ...(config.redactRules ? { rules: config.redactRules } : {}) })));
   const audit = deps.audit ?? createAuditLog({ logger, ...(config.auditLog ? { file: config.auditLog } : {}) });
 
   const server = new Server({ name: SERVER_NAME, version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
 
   // After the initialize handshake the client's next request is usually tools/list: start loading now.
-  server.oninitialized = () => void loadRegistry();
+  server.oninitialized = () => {
+    void loadRegistry();
+    void redactor();
+  };
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const { tools } = await loadRegistry();
@@ -123,13 +131,13 @@ export function createServer(deps: ServerDeps): CreatedServer {
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const name = request.params.name;
     const caller = callerOf(extra.authInfo);
-    const { byName } = await loadRegistry();
+    const [{ byName }, red] = await Promise.all([loadRegistry(), redactor()]);
     const def = byName.get(name);
     if (!def) {
       audit.record({ key: caller.key, tool: name, arg_keys: argKeys(request.params.arguments), outcome: "error", error_kind: "unknown_tool", ms: 0 });
-      return errorResult(`Unknown tool '${name}'. Available tools: ${[...byName.keys()].join(", ")}.`, redactor);
+      return errorResult(`Unknown tool '${name}'. Available tools: ${[...byName.keys()].join(", ")}.`, red);
     }
-    return callTool(def, request.params.arguments, { ctx, logger, redactor, audit, caller });
+    return callTool(def, request.params.arguments, { ctx, logger, redactor: red, audit, caller });
   });
 
   return {

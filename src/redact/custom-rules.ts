@@ -9,7 +9,7 @@
  * against long adversarial inputs in a worker thread under a time budget before it is accepted.
  */
 import { readFileSync } from "node:fs";
-import { Worker } from "node:worker_threads";
+import { createRequire } from "node:module";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
 
@@ -17,22 +17,25 @@ export const MAX_PATTERN_LENGTH = 500;
 /** Time a pattern may take over all adversarial inputs (they total about 200,000 characters). */
 export const PATTERN_BUDGET_MS = 250;
 
-const patternSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '_', '.' or '-' (it is shown as [REDACTED:<name>])"),
-  regex: z.string().min(1, "must not be empty").max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH} characters`),
-  flags: z
-    .string()
-    .regex(/^(?:([imsu])(?!.*\1))*$/, "may only combine the flags i, m, s and u, each once")
-    .optional(),
-  level: z.enum(["secrets", "pii"]).optional(),
-});
-
-const rulesSchema = z.strictObject({
-  patterns: z.array(patternSchema).optional(),
-  attributes: z.array(z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters")).optional(),
-});
+/** The file's schema, built on first use: the config module (on the start-up path) imports this file. */
+function buildSchema() {
+  const pattern = z.strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '_', '.' or '-' (it is shown as [REDACTED:<name>])"),
+    regex: z.string().min(1, "must not be empty").max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH} characters`),
+    flags: z
+      .string()
+      .regex(/^(?:([imsu])(?!.*\1))*$/, "may only combine the flags i, m, s and u, each once")
+      .optional(),
+    level: z.enum(["secrets", "pii"]).optional(),
+  });
+  return z.strictObject({
+    patterns: z.array(pattern).optional(),
+    attributes: z.array(z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters")).optional(),
+  });
+}
+let schema: ReturnType<typeof buildSchema> | undefined;
 
 export interface CustomPattern {
   name: string;
@@ -89,6 +92,8 @@ const WORKER_START_MS = 10_000;
  */
 export function findSlowPattern(patterns: readonly CustomPattern[], budgetMs = PATTERN_BUDGET_MS): number {
   if (patterns.length === 0) return -1;
+  // Loaded here, not imported: node:worker_threads takes milliseconds to load, and this module is on the start-up path.
+  const { Worker } = createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads");
   const shared = new SharedArrayBuffer(4);
   const state = new Int32Array(shared);
   const worker = new Worker(GUARD_SOURCE, {
@@ -120,7 +125,7 @@ export function parseRedactRules(text: string, file: string, budgetMs = PATTERN_
   } catch (err) {
     fail(file, "(file)", `is not valid JSON (${(err as Error).message.replace(/\s+/g, " ")})`);
   }
-  const parsed = rulesSchema.safeParse(raw);
+  const parsed = (schema ??= buildSchema()).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const why = issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}` : issue.message;

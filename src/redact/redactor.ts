@@ -14,9 +14,9 @@ import type { RedactRules } from "./custom-rules.js";
 import { globToRegExp, isContentKey, isStructuralKey, sensitiveKeyKind } from "./keys.js";
 import { BUILTIN_RULES, marker, SECRET_PREFIXES, type PatternRule } from "./rules.js";
 
-export const REDACT_LEVELS = ["none", "secrets", "pii", "content"] as const;
-export type RedactLevel = (typeof REDACT_LEVELS)[number];
-export const DEFAULT_REDACT_LEVEL: RedactLevel = "secrets";
+import { type RedactLevel } from "./levels.js";
+
+export { DEFAULT_REDACT_LEVEL, REDACT_LEVELS, type RedactLevel } from "./levels.js";
 
 const RANK: Readonly<Record<RedactLevel, number>> = { none: 0, secrets: 1, pii: 2, content: 3 };
 
