@@ -12,9 +12,8 @@
 import { cardNumberValid } from "./checks.js";
 import type { RedactRules } from "./custom-rules.js";
 import { globToRegExp, isContentKey, isStructuralKey, sensitiveKeyKind } from "./keys.js";
+import type { RedactLevel } from "./levels.js";
 import { BUILTIN_RULES, marker, SECRET_PREFIXES, type PatternRule } from "./rules.js";
-
-import { type RedactLevel } from "./levels.js";
 
 export { DEFAULT_REDACT_LEVEL, REDACT_LEVELS, type RedactLevel } from "./levels.js";
 
@@ -26,6 +25,7 @@ export interface RedactContext {
 }
 
 export interface Redacted<T> {
+  /** The same shape as the input; replaced leaves are marker strings (also where a number was). */
   value: T;
   /** Values replaced (each match, each credential-named value, each content body). */
   count: number;
@@ -236,7 +236,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
           last = m.index + m[0].length;
           (kinds ??= []).push(kind);
         }
-        if (last > 0) {
+        if (parts.length > 0) {
           parts.push(out.slice(last));
           out = parts.join("");
         }
@@ -292,9 +292,8 @@ export function createRedactor(options: RedactorOptions): Redactor {
     }
     if (Array.isArray(value)) return value.map((v) => replaceLeaves(v, kind, tally));
     if (value && typeof value === "object") {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = replaceLeaves(v, kind, tally);
-      return out;
+      // fromEntries defines properties, so even a key named __proto__ stays a plain key.
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceLeaves(v, kind, tally)]));
     }
     return value;
   }
@@ -307,7 +306,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
     return `[REDACTED:content length=${length}]`;
   }
 
-  /** A value under a key of class `c` (SCAN for the top level and for array elements of scanned keys). */
+  /** A value under a key of class `c`; arrays pass their parent key's class on to their elements. */
   function walkUnder(value: unknown, c: KeyClass, tally: Tally, cache: Map<string, Scan>): unknown {
     if (c.kind === "structural") return value;
     if (c.kind === "sensitive") return replaceLeaves(value, c.as, tally);

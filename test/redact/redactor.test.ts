@@ -172,6 +172,13 @@ describe("redactJson", () => {
     expect(r.count).toBe(2);
   });
 
+  it("a key named __proto__ stays a plain key (values still redacted, no prototype change)", () => {
+    const input = JSON.parse('{"__proto__": {"password": "x"}, "a": {"__proto__": "jane@example.com"}, "secret": {"__proto__": "y"}}') as unknown;
+    const r = createRedactor({ level: "pii" }).redactJson(input);
+    expect(JSON.stringify(r.value)).toBe('{"__proto__":{"password":"[REDACTED:password]"},"a":{"__proto__":"[REDACTED:email]"},"secret":{"__proto__":"[REDACTED:secret]"}}');
+    expect(Object.getPrototypeOf(r.value)).toBe(Object.prototype);
+  });
+
   it("redactValue uses the key it is given", () => {
     const red = createRedactor({ level: "secrets" });
     expect(red.redactValue("hunter2", { key: "db.password" })).toBe("[REDACTED:password]");
