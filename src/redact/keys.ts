@@ -23,7 +23,8 @@ export const STRUCTURAL_KEYS: ReadonlySet<string> = new Set([
   "timestamp",
   "duration_ms",
   "start_offset_ms",
-  "status",
+  // not "status": the tools' OK/ERROR/UNSET are shorter than any finding, and an attribute named
+  // status may hold free text
   "span_count",
   "llm_span_count",
   "trace_count",

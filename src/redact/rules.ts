@@ -40,7 +40,7 @@ export interface PatternRule {
    * prefix's punctuation and look behind for the rest (`_(?<=gh[pousr]_)` for `ghp_`…).
    */
   triggers?: readonly string[];
-  /** The rule runs only on strings at least this long that hold a digit. */
+  /** A match holds at least this many digits; as a cheap stand-in, the rule runs only on strings this long that hold a digit. */
   minDigits?: number;
   /** Global regex; a match is a candidate. */
   pattern?: RegExp;

@@ -52,10 +52,10 @@ describe("attribute names", () => {
   });
 
   it("structural keys and version suffixes", () => {
-    for (const k of ["trace_id", "span_id", "parent_span_id", "start_time", "duration_ms", "status", "http.response.status_code", "service.version", "telemetry.sdk.version", "traceId"]) {
+    for (const k of ["trace_id", "span_id", "parent_span_id", "start_time", "duration_ms", "http.response.status_code", "service.version", "telemetry.sdk.version", "traceId"]) {
       expect(isStructuralKey(k)).toBe(true);
     }
-    for (const k of ["operation_name", "user.id", "error_message", "gen_ai.prompt.0.content"]) expect(isStructuralKey(k)).toBe(false);
+    for (const k of ["operation_name", "user.id", "error_message", "gen_ai.prompt.0.content", "status"]) expect(isStructuralKey(k)).toBe(false);
   });
 
   it("content keys", () => {
