@@ -52,9 +52,17 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
   return {
     record(entry) {
-      const { error_kind, ...rest } = entry;
-      const line: AuditEntry = { time: new Date(now()).toISOString(), ...rest, ...(error_kind ? { error_kind } : {}) };
-      audit.info({ key: line.key, tool: line.tool, arg_keys: line.arg_keys, outcome: line.outcome, ...(error_kind ? { error_kind } : {}), ms: line.ms }, "tool call");
+      // Fields in a fixed order: time, key, tool, arg_keys, outcome, error_kind (errors only), ms.
+      const fields = {
+        key: entry.key,
+        tool: entry.tool,
+        arg_keys: entry.arg_keys,
+        outcome: entry.outcome,
+        ...(entry.error_kind ? { error_kind: entry.error_kind } : {}),
+        ms: entry.ms,
+      };
+      const line: AuditEntry = { time: new Date(now()).toISOString(), ...fields };
+      audit.info(fields, "tool call");
       if (fd === undefined) return;
       try {
         // Synchronous and whole-line: entries from concurrent calls never interleave, and none is lost on exit.

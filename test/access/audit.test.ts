@@ -34,6 +34,10 @@ describe("createAuditLog", () => {
     audit.record({ key: "billing-team", tool: "search_spans", arg_keys: [], outcome: "error", error_kind: "backend_timeout", ms: 30_001 });
     audit.close();
 
+    // Field order too: time, key, tool, arg_keys, outcome, error_kind, ms.
+    expect(readFileSync(file, "utf8").split("\n")[2]).toBe(
+      '{"time":"2025-11-13T12:00:00.250Z","key":"billing-team","tool":"search_spans","arg_keys":[],"outcome":"error","error_kind":"backend_timeout","ms":30001}',
+    );
     expect(readLines(file)).toEqual([
       { earlier: true },
       { time: "2025-11-13T12:00:00.250Z", key: "billing-team", tool: "get_trace", arg_keys: ["trace_id"], outcome: "ok", ms: 12 },
