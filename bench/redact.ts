@@ -8,8 +8,9 @@
  * peer IP, status) and 499 DB spans (statement, server).
  *
  * What is measured (in-process, one thread; every variant of a table runs once per round, rounds
- * repeated --runs times, so load changes on a shared machine hit all variants alike; the table
- * gives the minimum, the best estimate of the uncontended cost, and the median):
+ * repeated --runs times, so load changes on a shared machine hit all variants alike; the tables
+ * give the wall-time minimum (the best estimate of the uncontended cost), the wall-time median,
+ * and the median process CPU time, which is steadier when other processes compete for the CPU):
  *  - the answer: JSON.stringify of the get_trace answer alone vs redactJson + JSON.stringify;
  *  - warm get_trace: getTrace.run with the trace in the trace cache (a repeated call) plus
  *    renderResult (redaction, fit, stringify), with no redactor and with each level's redactor;
@@ -43,32 +44,48 @@ function ctxWith(maxResponseChars: number, backend: TraceBackend = memory): Tool
 
 type Variant = [name: string, fn: () => unknown];
 
-/** Runs every variant once per round (after two warm-up rounds); min and median per variant, ms. */
-async function compare(variants: Variant[]): Promise<Map<string, { min: number; median: number }>> {
-  const times = new Map<string, number[]>(variants.map(([n]) => [n, []]));
+interface Timing {
+  /** Wall time, ms: the minimum is the best estimate of the uncontended cost. */
+  min: number;
+  median: number;
+  /** Process CPU time (user + system), ms: steadier than wall time on a shared machine. */
+  cpu: number;
+}
+
+/** Runs every variant once per round (after two warm-up rounds). */
+async function compare(variants: Variant[]): Promise<Map<string, Timing>> {
+  const wall = new Map<string, number[]>(variants.map(([n]) => [n, []]));
+  const cpu = new Map<string, number[]>(variants.map(([n]) => [n, []]));
   for (let round = 0; round < runs + 2; round++) {
     for (const [name, fn] of variants) {
+      const c = process.cpuUsage();
       const t = performance.now();
       await fn();
-      if (round >= 2) times.get(name)!.push(performance.now() - t);
+      const elapsed = performance.now() - t;
+      const used = process.cpuUsage(c);
+      if (round < 2) continue;
+      wall.get(name)!.push(elapsed);
+      cpu.get(name)!.push((used.user + used.system) / 1000);
     }
   }
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
   return new Map(
-    [...times].map(([name, ts]) => {
-      ts.sort((a, b) => a - b);
-      return [name, { min: ts[0]!, median: ts[Math.floor(ts.length / 2)]! }];
+    variants.map(([name]) => {
+      const w = sorted(wall.get(name)!);
+      const c = sorted(cpu.get(name)!);
+      return [name, { min: w[0]!, median: w[Math.floor(w.length / 2)]!, cpu: c[Math.floor(c.length / 2)]! }];
     }),
   );
 }
 
 const pct = (t: number, base: number) => `${t >= base ? "+" : ""}${(((t - base) / base) * 100).toFixed(1)}%`;
 
-function table(title: string, results: Map<string, { min: number; median: number }>, base: string): void {
+function table(title: string, results: Map<string, Timing>, base: string): void {
   const b = results.get(base)!;
-  console.log(`\n${title}\n| variant | min | vs ${base} | median | vs ${base} |\n|---|---|---|---|---|`);
+  console.log(`\n${title}\n| variant | wall min | vs ${base} | wall median | vs ${base} | CPU median | vs ${base} |\n|---|---|---|---|---|---|---|`);
   for (const [name, r] of results) {
-    const same = name === base;
-    console.log(`| ${name} | ${r.min.toFixed(1)} | ${same ? "-" : pct(r.min, b.min)} | ${r.median.toFixed(1)} | ${same ? "-" : pct(r.median, b.median)} |`);
+    const d = (x: number, y: number) => (name === base ? "-" : pct(x, y));
+    console.log(`| ${name} | ${r.min.toFixed(1)} | ${d(r.min, b.min)} | ${r.median.toFixed(1)} | ${d(r.median, b.median)} | ${r.cpu.toFixed(1)} | ${d(r.cpu, b.cpu)} |`);
   }
 }
 
