@@ -134,7 +134,8 @@ export function createServer(deps: ServerDeps): CreatedServer {
     const [{ byName }, red] = await Promise.all([loadRegistry(), redactor()]);
     const def = byName.get(name);
     if (!def) {
-      audit.record({ key: caller.key, tool: name, arg_keys: argKeys(request.params.arguments), outcome: "error", error_kind: "unknown_tool", ms: 0 });
+      // The name is the client's text: capped, so the audit line stays a line.
+      audit.record({ key: caller.key, tool: name.slice(0, 100), arg_keys: argKeys(request.params.arguments), outcome: "error", error_kind: "unknown_tool", ms: 0 });
       return errorResult(`Unknown tool '${name}'. Available tools: ${[...byName.keys()].join(", ")}.`, red);
     }
     return callTool(def, request.params.arguments, { ctx, logger, redactor: red, audit, caller });
