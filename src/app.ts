@@ -6,9 +6,11 @@
 import { createBackend } from "./backends/index.js";
 import { descriptorOf } from "./backends/registry.js";
 import type { BackendOptions, TraceBackend } from "./backends/trace-backend.js";
+import { createAuditLog, type AuditLog } from "./access/audit.js";
 import type { Config } from "./config.js";
 import { loadPricingOverrides } from "./genai/pricing-file.js";
 import type { Pricer } from "./genai/pricing.js";
+import type { Redactor } from "./redact/redactor.js";
 import type { Logger } from "./logger.js";
 import { TraceCache } from "./query/trace-cache.js";
 import type { ToolContext } from "./tools/define-tool.js";
@@ -46,6 +48,10 @@ export interface App {
   readonly tools: ToolContext;
   /** The backend, created on first use; a failed creation is retried on the next call. */
   backend(): Promise<TraceBackend>;
+  /** What tool answers hide (--redact, --redact-rules); loaded off the cold-start path. */
+  redactor(): Promise<Redactor>;
+  /** One line per tool call (stderr, and --audit-log). */
+  readonly audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -83,6 +89,13 @@ export function createApp(options: AppOptions): App {
     return backendPromise;
   }
 
+  let redactorPromise: Promise<Redactor> | undefined;
+  const redactor = (): Promise<Redactor> =>
+    (redactorPromise ??= import("./redact/redactor.js").then((m) =>
+      m.createRedactor({ level: config.redact, ...(config.redactRules ? { rules: config.redactRules } : {}) }),
+    ));
+  const audit = createAuditLog({ logger, ...(config.auditLog ? { file: config.auditLog } : {}) });
+
   const tools: ToolContext = {
     backend,
     cache,
@@ -101,11 +114,14 @@ export function createApp(options: AppOptions): App {
     cache,
     tools,
     backend,
+    redactor,
+    audit,
     async close() {
       const pending = backendPromise;
       backendPromise = undefined;
       // A backend handed in by the caller (a test double) is the caller's to close.
       if (pending && !options.backendFactory) await pending.then((b) => b.close()).catch(() => undefined);
+      audit.close();
     },
   };
 }

@@ -113,6 +113,10 @@ export function buildProgram(): Command {
     .option("--backend-max-response-mb <n>", "largest backend answer read, in MB, 1-4096 (default 64); larger answers fail with advice to narrow the query")
     .option("--compress-responses", "render lists in tool text as {columns, rows} (smaller; structuredContent keeps objects)")
     .option("--pricing <file>", "JSON price overrides {prices: [{match, input, output, cache_read?, cache_write?, reasoning?}]} in USD per million tokens")
+    .option("--redact <level>", "what tool answers hide: secrets (default), pii, content (pii + prompt/completion bodies) or none")
+    .option("--redact-rules <file>", "JSON file of custom redaction patterns and attribute names")
+    .option("--api-keys-file <file>", "JSON file of scoped API keys for the HTTP transport (token hashes and services)")
+    .option("--audit-log <file>", "also write the tool-call audit log to this file as JSON lines")
     .addHelpText("after", ENV_HELP)
     // A usage error prints one line and the hint to run --help, not the whole help; main() exits.
     .configureOutput(errorOutput("opentelemetry-mcp"))

@@ -4,9 +4,14 @@
  * flag > environment > .env > default. A flag also rescues a bad environment value, because the
  * environment is only read when the flag is absent. Errors name both the flag and the env var.
  */
+import { closeSync, openSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
+import { loadApiKeys } from "./access/api-keys.js";
 import { BACKEND_KINDS, BACKENDS, descriptorOf, type BackendKind } from "./backends/registry.js";
 import { ConfigError } from "./errors.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
+import { loadRedactRules, type RedactRules } from "./redact/custom-rules.js";
+import { DEFAULT_REDACT_LEVEL, REDACT_LEVELS, type RedactLevel } from "./redact/levels.js";
 
 export const TRANSPORTS = ["stdio", "http"] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -39,6 +44,14 @@ export interface Config {
   authToken?: string;
   /** --pricing / LLM_PRICING_FILE: a JSON file of price overrides (loaded by genai/pricing-file.ts). */
   pricingFile?: string;
+  /** What tool answers hide: secrets (default), pii, content, or none. */
+  redact: RedactLevel;
+  /** Custom patterns and attribute names (--redact-rules), validated at start. */
+  redactRules?: RedactRules;
+  /** Scoped API keys for the HTTP transport (absolute path; re-read when it changes). */
+  apiKeysFile?: string;
+  /** Tool-call audit log as JSON lines (absolute path). */
+  auditLog?: string;
 }
 
 /** Raw option values from commander (strings; `header` repeatable). */
@@ -63,6 +76,10 @@ export interface CliFlags {
   pricing?: string;
   /** --backend-max-response-mb. */
   backendMaxResponseMb?: string;
+  redact?: string;
+  redactRules?: string;
+  apiKeysFile?: string;
+  auditLog?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -86,6 +103,10 @@ export const SETTINGS = {
   port: { flag: "--port", env: "MCP_PORT" },
   authToken: { flag: "--auth-token", env: "MCP_AUTH_TOKEN" },
   pricing: { flag: "--pricing", env: "LLM_PRICING_FILE" },
+  redact: { flag: "--redact", env: "REDACT" },
+  redactRules: { flag: "--redact-rules", env: "REDACT_RULES_FILE" },
+  apiKeysFile: { flag: "--api-keys-file", env: "MCP_API_KEYS_FILE" },
+  auditLog: { flag: "--audit-log", env: "MCP_AUDIT_LOG" },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -227,6 +248,28 @@ const LOG_LEVEL_ALIASES: Readonly<Record<string, LogLevel>> = {
   error: "error",
 };
 
+/** Loads a file setting; its loader's one-line ConfigError (file, entry, field) is prefixed with the flag and env var. */
+function fromFile<T>(name: SettingName, raw: Raw, load: (file: string) => T): T {
+  try {
+    return load(resolvePath(raw.value.trim()));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const s = SETTINGS[name];
+    throw new ConfigError(`${s.flag} / ${s.env} (from ${raw.from === "flag" ? s.flag : s.env}): ${err.message}`);
+  }
+}
+
+/** The audit log must be writable before the server starts; it is created 0600 (mode applies to a new file only). */
+function auditLogPath(raw: Raw): string {
+  const file = resolvePath(raw.value.trim());
+  try {
+    closeSync(openSync(file, "a", 0o600));
+  } catch (err) {
+    fail("auditLog", raw, `cannot open the file for appending (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return file;
+}
+
 export function resolveConfig(flags: CliFlags, env: Env): Config {
   const type = choice("backend", pick("backend", flags.backend, env), BACKEND_KINDS, "jaeger");
   const urlRaw = pick("url", flags.url, env);
@@ -288,6 +331,14 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
   const pricingRaw = pick("pricing", flags.pricing, env);
   const pricingFile = pricingRaw?.value.trim();
   if (pricingRaw && !pricingFile) fail("pricing", pricingRaw, "must name a JSON file of price overrides");
+  const redact = choice("redact", pick("redact", flags.redact, env), REDACT_LEVELS, DEFAULT_REDACT_LEVEL, (v) => v.trim().toLowerCase());
+  const rulesRaw = pick("redactRules", flags.redactRules, env);
+  const redactRules = rulesRaw ? fromFile("redactRules", rulesRaw, loadRedactRules) : undefined;
+  const keysRaw = pick("apiKeysFile", flags.apiKeysFile, env);
+  // Read once here so a malformed file stops the server at start; the HTTP transport re-reads and watches it.
+  const apiKeysFile = keysRaw ? fromFile("apiKeysFile", keysRaw, (file) => (loadApiKeys(file), file)) : undefined;
+  const auditRaw = pick("auditLog", flags.auditLog, env);
+  const auditLog = auditRaw ? auditLogPath(auditRaw) : undefined;
 
   if (descriptorOf(type).requiresApiKey && !apiKey) {
     throw new ConfigError(`The ${type} backend needs an API key: pass --api-key or set BACKEND_API_KEY`);
@@ -299,8 +350,11 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
   const backend: BackendConfig = { type, url, timeoutMs: Math.round(timeoutSeconds * 1000), environments, headers };
   if (apiKey) backend.apiKey = apiKey;
   if (maxResponseRaw) backend.maxResponseBytes = maxResponseMb * 1024 * 1024;
-  const config: Config = { backend, logLevel, maxTracesPerQuery, fetchConcurrency, maxResponseChars, compressResponses, transport, host, port };
+  const config: Config = { backend, logLevel, maxTracesPerQuery, fetchConcurrency, maxResponseChars, compressResponses, transport, host, port, redact };
   if (authToken) config.authToken = authToken;
   if (pricingFile) config.pricingFile = pricingFile;
+  if (redactRules) config.redactRules = redactRules;
+  if (apiKeysFile) config.apiKeysFile = apiKeysFile;
+  if (auditLog) config.auditLog = auditLog;
   return config;
 }

@@ -1,3 +1,7 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_URLS, parseHeaders, resolveConfig, SETTINGS, type CliFlags, type Config, type Env } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
@@ -25,6 +29,7 @@ describe("defaults", () => {
       transport: "stdio",
       host: "127.0.0.1",
       port: 8000,
+      redact: "secrets",
     } satisfies Config);
   });
 
@@ -44,6 +49,20 @@ describe("defaults", () => {
   });
 });
 
+const DIR = mkdtempSync(join(tmpdir(), "otel-mcp-config-"));
+function file(name: string, content: string): string {
+  const path = join(DIR, name);
+  writeFileSync(path, content);
+  return path;
+}
+const sha = (t: string) => createHash("sha256").update(t).digest("hex");
+const RULES_A = file("rules-a.json", JSON.stringify({ patterns: [{ name: "emp-a", regex: "EMP-\\d{6}" }] }));
+const RULES_B = file("rules-b.json", JSON.stringify({ attributes: ["customer.*"] }));
+const KEYS_A = file("keys-a.json", JSON.stringify({ keys: [{ name: "a", token_sha256: sha("ta"), services: ["x"] }] }));
+const KEYS_B = file("keys-b.json", JSON.stringify({ keys: [{ name: "b", token_sha256: sha("tb"), services: ["*"] }] }));
+const AUDIT_A = join(DIR, "audit-a.jsonl");
+const AUDIT_B = join(DIR, "audit-b.jsonl");
+
 type Pick = (c: Config) => unknown;
 /** [setting, flag key, a valid flag value, a different valid env value, reader, expected from flag, expected from env] */
 const SETTING_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string, string, Pick, unknown, unknown]> = [
@@ -62,6 +81,10 @@ const SETTING_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string, string
   ["authToken", "authToken", "flag-token", "env-token", (c) => c.authToken, "flag-token", "env-token"],
   ["pricing", "pricing", " ./flag-prices.json ", "/etc/env-prices.json", (c) => c.pricingFile, "./flag-prices.json", "/etc/env-prices.json"],
   ["maxResponseMb", "backendMaxResponseMb", "1", "4096", (c) => c.backend.maxResponseBytes, 1024 * 1024, 4096 * 1024 * 1024],
+  ["redact", "redact", "PII", " content ", (c) => c.redact, "pii", "content"],
+  ["redactRules", "redactRules", RULES_A, RULES_B, (c) => c.redactRules?.file, RULES_A, RULES_B],
+  ["apiKeysFile", "apiKeysFile", KEYS_A, KEYS_B, (c) => c.apiKeysFile, KEYS_A, KEYS_B],
+  ["auditLog", "auditLog", AUDIT_A, AUDIT_B, (c) => c.auditLog, AUDIT_A, AUDIT_B],
 ];
 
 describe("precedence: flag > environment > default", () => {
@@ -89,6 +112,8 @@ const INVALID_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string[], stri
   ["port", "port", ["-1", "70000", "65536", "abc", "80.5"], "whole number from 0 to 65535"],
   ["pricing", "pricing", [" ", "\t"], "must name a JSON file of price overrides"],
   ["maxResponseMb", "backendMaxResponseMb", ["0", "4097", "abc", "1.5", "-1"], "whole number from 1 to 4096"],
+  ["redact", "redact", ["strict", "all", "secret"], "must be one of none, secrets, pii, content"],
+  ["auditLog", "auditLog", [join(DIR, "no-such-dir", "audit.jsonl")], "cannot open the file for appending (ENOENT)"],
 ];
 const INVALID_CASES = INVALID_ROWS.flatMap(([name, flagKey, values, why]) => values.map((v) => [name, flagKey, v, why] as const));
 
@@ -228,5 +253,43 @@ describe("COMPRESS_RESPONSES / --compress-responses", () => {
 
   it("rejects a value that is not a boolean, naming flag and variable", () => {
     expect(() => resolveConfig({}, { COMPRESS_RESPONSES: "maybe" })).toThrow(/--compress-responses \/ COMPRESS_RESPONSES.*true or false/);
+  });
+});
+
+describe("redaction, API keys and audit files", () => {
+  it("--redact-rules is loaded and validated at start", () => {
+    const c = resolveConfig({ redactRules: RULES_A }, {});
+    expect(c.redactRules).toEqual({ file: RULES_A, patterns: [{ name: "emp-a", source: "EMP-\\d{6}", flags: "", level: "secrets" }], attributes: [] });
+  });
+
+  it.each<[string, string, string]>([
+    ["not JSON", "{ patterns: [", "(file): is not valid JSON"],
+    ["a bad regex", JSON.stringify({ patterns: [{ name: "ok", regex: "a" }, { name: "bad", regex: "(" }] }), "patterns[1].regex: is not a valid JavaScript regular expression"],
+    ["an unknown field", JSON.stringify({ pattern: [] }), "(top level): unknown field(s) 'pattern'"],
+  ])("a rules file with %s fails with one line naming flag, env var, file, entry and field", (_label, content, detail) => {
+    const path = file(`bad-rules-${detail.length}.json`, content);
+    for (const [flags, env, from] of [[{ redactRules: path }, {}, "--redact-rules"], [{}, { REDACT_RULES_FILE: path }, "REDACT_RULES_FILE"]] as const) {
+      const { message } = configError(flags, env);
+      expect(message).toBe(`--redact-rules / REDACT_RULES_FILE (from ${from}): Invalid redact rules file ${path}: ${message.split(`${path}: `)[1]}`);
+      expect(message).toContain(detail);
+      expect(message).not.toContain("\n");
+    }
+  });
+
+  it("a malformed keys file fails with one line naming flag, env var, file, entry and field (and no hash)", () => {
+    const hash = sha("secret-token");
+    const path = file("bad-keys.json", JSON.stringify({ keys: [{ name: "a", token_sha256: hash, services: [] }] }));
+    const { message } = configError({}, { MCP_API_KEYS_FILE: path });
+    expect(message).toBe(
+      `--api-keys-file / MCP_API_KEYS_FILE (from MCP_API_KEYS_FILE): Invalid API keys file ${path}: keys[0].services: must list at least one service name or glob (["*"] for every service)`,
+    );
+    expect(message).not.toContain(hash);
+    expect(configError({ apiKeysFile: join(DIR, "absent.json") }, {}).message).toContain("absent.json: (file): no such file");
+  });
+
+  it("--audit-log creates the file with mode 0600", () => {
+    const path = join(DIR, "fresh-audit.jsonl");
+    expect(resolveConfig({ auditLog: path }, {}).auditLog).toBe(path);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 });

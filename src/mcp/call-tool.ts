@@ -1,11 +1,15 @@
 /**
  * The one place a tool call is validated, run and rendered, and where every failure becomes an
- * isError result whose text is {"error": "..."}.
+ * isError result whose text is {"error": "..."}. Answers and error messages (which may echo
+ * backend text) pass through the redactor; every call is recorded in the audit log.
  */
 import { CallToolRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { argKeys, type AuditLog } from "../access/audit.js";
+import { LOCAL_CALLER, type Caller } from "../access/caller.js";
 import { BackendError, NoDataError, UserInputError, errorMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { Redactor } from "../redact/redactor.js";
 import type { ToolContext, ToolDefinition } from "../tools/define-tool.js";
 import { renderResult } from "./render.js";
 
@@ -23,8 +27,10 @@ export function quoteInput(text: string, max: number = MAX_QUOTED_CHARS): string
   return text.length > max ? `${text.slice(0, max)}…(${text.length - max} more)` : text;
 }
 
-export function errorResult(message: string): CallToolResult {
-  const text = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…(message cut)` : message;
+/** An isError result: the message bounded, and redacted first when there is a redactor. */
+export function errorResult(message: string, redactor?: Redactor): CallToolResult {
+  const redacted = redactor ? redactor.redactText(message).value : message;
+  const text = redacted.length > MAX_ERROR_CHARS ? `${redacted.slice(0, MAX_ERROR_CHARS)}…(message cut)` : redacted;
   return { content: [{ type: "text", text: JSON.stringify({ error: text }) }], isError: true };
 }
 
@@ -61,36 +67,57 @@ export function describeInputError(def: ToolDefinition, error: z.ZodError): stri
 export interface ToolCallDeps {
   ctx: ToolContext;
   logger: Logger;
+  /** Applied to every answer and error message; without one, answers go out raw. */
+  redactor?: Redactor;
+  audit?: AuditLog;
+  /** Who is calling (the HTTP transport's key); the local caller by default. */
+  caller?: Caller;
 }
 
 /** Validates, runs and renders one call of `def`. Never throws. */
 export async function callTool(def: ToolDefinition, args: unknown, deps: ToolCallDeps): Promise<CallToolResult> {
-  const { ctx, logger } = deps;
+  const { logger, redactor } = deps;
+  // The caller's service scope (an API key's) rides on this call's context only.
+  const scope = deps.caller?.scope;
+  const ctx = scope && !scope.all ? { ...deps.ctx, scope } : deps.ctx;
   const config = ctx.config;
   const started = performance.now();
+  const finish = (result: CallToolResult, errorKind?: string): CallToolResult => {
+    deps.audit?.record({
+      key: (deps.caller ?? LOCAL_CALLER).key,
+      tool: def.name,
+      arg_keys: argKeys(args),
+      outcome: errorKind ? "error" : "ok",
+      ...(errorKind ? { error_kind: errorKind } : {}),
+      ms: Math.round(performance.now() - started),
+    });
+    return result;
+  };
   const parsed = def.input.safeParse(args ?? {});
   if (!parsed.success) {
     logger.debug({ tool: def.name, issues: parsed.error.issues }, "invalid tool input");
-    return errorResult(describeInputError(def, parsed.error));
+    return finish(errorResult(describeInputError(def, parsed.error), redactor), "invalid_input");
   }
   try {
     const full = (await def.run(parsed.data, ctx)) as Record<string, unknown>;
-    const { text, structured } = renderResult(def, full, config);
+    const { text, structured, extraNote } = renderResult(def, full, config, redactor);
     if (text.length > config.maxResponseChars) {
       logger.warn({ tool: def.name, chars: text.length, budget: config.maxResponseChars }, "tool result exceeds the response budget");
     }
     logger.debug({ tool: def.name, ms: Math.round(performance.now() - started), chars: text.length }, "tool call");
-    return { content: [{ type: "text", text }], structuredContent: structured };
+    const content: CallToolResult["content"] = [{ type: "text", text }];
+    if (extraNote) content.push({ type: "text", text: extraNote });
+    return finish({ content, structuredContent: structured });
   } catch (err) {
     if (err instanceof UserInputError || err instanceof NoDataError) {
       logger.debug({ tool: def.name, err: err.message }, "tool call rejected");
-      return errorResult(err.message);
+      return finish(errorResult(err.message, redactor), err instanceof NoDataError ? "no_data" : "invalid_input");
     }
     if (err instanceof BackendError) {
       logger.warn({ tool: def.name, kind: err.kind, status: err.status, err: err.message }, "backend error");
-      return errorResult(`${def.errorPrefix}: ${err.message}`);
+      return finish(errorResult(`${def.errorPrefix}: ${err.message}`, redactor), `backend_${err.kind}`);
     }
     logger.error({ tool: def.name, err }, `Error executing ${def.name}`);
-    return errorResult(`${def.errorPrefix}: ${errorMessage(err)}`);
+    return finish(errorResult(`${def.errorPrefix}: ${errorMessage(err)}`, redactor), "internal");
   }
 }

@@ -1,12 +1,18 @@
 /**
  * Streamable HTTP transport at /mcp. Each MCP session gets its own server instance; all share one
- * app (backend, trace cache, health check). Requests are checked before the MCP layer sees them: the Host and
- * Origin headers against an allow-list (DNS-rebinding protection) and, when configured, a bearer token.
+ * app (backend, trace cache, redactor, audit log). Requests are checked before the MCP layer sees
+ * them: the Host and Origin headers against an allow-list (DNS-rebinding protection) and, when
+ * configured, a bearer token (--auth-token and/or the scoped keys of --api-keys-file). The
+ * authenticated key's name and service scope ride on the request as the SDK's AuthInfo, and a
+ * session answers only the key that opened it.
  */
-import { randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { ApiKeyStore } from "../access/api-keys.js";
+import { ANONYMOUS_CALLER, authInfoFor, type Caller } from "../access/caller.js";
 import { createApp, type App } from "../app.js";
 import type { TraceBackend } from "../backends/trace-backend.js";
 import type { Config } from "../config.js";
@@ -44,12 +50,6 @@ function hostnameOf(hostHeader: string): string {
   return idx > 0 && h.indexOf(":") === idx ? h.slice(0, idx) : h;
 }
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 function reject(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
@@ -78,12 +78,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Warnings about how the server is exposed; logged loudly at start. */
-export function exposureWarnings(config: Pick<Config, "host" | "port" | "authToken">): string[] {
+export function exposureWarnings(config: Pick<Config, "host" | "port" | "authToken" | "apiKeysFile">): string[] {
   const out: string[] = [];
-  if (!isLoopback(config.host) && !config.authToken) {
+  if (!isLoopback(config.host) && !config.authToken && !config.apiKeysFile) {
     out.push(
       `SECURITY WARNING: binding ${config.host}:${config.port} (not loopback) without an auth token. Anyone who can reach this ` +
-        "port can query your traces. Set --auth-token / MCP_AUTH_TOKEN, or bind 127.0.0.1.",
+        "port can query your traces. Set --auth-token / MCP_AUTH_TOKEN or --api-keys-file / MCP_API_KEYS_FILE, or bind 127.0.0.1.",
     );
   }
   if (isWildcard(config.host)) {
@@ -111,7 +111,14 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
     options.app ??
     createApp({ config, logger, ...(options.backendFactory ? { backendFactory: options.backendFactory } : {}), ...(options.now ? { now: options.now } : {}) });
 
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: CreatedServer }>();
+  // Throws ConfigError on a malformed keys file (resolveConfig has normally caught it already).
+  const keys = ApiKeyStore.open({ ...(config.apiKeysFile ? { file: config.apiKeysFile } : {}), ...(config.authToken ? { authToken: config.authToken } : {}), logger });
+  const unauthorized =
+    "Unauthorized: send 'Authorization: Bearer <token>' with " +
+    (config.apiKeysFile
+      ? `a token from --api-keys-file / MCP_API_KEYS_FILE${config.authToken ? " or the token set by --auth-token / MCP_AUTH_TOKEN" : ""}`
+      : "the token set by --auth-token / MCP_AUTH_TOKEN");
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: CreatedServer; key: string }>();
   const originAllowed = (origin: string): boolean => {
     let hostname: string;
     try {
@@ -136,15 +143,15 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
       logger.warn({ origin }, "rejected request from a foreign Origin");
       return reject(res, 403, `Forbidden: Origin '${origin}' is not allowed`);
     }
-    if (config.authToken) {
+    let caller: Caller = ANONYMOUS_CALLER;
+    if (keys.enabled) {
       const auth = req.headers.authorization ?? "";
       const token = auth.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : "";
-      if (!token || !sameToken(token, config.authToken)) {
-        return reject(res, 401, "Unauthorized: send 'Authorization: Bearer <token>' with the token set by --auth-token / MCP_AUTH_TOKEN", {
-          "www-authenticate": 'Bearer realm="opentelemetry-mcp"',
-        });
-      }
+      const found = keys.authenticate(token);
+      if (!found) return reject(res, 401, unauthorized, { "www-authenticate": 'Bearer realm="opentelemetry-mcp"' });
+      caller = found;
     }
+    (req as IncomingMessage & { auth?: AuthInfo }).auth = authInfoFor(caller);
 
     let body: unknown;
     if (req.method === "POST") {
@@ -160,7 +167,8 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
     const sessionId = req.headers["mcp-session-id"];
     if (sessionId !== undefined) {
       const existing = typeof sessionId === "string" ? sessions.get(sessionId) : undefined;
-      if (existing) {
+      // Another key's session id is answered like an unknown one: a session keeps its opener's scope.
+      if (existing && existing.key === caller.key) {
         await existing.transport.handleRequest(req, res, body);
         return;
       }
@@ -178,7 +186,7 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server: created });
+        sessions.set(id, { transport, server: created, key: caller.key });
       },
     });
     transport.onclose = () => {
@@ -195,10 +203,16 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
       else res.end();
     });
   });
-  await new Promise<void>((resolveListen, rejectListen) => {
-    http.once("error", rejectListen);
-    http.listen(config.port, config.host, () => resolveListen());
-  });
+  try {
+    await new Promise<void>((resolveListen, rejectListen) => {
+      http.once("error", rejectListen);
+      http.listen(config.port, config.host, () => resolveListen());
+    });
+  } catch (err) {
+    keys.close();
+    if (!options.app) await app.close();
+    throw err;
+  }
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -214,6 +228,7 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
       await new Promise<void>((r) => http.close(() => r()));
       http.closeAllConnections?.();
       if (!options.app) await app.close();
+      keys.close();
     },
   };
 }

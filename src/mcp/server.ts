@@ -4,6 +4,8 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { argKeys } from "../access/audit.js";
+import { callerOf } from "../access/caller.js";
 import { createApp, type App, type AppOptions } from "../app.js";
 import type { ToolDefinition } from "../tools/define-tool.js";
 import { VERSION } from "../version.js";
@@ -69,7 +71,10 @@ export function createServer(deps: ServerDeps): CreatedServer {
   const server = new Server({ name: SERVER_NAME, version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
 
   // After the initialize handshake the client's next request is usually tools/list: start loading now.
-  server.oninitialized = () => void loadRegistry();
+  server.oninitialized = () => {
+    void loadRegistry();
+    void app.redactor();
+  };
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const { tools } = await loadRegistry();
@@ -77,14 +82,17 @@ export function createServer(deps: ServerDeps): CreatedServer {
     return { tools: listing };
   });
 
-  server.setRequestHandler(RawCallToolRequestSchema, async (request) => {
+  server.setRequestHandler(RawCallToolRequestSchema, async (request, extra) => {
     const name = request.params.name;
-    const { byName } = await loadRegistry();
+    const caller = callerOf(extra.authInfo);
+    const [{ byName }, red] = await Promise.all([loadRegistry(), app.redactor()]);
     const def = byName.get(name);
     if (!def) {
-      return errorResult(`Unknown tool '${quoteInput(name)}'. Available tools: ${[...byName.keys()].join(", ")}.`);
+      // The name is the client's text: capped, so the audit line stays a line.
+      app.audit.record({ key: caller.key, tool: name.slice(0, 100), arg_keys: argKeys(request.params.arguments), outcome: "error", error_kind: "unknown_tool", ms: 0 });
+      return errorResult(`Unknown tool '${quoteInput(name)}'. Available tools: ${[...byName.keys()].join(", ")}.`, red);
     }
-    return callTool(def, request.params.arguments, { ctx: app.tools, logger });
+    return callTool(def, request.params.arguments, { ctx: app.tools, logger, redactor: red, audit: app.audit, caller });
   });
 
   return {

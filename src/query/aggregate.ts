@@ -41,7 +41,8 @@ export type AggregateSource =
 export async function aggregateSource(ctx: QueryContext, request: AggregateRequest): Promise<AggregateSource> {
   const backend = await ctx.backend();
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
-  if (backend.aggregate) {
+  // A backend computes over every service; under an API key's scope the rows are restricted here instead.
+  if (backend.aggregate && (!ctx.scope || ctx.scope.all)) {
     const answer = await backend.aggregate({
       ...window,
       level: request.level,

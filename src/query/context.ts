@@ -1,4 +1,5 @@
 /** What the query layer needs from its caller (the tools' context satisfies it). */
+import type { ServiceScope } from "../access/scope.js";
 import type { TraceBackend } from "../backends/trace-backend.js";
 import type { Logger } from "../logger.js";
 import type { TraceCache } from "./trace-cache.js";
@@ -16,4 +17,9 @@ export interface QueryContext {
   defaultLookbackMs: number;
   now(): number;
   logger: Logger;
+  /**
+   * The services the caller may see (an HTTP API key's scope). Absent or `all`: everything.
+   * Otherwise listings, searches, aggregates and traces hold only in-scope spans.
+   */
+  scope?: ServiceScope;
 }

@@ -3,9 +3,10 @@
  * by id through the trace cache with bounded concurrency. A failed fetch is skipped and listed,
  * never fatal.
  */
+import type { ServiceScope } from "../access/scope.js";
 import type { Trace } from "../domain/trace.js";
 import type { TraceBackend } from "../backends/trace-backend.js";
-import { errorMessage } from "../errors.js";
+import { BackendError, errorMessage } from "../errors.js";
 import { mapLimit } from "../util/concurrency.js";
 import type { TraceCache } from "./trace-cache.js";
 
@@ -27,6 +28,26 @@ export function isComplete(trace: Trace, backend: TraceBackend): boolean {
 /** One complete trace by id, through the cache (a partial `hint` from a search may help the adapter). */
 export function fetchTrace(backend: TraceBackend, cache: TraceCache, traceId: string, hint?: Trace): Promise<Trace> {
   return cache.getOrFetch(traceId, () => backend.getTrace(traceId, hint));
+}
+
+export interface Visible {
+  trace: Trace;
+  /** Spans of services outside the caller's scope that were left out. */
+  withheld: number;
+}
+
+/**
+ * A trace as the caller may see it: out-of-scope spans dropped; a trace with none of the caller's
+ * services is "not found", exactly like an unknown id, so its existence is not revealed.
+ */
+export async function fetchVisibleTrace(backend: TraceBackend, cache: TraceCache, traceId: string, scope: ServiceScope | undefined): Promise<Visible> {
+  const trace = await fetchTrace(backend, cache, traceId);
+  if (!scope || scope.all) return { trace, withheld: 0 };
+  const visible = scope.restrictTrace(trace);
+  if (!visible) {
+    throw new BackendError(backend.kind, "not_found", `Trace ${traceId} not found. Check the id (32 hex characters) or that the trace is still retained.`, 404);
+  }
+  return { trace: visible.trace, withheld: visible.withheldSpans };
 }
 
 export async function completeTraces(backend: TraceBackend, cache: TraceCache, traces: readonly Trace[], concurrency: number): Promise<Completed> {

@@ -7,6 +7,7 @@
 import { eq, type Filter } from "../domain/filter.js";
 import type { Span, Trace } from "../domain/trace.js";
 import type { BackendSearch, SearchResult, SearchTarget, TraceBackend } from "../backends/trace-backend.js";
+import type { ServiceScope } from "../access/scope.js";
 import { mapLimit } from "../util/concurrency.js";
 import type { QueryContext } from "./context.js";
 import type { Coverage } from "./coverage.js";
@@ -42,7 +43,26 @@ export interface Found<T> {
 export async function listServicesOf(ctx: QueryContext, backend: TraceBackend): Promise<string[]> {
   const all = await ctx.cache.memo(`services:${backend.kind}:${backend.url}`, 30_000, () => backend.listServices());
   const self = new Set(backend.capabilities.selfServices);
-  return [...new Set(all)].filter((s) => !self.has(s)).sort();
+  const names = [...new Set(all)].filter((s) => !self.has(s)).sort();
+  return restricted(ctx) ? ctx.scope!.filterServices(names) : names;
+}
+
+/** True when the caller sees only some services. */
+function restricted(ctx: QueryContext): boolean {
+  return ctx.scope !== undefined && !ctx.scope.all;
+}
+
+/** Complete traces as the caller may see them (out-of-scope spans dropped, invisible traces gone). */
+function visibleTraces(traces: readonly Trace[], scope: ServiceScope | undefined, counter: { withheld: number }): Trace[] {
+  if (!scope || scope.all) return [...traces];
+  const out: Trace[] = [];
+  for (const t of traces) {
+    const v = scope.restrictTrace(t);
+    if (!v) continue;
+    counter.withheld += v.withheldSpans;
+    out.push(v.trace);
+  }
+  return out;
 }
 
 export function findTraces(ctx: QueryContext, request: SearchRequest): Promise<Found<Trace>> {
@@ -84,12 +104,16 @@ async function find<T extends Item>(ctx: QueryContext, request: SearchRequest, t
   const cap = ctx.maxTraces;
   const requested = Math.min(request.limit, cap);
   if (request.limit > cap) notes.push(`The limit ${request.limit} was lowered to ${cap} by --max-traces / MAX_TRACES_PER_QUERY.`);
-  const plan = planFilters(backend, request.filters, target);
+  const planned = planFilters(backend, request.filters, target);
+  // Under a scope every filter is checked again on the visible spans: a match on a hidden span must not count.
+  const scope = restricted(ctx) ? ctx.scope! : undefined;
+  const plan = scope ? { ...planned, local: [...request.filters] } : planned;
   const limit = request.mode === "window" ? requested : fetchLimit(requested, plan, cap);
+  const counter = { withheld: 0 };
 
   const units = await unitsFor(ctx, backend, plan, limit, cap, notes);
   const results = await mapLimit(units, Math.max(1, Math.min(ctx.fetchConcurrency, 4)), (unit) =>
-    runUnit<T>(ctx, backend, target, window, unit, plan, request.mode, requested),
+    runUnit<T>(ctx, backend, target, window, unit, plan, request.mode, requested, scope, counter),
   );
 
   const merged = new Map<string, T>();
@@ -108,7 +132,7 @@ async function find<T extends Item>(ctx: QueryContext, request: SearchRequest, t
     // Only what the answer keeps is fetched in full (when no local filter needed the spans).
     const done = await completeTraces(backend, ctx.cache, items as Trace[], ctx.fetchConcurrency);
     skipped.push(...done.skipped);
-    items = done.traces as T[];
+    items = visibleTraces(done.traces, scope, { withheld: 0 }) as T[];
   }
   const saturated = results.some((r) => r.saturated);
   const unsettled = results.some((r) => r.unsettled);
@@ -127,6 +151,9 @@ async function find<T extends Item>(ctx: QueryContext, request: SearchRequest, t
   }
   if (skipped.length > 0) {
     notes.push(`${skipped.length} of ${attempted} traces could not be fetched and were skipped (first reason: ${skipped[0]!.reason}).`);
+  }
+  if (scope && counter.withheld > 0) {
+    notes.push(`Spans of services outside this API key's scope were left out (${counter.withheld} withheld); only ${scope.patterns.join(", ")} are visible.`);
   }
   const spans = target === "spans" ? items.length : (items as Trace[]).reduce((n, t) => n + t.spans.length, 0);
   const complete = !(request.mode === "window" ? saturated : unsettled) && skipped.length === 0;
@@ -204,6 +231,8 @@ async function runUnit<T extends Item>(
   plan: FilterPlan,
   mode: SearchRequest["mode"],
   requested: number,
+  scope: ServiceScope | undefined,
+  counter: { withheld: number },
 ): Promise<UnitResult<T>> {
   const seen = new Map<string, T>();
   const skipped: Skipped[] = [];
@@ -228,15 +257,25 @@ async function runUnit<T extends Item>(
         fresh.push(item);
       }
     }
-    if (target === "traces" && plan.local.length > 0) {
-      // Local trace filters need every span: complete what this round added, then check it.
+    if (target === "traces" && (plan.local.length > 0 || scope)) {
+      // Local trace filters (and a scope) need every span: complete what this round added, then check it.
       const done = await completeTraces(backend, ctx.cache, fresh as Trace[], ctx.fetchConcurrency);
       skipped.push(...done.skipped);
       const dropped = new Set(done.skipped.map((s) => s.trace_id));
-      for (const t of done.traces) seen.set(t.traceId, t as T);
+      const visible = visibleTraces(done.traces, scope, counter);
+      const shown = new Set(visible.map((t) => t.traceId));
+      for (const t of done.traces) if (!shown.has(t.traceId)) dropped.add(t.traceId);
+      for (const t of visible) seen.set(t.traceId, t as T);
       for (const id of dropped) seen.delete(id);
       matched = filterTraces([...seen.values()] as Trace[], plan.local) as T[];
     } else if (target === "spans") {
+      if (scope) {
+        for (const x of fresh as Span[]) {
+          if (scope.allowsSpan(x)) continue;
+          seen.delete(keyOf(x));
+          counter.withheld++;
+        }
+      }
       matched = filterSpans([...seen.values()] as Span[], plan.local) as T[];
     } else {
       matched = [...seen.values()];

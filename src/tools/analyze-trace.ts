@@ -4,7 +4,8 @@ import { costCallOf, llmUsageOf } from "../analytics/llm-usage.js";
 import { formatTimeUs } from "../domain/time.js";
 import { CostTally } from "../genai/cost-summary.js";
 import { parseLlmSpan } from "../genai/llm-span.js";
-import { fetchTrace } from "../query/fetch-traces.js";
+import { withheldNote } from "../access/scope.js";
+import { fetchVisibleTrace } from "../query/fetch-traces.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
@@ -64,7 +65,7 @@ export const analyzeTrace = defineTool({
   }),
   errorPrefix: "Failed to analyze trace",
   async run(args, ctx) {
-    const trace = await fetchTrace(await ctx.backend(), ctx.cache, args.trace_id);
+    const { trace, withheld } = await fetchVisibleTrace(await ctx.backend(), ctx.cache, args.trace_id, ctx.scope);
     const t0 = trace.startTimeUs;
     const path = criticalPath(trace);
     const breakdown: Record<SpanCategory, number> = { llm: 0, tool: 0, db: 0, other: 0 };
@@ -118,6 +119,8 @@ export const analyzeTrace = defineTool({
       });
     const summary = tally.summary();
     const notes = [...unpricedNote(summary), ...summary.notes];
+    const hidden = withheldNote(withheld);
+    if (hidden) notes.push(hidden);
     if (critical.length > 0 && trace.spans.filter((s) => !s.parentSpanId).length > 1) {
       notes.push("This trace has several root spans; the critical path follows the earliest one.");
     }

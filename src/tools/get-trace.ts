@@ -4,10 +4,11 @@ import { formatTimeUs } from "../domain/time.js";
 import { traceHasErrors } from "../domain/trace.js";
 import { CONVENTIONS } from "../genai/conventions.js";
 import { isLlmSpan, parseLlmSpan, requestFirstModel, traceTotalTokens } from "../genai/llm-span.js";
-import { fetchTrace } from "../query/fetch-traces.js";
+import { withheldNote } from "../access/scope.js";
+import { fetchVisibleTrace } from "../query/fetch-traces.js";
 import { fitTrace, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
-import { statusSchema } from "./summaries.js";
+import { notesSchema, statusSchema } from "./summaries.js";
 import * as p from "./params.js";
 
 const llmAttributesSchema = z.object({
@@ -71,11 +72,13 @@ export const getTrace = defineTool({
       .object({ llm_span_count: z.number().int(), total_tokens: z.number().int(), models_used: z.array(z.string()) })
       .optional(),
     truncated: truncatedSchema,
+    notes: notesSchema,
   }),
   errorPrefix: "Failed to fetch trace",
   fit: (result, max) => fitTrace(result, max),
   async run(args, ctx) {
-    const trace = await fetchTrace(await ctx.backend(), ctx.cache, args.trace_id.trim());
+    const { trace, withheld } = await fetchVisibleTrace(await ctx.backend(), ctx.cache, args.trace_id.trim(), ctx.scope);
+    const withheldText = withheldNote(withheld);
     const tree = traceTree(trace);
     const spans = tree.ordered.map((s) => {
       const llm = parseLlmSpan(s);
@@ -112,6 +115,7 @@ export const getTrace = defineTool({
       ...(llmSpans.length > 0
         ? { llm_summary: { llm_span_count: llmSpans.length, total_tokens: traceTotalTokens(trace), models_used: [...models].sort() } }
         : {}),
+      ...(withheldText ? { notes: [withheldText] } : {}),
     };
   },
 });

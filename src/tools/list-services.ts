@@ -2,13 +2,14 @@ import { z } from "zod";
 import { listServicesOf } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
+import { notesSchema } from "./summaries.js";
 
 export const listServices = defineTool({
   name: "list_services",
   title: "List services",
   description: "List the service names known to the trace backend (the backend's own services left out). Start here: most searches take a service_name.",
   input: z.strictObject({}),
-  output: z.object({ count: z.number().int(), services: z.array(z.string()), truncated: truncatedSchema }),
+  output: z.object({ count: z.number().int(), services: z.array(z.string()), truncated: truncatedSchema, notes: notesSchema }),
   errorPrefix: "Failed to list services",
   fit: (result, max) => fitList(result, "services", max, "The service list is longer than the budget; raise MAX_RESPONSE_CHARS to see all names."),
   async run(_args, ctx) {

@@ -9,6 +9,11 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+const FILES = mkdtempSync(join(tmpdir(), "otel-mcp-cli-files-"));
+const BAD_KEYS = join(FILES, "bad-keys.json");
+writeFileSync(BAD_KEYS, JSON.stringify({ keys: [{ name: "billing", token_sha256: "not-a-hash", services: ["billing"] }] }));
+const BAD_RULES = join(FILES, "bad-rules.json");
+writeFileSync(BAD_RULES, JSON.stringify({ patterns: [{ name: "emp", regex: "EMP-(\\d{6}" }] }));
 const PKG = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 interface Run {
@@ -40,10 +45,10 @@ describe("cli", () => {
   it("--help lists every flag and env var", async () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);
-    for (const s of ["--backend", "--url", "--api-key", "--environments", "--transport", "--host", "--port", "--timeout", "--log-level", "--header", "--auth-token", "--max-traces", "--concurrency", "--max-response-chars", "--compress-responses"]) {
+    for (const s of ["--backend", "--url", "--api-key", "--environments", "--transport", "--host", "--port", "--timeout", "--log-level", "--header", "--auth-token", "--max-traces", "--concurrency", "--max-response-chars", "--compress-responses", "--redact", "--redact-rules", "--api-keys-file", "--audit-log"]) {
       expect(r.stdout).toContain(s);
     }
-    for (const e of ["BACKEND_TYPE", "BACKEND_URL", "BACKEND_API_KEY", "BACKEND_TIMEOUT", "BACKEND_ENVIRONMENTS", "LOG_LEVEL", "MAX_TRACES_PER_QUERY", "BACKEND_HEADERS", "MCP_AUTH_TOKEN", "FETCH_CONCURRENCY", "MAX_RESPONSE_CHARS", "COMPRESS_RESPONSES"]) {
+    for (const e of ["BACKEND_TYPE", "BACKEND_URL", "BACKEND_API_KEY", "BACKEND_TIMEOUT", "BACKEND_ENVIRONMENTS", "LOG_LEVEL", "MAX_TRACES_PER_QUERY", "BACKEND_HEADERS", "MCP_AUTH_TOKEN", "FETCH_CONCURRENCY", "MAX_RESPONSE_CHARS", "COMPRESS_RESPONSES", "REDACT", "REDACT_RULES_FILE", "MCP_API_KEYS_FILE", "MCP_AUDIT_LOG"]) {
       expect(r.stdout).toContain(e);
     }
   });
@@ -62,6 +67,14 @@ describe("cli", () => {
     [["--port", "70000", "--transport", "http"], {}, /--port \/ MCP_PORT/],
     [[], { LOG_LEVEL: "loud" }, /--log-level \/ LOG_LEVEL/],
     [["--backend", "traceloop"], {}, /needs an API key: pass --api-key or set BACKEND_API_KEY/],
+    [["--redact", "strict"], {}, /--redact \/ REDACT \(from --redact\): must be one of none, secrets, pii, content/],
+    [
+      ["--transport", "http", "--port", "0", "--api-keys-file", BAD_KEYS],
+      {},
+      /^opentelemetry-mcp: --api-keys-file \/ MCP_API_KEYS_FILE \(from --api-keys-file\): Invalid API keys file .*bad-keys\.json: keys\[0\]\.token_sha256: must be the hex sha256 of the token/,
+    ],
+    [["--transport", "http", "--port", "0"], { MCP_API_KEYS_FILE: BAD_KEYS }, /MCP_API_KEYS_FILE \(from MCP_API_KEYS_FILE\): Invalid API keys file/],
+    [["--redact-rules", BAD_RULES], {}, /--redact-rules \/ REDACT_RULES_FILE \(from --redact-rules\): Invalid redact rules file .*bad-rules\.json: patterns\[0\]\.regex: is not a valid JavaScript regular expression/],
   ])("rejects %j %j with one line and a non-zero exit", async (args, env, message) => {
     const r = await run(args, env as Record<string, string>);
     expect(r.code).not.toBe(0);
