@@ -80,7 +80,9 @@ export async function callTool(def: ToolDefinition, args: unknown, deps: ToolCal
       logger.warn({ tool: def.name, chars: text.length, budget: config.maxResponseChars }, "tool result exceeds the response budget");
     }
     logger.debug({ tool: def.name, ms: Math.round(performance.now() - started), chars: text.length }, "tool call");
-    return { content: [{ type: "text", text }], structuredContent: structured };
+    // The text stays first: clients that read content[0] get the answer; links follow it.
+    const links = (def.links?.(structured) ?? []).map((link) => ({ type: "resource_link" as const, ...link }));
+    return { content: [{ type: "text", text }, ...links], structuredContent: structured };
   } catch (err) {
     if (err instanceof UserInputError || err instanceof NoDataError) {
       logger.debug({ tool: def.name, err: err.message }, "tool call rejected");

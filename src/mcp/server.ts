@@ -1,15 +1,31 @@
 /**
- * createServer wires the tool registry into an MCP server: capabilities, the lazy registry, the
- * tool listing and dispatch (validation, rendering and error mapping live in call-tool.ts).
+ * createServer wires the surface into an MCP server: capabilities, both protocol eras (eras.ts),
+ * the lazily loaded tools, resource templates and prompts, and their handlers (validation,
+ * rendering and error mapping live in call-tool.ts, resources.ts, prompts.ts, completion.ts).
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  CompleteRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  type ServerCapabilities,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
 import { createApp, type App, type AppOptions } from "../app.js";
 import type { ToolDefinition } from "../tools/define-tool.js";
 import { VERSION } from "../version.js";
 import { callTool, errorResult, quoteInput, RawCallToolRequestSchema } from "./call-tool.js";
+import { completeArgument } from "./completion.js";
+import { DualEraTransport, type ServerIdentity } from "./eras.js";
 import { jsonSchema } from "./json-schema.js";
-
+import { getPrompt, promptListing } from "./prompts.js";
+import { readResource, templateListing } from "./resources.js";
+import { loadSurface } from "./surface.js";
 export const SERVER_NAME = "opentelemetry-mcp";
 
 export const INSTRUCTIONS = [
@@ -21,6 +37,17 @@ export const INSTRUCTIONS = [
   "Times accept ISO 8601 (UTC when no offset), relative forms like '1h' or 'now-30m', or epoch seconds. Answers may carry `notes` " +
     "about default windows, filters applied locally, cuts or skipped traces: read them before concluding.",
 ].join("\n");
+
+export const CAPABILITIES: ServerCapabilities = { tools: {}, resources: {}, prompts: {}, completions: {} };
+
+export const IDENTITY: ServerIdentity = { name: SERVER_NAME, version: VERSION, capabilities: CAPABILITIES, instructions: INSTRUCTIONS };
+
+/** An SDK server that also serves the 2026-07-28 revision on whatever transport it is connected to. */
+class DualEraServer extends Server {
+  override connect(transport: Transport): Promise<void> {
+    return super.connect(new DualEraTransport(transport, IDENTITY));
+  }
+}
 
 /** Either an app to share (HTTP sessions), or what to build a private one from (stdio, tests). */
 export type ServerDeps = { app: App } | AppOptions;
@@ -43,49 +70,51 @@ function toolListing(def: ToolDefinition): Tool {
   };
 }
 
-interface Registry {
-  tools: readonly ToolDefinition[];
-  byName: Map<string, ToolDefinition>;
-}
-
-let registry: Promise<Registry> | undefined;
-
-/**
- * The tool registry, imported on first use (one copy per process). Answering `initialize` needs
- * none of the eleven tools' modules and zod schemas, so loading them later keeps the stdio cold
- * start short; `createServer` preloads them as soon as the client has initialized.
- */
-function loadRegistry(): Promise<Registry> {
-  registry ??= import("../tools/index.js").then(({ TOOLS }) => ({ tools: TOOLS, byName: new Map(TOOLS.map((t) => [t.name, t])) }));
-  return registry;
-}
-
 export function createServer(deps: ServerDeps): CreatedServer {
   const owned = !("app" in deps);
   const app = "app" in deps ? deps.app : createApp(deps);
   const { logger } = app;
   let listing: Tool[] | undefined;
 
-  const server = new Server({ name: SERVER_NAME, version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  const server = new DualEraServer({ name: SERVER_NAME, version: VERSION }, { capabilities: CAPABILITIES, instructions: INSTRUCTIONS });
 
   // After the initialize handshake the client's next request is usually tools/list: start loading now.
-  server.oninitialized = () => void loadRegistry();
+  server.oninitialized = () => void loadSurface();
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
-    const { tools } = await loadRegistry();
+    const { tools } = await loadSurface();
     listing ??= tools.map(toolListing);
     return { tools: listing };
   });
 
   server.setRequestHandler(RawCallToolRequestSchema, async (request) => {
     const name = request.params.name;
-    const { byName } = await loadRegistry();
+    const { byName } = await loadSurface();
     const def = byName.get(name);
     if (!def) {
       return errorResult(`Unknown tool '${quoteInput(name)}'. Available tools: ${[...byName.keys()].join(", ")}.`);
     }
     return callTool(def, request.params.arguments, { ctx: app.tools, logger });
   });
+
+  // Traces and services are addressed by template; there is no fixed list of resources.
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [] }));
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: (await loadSurface()).templates.map(templateListing) }));
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) =>
+    readResource((await loadSurface()).templates, request.params.uri, { ctx: app.tools, logger }),
+  );
+
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: [...(await loadSurface()).prompts.values()].map(promptListing) }));
+
+  server.setRequestHandler(GetPromptRequestSchema, async (request) =>
+    getPrompt((await loadSurface()).prompts, request.params.name, request.params.arguments, app.tools.now()),
+  );
+
+  server.setRequestHandler(CompleteRequestSchema, async (request) =>
+    completeArgument(await loadSurface(), request.params.ref, request.params.argument, app.tools),
+  );
 
   return {
     server,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { findTraces } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
+import { traceLinks } from "./links.js";
 import * as p from "./params.js";
 import { notesSchema, traceSummary, traceSummarySchema, withMeta, windowSchema } from "./summaries.js";
 
@@ -16,6 +17,7 @@ export const searchTraces = defineTool({
   output: z.object({ count: z.number().int(), traces: z.array(traceSummarySchema), truncated: truncatedSchema, window: windowSchema, notes: notesSchema }),
   errorPrefix: "Failed to search traces",
   fit: (result, max) => fitList(result, "traces", max, "Narrow the search (service_name, operation_name, filters), use a smaller time window or a lower limit to see the rest."),
+  links: traceLinks("traces"),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const filters = [...p.simpleParamFilters(args), ...p.parseFilters(args.filters)];

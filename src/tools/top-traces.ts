@@ -6,6 +6,7 @@ import { traceHasErrors, type Trace } from "../domain/trace.js";
 import { findTraces, type Found } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool, type ToolContext } from "./define-tool.js";
+import { traceLinks } from "./links.js";
 import * as p from "./params.js";
 import { llmCalls, modelKey, skippedOutput } from "./llm-common.js";
 import { coverageSchema, notesSchema, statusSchema, withCoverage, windowSchema } from "./summaries.js";
@@ -105,6 +106,7 @@ export const getLlmExpensiveTraces = defineTool({
   }),
   errorPrefix: "Failed to get expensive traces",
   fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
+  links: traceLinks("traces"),
   async run(args, ctx) {
     const { tallies, found } = await tallied(args, ctx);
     const ranked = tallies
@@ -147,6 +149,7 @@ export const getLlmSlowTraces = defineTool({
   }),
   errorPrefix: "Failed to get slow traces",
   fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
+  links: traceLinks("traces"),
   async run(args, ctx) {
     const { tallies, found } = await tallied(args, ctx);
     const ranked = tallies
