@@ -59,6 +59,14 @@ export interface CreatedServer {
   close(): Promise<void>;
 }
 
+/**
+ * Every tool only reads, from a backend outside the server. Per the spec, destructiveHint and
+ * idempotentHint mean something only when readOnlyHint is false, openWorldHint is true when
+ * absent, and the title is already the tool's own `title`: listing them would cost bytes in every
+ * conversation and tell a client nothing.
+ */
+export const TOOL_ANNOTATIONS = { readOnlyHint: true } as const;
+
 function toolListing(def: ToolDefinition): Tool {
   return {
     name: def.name,
@@ -66,7 +74,7 @@ function toolListing(def: ToolDefinition): Tool {
     description: def.description,
     inputSchema: jsonSchema(def.input, "input"),
     outputSchema: jsonSchema(def.output, "output") as Tool["outputSchema"],
-    annotations: { title: def.title, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: TOOL_ANNOTATIONS,
   };
 }
 

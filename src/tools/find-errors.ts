@@ -68,8 +68,7 @@ export const findErrors = defineTool({
   name: "find_errors",
   title: "Find error traces",
   description:
-    "Find traces that contain error spans, newest first, with each error span's message, type, truncated stack trace and, for LLM calls, " +
-    "the provider and model (e.g. rate limits, context-length errors).",
+    "Traces with error spans, newest first: each error span's message, type, stack trace (cut) and, for LLM calls, provider and model.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,

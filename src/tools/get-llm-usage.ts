@@ -32,8 +32,7 @@ export const getLlmUsage = defineTool({
   name: "get_llm_usage",
   title: "LLM token usage",
   description:
-    "Total LLM requests and prompt/completion/total tokens over a time window, broken down by model and by service. " +
-    "Optional filters: service, provider (gen_ai.system), requested or responding model.",
+    "LLM requests and prompt/completion/total tokens in a time window, by model and by service.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,

@@ -18,9 +18,8 @@ export const listLlmTools = defineTool({
   name: "list_llm_tools",
   title: "List LLM tool calls",
   description:
-    "List the tools (function calls) LLM agents invoked — spans with traceloop.span.kind = tool — grouped by span name, " +
-    "with call counts, the services that made them, and first/last time seen. gen_ai_system keeps tool calls made in traces " +
-    "that used that LLM provider.",
+    "Tools agents called (spans with traceloop.span.kind = tool), by name: calls, services, first/last seen; " +
+    "gen_ai_system keeps traces that used that provider.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,

@@ -10,9 +10,8 @@ export const searchTraces = defineTool({
   name: "search_traces",
   title: "Search traces",
   description:
-    "Search traces by service, operation, time window, duration, error status, LLM provider/model, attribute tags and " +
-    "generic filters (field/operator/value). Returns one summary per trace, newest first (root service and operation, " +
-    "duration, status, span and LLM span counts, total LLM tokens). Then use get_trace for the full tree of one trace.",
+    "Search traces, newest first: one summary each (root service/operation, duration, status, span and LLM span counts, tokens). " +
+    "get_trace shows one in full.",
   input: z.strictObject({ ...p.searchInput, limit: p.limit(100, "traces") }),
   output: z.object({ count: z.number().int(), traces: z.array(traceSummarySchema), truncated: truncatedSchema, window: windowSchema, notes: notesSchema }),
   errorPrefix: "Failed to search traces",

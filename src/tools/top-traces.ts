@@ -58,7 +58,7 @@ function baseItem(t: TraceTokens, durationMs: number) {
 }
 
 const rankingInput = {
-  limit: z.number().int().min(1).max(1000).default(10).describe("Number of traces to return (1-1000, default 10)."),
+  limit: z.number().int().min(1).max(1000).default(10).describe("Max traces."),
   start_time: p.startTime,
   end_time: p.endTime,
 };
@@ -81,11 +81,10 @@ export const getLlmExpensiveTraces = defineTool({
   name: "get_llm_expensive_traces",
   title: "Most expensive LLM traces",
   description:
-    "The traces that used the most LLM tokens (sum over their LLM calls), highest first, with per-trace prompt/completion/" +
-    "total tokens and models. Use min_tokens to keep only traces at or above a threshold.",
+    "Traces that used the most LLM tokens, highest first, with prompt/completion/total tokens and models.",
   input: z.strictObject({
     ...rankingInput,
-    min_tokens: z.number().int().min(0).optional().describe("Keep only traces with at least this many total tokens."),
+    min_tokens: z.number().int().min(0).optional().describe("Minimum total tokens."),
     ...modelInput,
   }),
   output: z.object({
@@ -127,8 +126,7 @@ export const getLlmSlowTraces = defineTool({
   name: "get_llm_slow_traces",
   title: "Slowest LLM traces",
   description:
-    "The slowest traces that contain LLM calls, longest first, with models, total tokens and LLM call count. " +
-    "Use min_duration_ms to keep only traces at least that long.",
+    "Slowest traces with LLM calls, longest first, with models, total tokens and LLM call count.",
   input: z.strictObject({ ...rankingInput, min_duration_ms: p.minDurationMs, ...modelInput }),
   output: z.object({
     count: z.number().int(),
