@@ -6,7 +6,7 @@
  */
 import { type CompleteResult } from "@modelcontextprotocol/sdk/types.js";
 import { BackendError, errorMessage } from "../errors.js";
-import { complete, type CompletionKind } from "../prompts/completion.js";
+import type { CompletionKind } from "../prompts/completion.js";
 import type { ToolContext } from "../tools/define-tool.js";
 import { quoteInput } from "./call-tool.js";
 import { INTERNAL_ERROR, INVALID_PARAMS, RpcError } from "./rpc-error.js";
@@ -29,7 +29,7 @@ export async function completeArgument(surface: Surface, ref: CompletionRef, arg
   const kind = kindFor(surface, ref, argument.name);
   if (!kind) return { completion: { values: [], total: 0, hasMore: false } };
   try {
-    return { completion: { ...(await complete(kind, argument.value, ctx)) } };
+    return { completion: { ...(await surface.complete(kind, argument.value, ctx)) } };
   } catch (err) {
     const message = err instanceof BackendError ? err.message : errorMessage(err);
     throw new RpcError(INTERNAL_ERROR, `Failed to complete ${argument.name}: ${message}`);

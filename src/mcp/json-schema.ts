@@ -3,13 +3,14 @@
  * before a question is asked, so the schemas say what a client needs and nothing more:
  *
  * - Input schemas (the model reads them) keep every description and every real bound, made
- *   portable across function-calling dialects (one `type` per node, see `portableTypes`).
- * - Output schemas (clients validate structuredContent with them; no model reads them) lose their
- *   descriptions and `additionalProperties: false` (the server builds its answers from the same zod
- *   schemas, so there is nothing extra to catch), and the keys every answer may carry about how it
- *   was obtained (`META_KEYS`) are declared by type only. Nullable types become `anyOf` branches
- *   (the MCP Inspector's --strict lint; single-type dialects).
- * - Both lose what constrains nothing: JavaScript's safe-integer bounds zod puts on every integer,
+ *   portable across function-calling dialects (one `type` per node, no null branches, no `$ref`).
+ *   String length limits stay in the server's validation, which answers with what was wrong.
+ * - Output schemas (clients validate structuredContent with them) lose their descriptions,
+ *   `required` and `additionalProperties: false` (answers are built from the same zod schemas, so
+ *   there is nothing for those to catch); the keys every answer may carry about how it was
+ *   obtained (`META_KEYS`) are declared by type only; repeated subschemas are shared through
+ *   `$defs`; nullable types become `anyOf` branches (the MCP Inspector's --strict lint).
+ * - Both lose what constrains nothing: the safe-integer bounds zod puts on every integer,
  *   `propertyNames: {type: string}` (every JSON key is a string) and the empty schema of an
  *   unconstrained record value.
  *

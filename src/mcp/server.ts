@@ -26,6 +26,7 @@ import { jsonSchema } from "./json-schema.js";
 import { getPrompt, promptListing } from "./prompts.js";
 import { readResource, templateListing } from "./resources.js";
 import { loadSurface } from "./surface.js";
+
 export const SERVER_NAME = "opentelemetry-mcp";
 
 export const INSTRUCTIONS = [
@@ -36,6 +37,8 @@ export const INSTRUCTIONS = [
     "get_llm_model_stats (latency/token percentiles, error rate), get_llm_expensive_traces, get_llm_slow_traces, list_llm_tools.",
   "Times accept ISO 8601 (UTC when no offset), relative forms like '1h' or 'now-30m', or epoch seconds. Answers may carry `notes` " +
     "about default windows, filters applied locally, cuts or skipped traces: read them before concluding.",
+  "Answers that list traces link each one as a trace://{trace_id} resource (the get_trace JSON); service://{service_name} " +
+    "summarises a service's operations. The prompts cost_review, error_triage, latency_regression and debug_agent_loop lay out common investigations.",
 ].join("\n");
 
 export const CAPABILITIES: ServerCapabilities = { tools: {}, resources: {}, prompts: {}, completions: {} };
