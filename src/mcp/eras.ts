@@ -156,7 +156,11 @@ export class DualEraTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
-  /** Modern requests in flight: id -> method, so their answers can be stamped. */
+  /**
+   * Modern requests in flight: id -> method, so their answers can be stamped. Ids are the client's;
+   * one that interleaves both eras on a connection with the same id in flight would only see its
+   * legacy answer carry the modern fields too.
+   */
   private readonly modern = new Map<RequestId, string>();
 
   constructor(

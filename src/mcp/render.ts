@@ -1,7 +1,7 @@
 /**
  * A tool's data → MCP content: floats rounded, fit to the response budget, optionally columnar text, compact
- * JSON text beside the same object as structuredContent. Shared by tool calls and (later)
- * resource reads, so both answer in the same shape.
+ * JSON text beside the same object as structuredContent. Shared by tool calls and
+ * resource reads (resources.ts), so both answer in the same shape.
  */
 import type { Config } from "../config.js";
 import { toColumnar } from "../tools/columnar.js";

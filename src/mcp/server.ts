@@ -81,11 +81,13 @@ function toolListing(def: ToolDefinition): Tool {
   };
 }
 
+/** The listing is the same for every server of the process (one per HTTP session or request): built once. */
+let listing: Tool[] | undefined;
+
 export function createServer(deps: ServerDeps): CreatedServer {
   const owned = !("app" in deps);
   const app = "app" in deps ? deps.app : createApp(deps);
   const { logger } = app;
-  let listing: Tool[] | undefined;
 
   const server = new DualEraServer({ name: SERVER_NAME, version: VERSION }, { capabilities: CAPABILITIES, instructions: INSTRUCTIONS });
 
