@@ -14,6 +14,7 @@ export interface ToolContext extends QueryContext {
 }
 
 export type ToolInput = z.ZodObject;
+export type ToolOutput = z.ZodObject;
 
 /** A resource an answer names (e.g. a trace it lists), sent as a `resource_link` content item. */
 export interface ResourceLink {
@@ -22,7 +23,6 @@ export interface ResourceLink {
   title?: string;
   mimeType: string;
 }
-export type ToolOutput = z.ZodObject;
 
 export interface ToolDefinition<I extends ToolInput = ToolInput, O extends ToolOutput = ToolOutput> {
   name: string;

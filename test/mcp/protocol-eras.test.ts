@@ -105,6 +105,28 @@ describe("over stdio (dist/cli.js)", () => {
     await client.close();
   });
 
+  it("answers modern requests already read when stdin closes (the stdio session still counts them)", async () => {
+    const child = spawn(process.execPath, args(), { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += String(d)));
+    const meta = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {} };
+    child.stdin.end(
+      [
+        { jsonrpc: "2.0", id: 1, method: "server/discover", params: { _meta: meta } },
+        { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "list_services", arguments: {}, _meta: meta } },
+      ]
+        .map((m) => `${JSON.stringify(m)}\n`)
+        .join(""),
+    );
+    const code = await new Promise<number | null>((r) => child.on("exit", r));
+    const lines = out.trim().split("\n").map((l) => JSON.parse(l) as { id: number; result: Record<string, any> });
+    expect(code).toBe(0);
+    expect(lines.map((l) => l.id).sort()).toEqual([1, 2]);
+    const call = lines.find((l) => l.id === 2)!;
+    expect(call.result.resultType).toBe("complete");
+    expect(JSON.parse(call.result.content[0].text).services).toEqual(servicesOf(traces));
+  });
+
   describe("on the wire", () => {
     let child: ChildProcessWithoutNullStreams;
     let out = "";
