@@ -115,22 +115,21 @@ export const filterInputSchema = z
       ),
     operator: z
       .enum(OPERATORS)
-      .describe("string: equals, not_equals, contains, not_contains, starts_with, ends_with, in, not_in; number: also gt, lt, gte, lte, between; exists/not_exists for any."),
+      .describe("gt, lt, gte, lte, between: numbers only; in, not_in, between take values; exists, not_exists no value."),
     value: scalarSchema
       .nullable()
       .optional()
-      .describe("Comparison value (all operators except in, not_in, between, exists, not_exists)."),
+      .describe("Comparison value."),
     values: z
       .array(scalarSchema)
       .nullable()
       .optional()
-      .describe("Values for in / not_in, or [low, high] for between (inclusive)."),
+      .describe("List for in/not_in; [low, high] for between (inclusive)."),
     value_type: z
       .enum(VALUE_TYPES)
       .optional()
-      .describe("string, number or boolean; defaults to the JSON type of value."),
-  })
-  .describe("One filter; all filters are combined with AND.");
+      .describe("Type of value (default: its JSON type)."),
+  });
 
 export type FilterInput = z.infer<typeof filterInputSchema>;
 

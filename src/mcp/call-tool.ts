@@ -74,12 +74,16 @@ export interface ToolCallDeps {
   caller?: Caller;
 }
 
+/** The context one request runs in: the caller's service scope (an API key's) rides on it, never on the shared one. */
+export function contextFor(ctx: ToolContext, caller: Caller | undefined): ToolContext {
+  const scope = caller?.scope;
+  return scope && !scope.all ? { ...ctx, scope } : ctx;
+}
+
 /** Validates, runs and renders one call of `def`. Never throws. */
 export async function callTool(def: ToolDefinition, args: unknown, deps: ToolCallDeps): Promise<CallToolResult> {
   const { logger, redactor } = deps;
-  // The caller's service scope (an API key's) rides on this call's context only.
-  const scope = deps.caller?.scope;
-  const ctx = scope && !scope.all ? { ...deps.ctx, scope } : deps.ctx;
+  const ctx = contextFor(deps.ctx, deps.caller);
   const config = ctx.config;
   const started = performance.now();
   const finish = (result: CallToolResult, errorKind?: string): CallToolResult => {
@@ -105,7 +109,9 @@ export async function callTool(def: ToolDefinition, args: unknown, deps: ToolCal
       logger.warn({ tool: def.name, chars: text.length, budget: config.maxResponseChars }, "tool result exceeds the response budget");
     }
     logger.debug({ tool: def.name, ms: Math.round(performance.now() - started), chars: text.length }, "tool call");
-    const content: CallToolResult["content"] = [{ type: "text", text }];
+    // The text stays first: clients that read content[0] get the answer; links and a redaction note follow it.
+    const links = (def.links?.(structured) ?? []).map((link) => ({ type: "resource_link" as const, ...link }));
+    const content: CallToolResult["content"] = [{ type: "text", text }, ...links];
     if (extraNote) content.push({ type: "text", text: extraNote });
     return finish({ content, structuredContent: structured });
   } catch (err) {

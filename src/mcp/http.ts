@@ -1,10 +1,12 @@
 /**
- * Streamable HTTP transport at /mcp. Each MCP session gets its own server instance; all share one
- * app (backend, trace cache, redactor, audit log). Requests are checked before the MCP layer sees
- * them: the Host and Origin headers against an allow-list (DNS-rebinding protection) and, when
- * configured, a bearer token (--auth-token and/or the scoped keys of --api-keys-file). The
- * authenticated key's name and service scope ride on the request as the SDK's AuthInfo, and a
- * session answers only the key that opened it.
+ * Streamable HTTP transport at /mcp, for both protocol eras. A legacy (initialize) MCP session gets
+ * its own server instance; a 2026-07-28 request, which carries its protocol version in `_meta` and
+ * has no session, is served on its own (http-modern.ts). All share one app (backend, trace cache,
+ * redactor, audit log). Requests are checked before the MCP layer sees them: the Host and Origin
+ * headers against an allow-list (DNS-rebinding protection) and, when configured, a bearer token
+ * (--auth-token and/or the scoped keys of --api-keys-file). The authenticated key's name and
+ * service scope ride on the request as the SDK's AuthInfo, and a session answers only the key that
+ * opened it. GET /healthz answers probes before any of that: no auth, no data, no backend call.
  */
 import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
@@ -17,6 +19,7 @@ import { createApp, type App } from "../app.js";
 import type { TraceBackend } from "../backends/trace-backend.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import { isModernBody, serveModernRequest } from "./http-modern.js";
 import { invalidBodyError, type JsonRpcErrorMessage } from "./jsonrpc-guard.js";
 import { createServer, type CreatedServer } from "./server.js";
 
@@ -132,6 +135,12 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://placeholder");
+    // For load balancers and orchestrators: up means the process serves HTTP. Nothing about the backend or the data.
+    if (url.pathname === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+      res.end(req.method === "HEAD" ? undefined : JSON.stringify({ status: "ok" }));
+      return;
+    }
     if (url.pathname !== "/mcp") return reject(res, 404, "Not found: the MCP endpoint is /mcp");
     const host = req.headers.host ?? "";
     if (allowed !== "any" && !allowed.has(hostnameOf(host))) {
@@ -161,6 +170,8 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
         return reject(res, (err as { status?: number }).status ?? 400, (err as Error).message);
       }
       // The SDK answers an empty batch with 202 and no body, and JSON that is not a message with "parse error".
+      // Protocol 2026-07-28: the body itself says which era it is; such requests have no session.
+      if (isModernBody(body)) return serveModernRequest(req, res, body, app);
       const invalid = invalidBodyError(body);
       if (invalid) return sendJsonRpcError(res, 400, invalid);
     }

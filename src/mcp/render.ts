@@ -1,7 +1,7 @@
 /**
  * A tool's data → MCP content: floats rounded, redacted, fit to the response budget, optionally
- * columnar text, compact JSON text beside the same object as structuredContent. Shared by tool calls and (later)
- * resource reads, so both answer in the same shape.
+ * columnar text, compact JSON text beside the same object as structuredContent. Shared by tool
+ * calls and resource reads (resources.ts), so both answer in the same shape.
  *
  * Redaction runs first, on the full answer, then the fit: a cut can then never split a secret into
  * a fragment no rule recognises (half a card number fails Luhn), and the budget is measured on the

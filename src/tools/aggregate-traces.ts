@@ -75,10 +75,8 @@ export const aggregateTraces = defineTool({
   name: "aggregate_traces",
   title: "Aggregate spans or traces",
   description:
-    "Group spans (level 'span') or traces (level 'trace': root service/name, trace duration) of a window by up to 3 fields " +
-    "(service.name, operation_name, status, model, gen_ai.provider.name, or any attribute) and compute metrics: count, " +
-    "error_count, error_rate (%), avg/p50/p90/p95/p99/max_duration_ms, input/output/total_tokens, cost_usd. Optional time " +
-    "buckets (interval '5m', '1h') for trends. Answers 'p95 latency and error rate per service', 'cost per model today'.",
+    "Group a window's spans (or traces, level 'trace') by up to 3 fields (service.name, operation_name, status, model, " +
+    "any attribute), optionally per time bucket, with count, error_rate (%), p50-p99 latency, tokens and cost_usd.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,

@@ -105,10 +105,8 @@ export const analyzeErrors = defineTool({
   name: "analyze_errors",
   title: "Group errors",
   description:
-    "Group the error spans of a window by fingerprint (service, operation, error type and the message with numbers, ids, " +
-    "durations and quoted values templated out), most frequent first, with counts, traces affected, first/last seen, " +
-    "exemplar trace ids, an error_class (rate_limit, context_length_exceeded, timeout, authentication, tool_error, ...) and, " +
-    "for LLM calls, provider and model. Use get_trace on an exemplar to dig in.",
+    "Error spans grouped by fingerprint (service, operation, type, message with ids and numbers templated out), most " +
+    "frequent first: counts, traces, first/last seen, exemplar trace ids, error_class, LLM provider and model.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,

@@ -18,9 +18,8 @@ export const analyzeTrace = defineTool({
   name: "analyze_trace",
   title: "Where a trace's time went",
   description:
-    "Explain one trace's latency and cost: the critical path (Jaeger's algorithm: the chain of spans that set the end time, " +
-    "segments summing to the trace duration), time on that path by category (llm, tool, db, other), the spans with the most " +
-    "self time, and the LLM calls in order with model, tokens, duration, finish reason and cost in dollars.",
+    "Why one trace took its time and money: the critical path, time on it by category (llm, tool, db, other), top " +
+    "self-time spans, and the LLM calls in order with model, tokens, duration, finish reason and dollars.",
   input: z.strictObject({ trace_id: p.traceId }),
   output: z.object({
     trace_id: z.string(),

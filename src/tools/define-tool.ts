@@ -19,6 +19,14 @@ export interface ToolContext extends QueryContext {
 export type ToolInput = z.ZodObject;
 export type ToolOutput = z.ZodObject;
 
+/** A resource an answer names (e.g. a trace it lists), sent as a `resource_link` content item. */
+export interface ResourceLink {
+  uri: string;
+  name: string;
+  title?: string;
+  mimeType: string;
+}
+
 export interface ToolDefinition<I extends ToolInput = ToolInput, O extends ToolOutput = ToolOutput> {
   name: string;
   title: string;
@@ -30,6 +38,8 @@ export interface ToolDefinition<I extends ToolInput = ToolInput, O extends ToolO
   run(args: z.output<I>, ctx: ToolContext): Promise<z.output<O>>;
   /** Cuts a result to the response budget, declaring the cut (see budget.ts). */
   fit?(result: Record<string, unknown>, maxChars: number): Record<string, unknown>;
+  /** Resources the (fitted) answer names, linked beside its text (see links.ts). */
+  links?(result: Record<string, unknown>): ResourceLink[];
 }
 
 export function defineTool<I extends ToolInput, O extends ToolOutput>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {

@@ -4,6 +4,7 @@ import type { Span } from "../domain/trace.js";
 import { isLlmSpan, parseLlmSpan, requestFirstModel } from "../genai/llm-span.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
+import { traceLinks } from "./links.js";
 import * as p from "./params.js";
 import { eq } from "../domain/filter.js";
 import { findTraces } from "../query/search.js";
@@ -67,8 +68,7 @@ export const findErrors = defineTool({
   name: "find_errors",
   title: "Find error traces",
   description:
-    "Find traces that contain error spans, newest first, with each error span's message, type, truncated stack trace and, for LLM calls, " +
-    "the provider and model (e.g. rate limits, context-length errors).",
+    "Traces with error spans, newest first: each error span's message, type, stack trace (cut) and, for LLM calls, provider and model.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,
@@ -84,6 +84,7 @@ export const findErrors = defineTool({
   }),
   errorPrefix: "Failed to find error traces",
   fit: (result, max) => fitList(result, "error_traces", max, "Use a smaller time window, a service_name or a lower limit to see the rest."),
+  links: traceLinks("error_traces"),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const filters = [...(args.service_name ? [eq("service.name", args.service_name)] : []), eq("status", "ERROR")];

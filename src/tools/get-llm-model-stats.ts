@@ -18,10 +18,10 @@ export const getLlmModelStats = defineTool({
   name: "get_llm_model_stats",
   title: "LLM model statistics",
   description:
-    "Statistics for one model: request count, success/error counts and rates (%), latency and token mean/median/p95/p99, " +
-    "and finish-reason counts. model_name matches the responding model (e.g. 'gpt-4o-2024-08-06') or the requested one ('gpt-4o').",
+    "One model's requests, success/error counts and rates (%), latency and token mean/median/p95/p99, finish reasons; " +
+    "model_name is the responding ('gpt-4o-2024-08-06') or requested ('gpt-4o') model.",
   input: z.strictObject({
-    model_name: z.string().min(1).max(256).describe("Model to analyse; see list_llm_models for names."),
+    model_name: z.string().min(1).max(256).describe("Model (see list_llm_models)."),
     start_time: p.startTime,
     end_time: p.endTime,
     service_name: p.serviceName,

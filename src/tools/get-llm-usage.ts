@@ -43,9 +43,8 @@ export const getLlmUsage = defineTool({
   name: "get_llm_usage",
   title: "LLM token usage",
   description:
-    "Total LLM requests, prompt/completion/total tokens (plus cache-read, cache-write and reasoning tokens) and cost in dollars " +
-    "over a time window, by model and by service, from every GenAI convention (OpenLLMetry, OTel GenAI, OpenInference, Vercel " +
-    "AI SDK, LiteLLM). Optional filters: service, provider (gen_ai.system), requested or responding model.",
+    "LLM requests, tokens (prompt/completion/total, cache and reasoning) and dollars in a time window, by model and by " +
+    "service, from every GenAI convention.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,

@@ -12,9 +12,8 @@ export const getServiceTopology = defineTool({
   name: "get_service_topology",
   title: "Service dependency graph",
   description:
-    "Which services call which in a window: nodes (services, and the databases and LLM providers they call) with span " +
-    "counts, error rate and p95 latency, and edges caller -> callee with call counts, errors and p50/p95 latency of the " +
-    "calls. An edge is a span whose parent span belongs to another service. service_name keeps the edges touching it.",
+    "Which services call which: nodes (services, databases, LLM providers) with span counts, error rate, p95, and " +
+    "caller -> callee edges with calls, errors, p50/p95. service_name keeps the edges touching it.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,

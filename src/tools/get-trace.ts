@@ -51,10 +51,8 @@ export const getTrace = defineTool({
   name: "get_trace",
   title: "Get one trace",
   description:
-    "Get one trace by id with every span in tree order (root first, children after their parent, siblings by start time; " +
-    "each with its depth, parent link, service, operation, timing, status, attributes) and, for LLM spans, parsed LLM " +
-    "attributes (provider, models, tokens incl. cache and reasoning, finish reasons, previews, convention), plus an " +
-    "llm_summary of the trace (LLM calls counted once).",
+    "One trace by id: every span in tree order (depth, parent, service, operation, timing, status, attributes; LLM spans " +
+    "also provider, models, tokens incl. cache/reasoning, finish reasons, previews, convention) and an llm_summary.",
   input: z.strictObject({
     trace_id: p.traceId,
   }),

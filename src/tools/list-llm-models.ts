@@ -12,8 +12,7 @@ export const listLlmModels = defineTool({
   name: "list_llm_models",
   title: "List LLM models",
   description:
-    "List the LLM models seen in a time window with their provider, number of requests, and first/last time seen, " +
-    "most used first. Use get_llm_model_stats for latency, tokens and error rate of one model.",
+    "LLM models seen in a time window, most used first: provider, requests, first/last seen. Details: get_llm_model_stats.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,

@@ -48,10 +48,8 @@ export const listLlmTools = defineTool({
   name: "list_llm_tools",
   title: "List LLM tool calls",
   description:
-    "List the tools (function calls) LLM agents invoked — tool-execution spans in any convention (traceloop.span.kind=tool, " +
-    "gen_ai.operation.name=execute_tool, openinference.span.kind=TOOL, the AI SDK's ai.toolCall) — grouped by tool name, " +
-    "with call counts, the services that made them, and first/last time seen. gen_ai_system keeps tool calls made in " +
-    "traces that used that LLM provider.",
+    "Tools agents called (tool-execution spans in any GenAI convention), by name: calls, services, first/last seen; " +
+    "gen_ai_system keeps traces that used that provider.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,

@@ -7,7 +7,7 @@ import { notesSchema } from "./summaries.js";
 export const listServices = defineTool({
   name: "list_services",
   title: "List services",
-  description: "List the service names known to the trace backend (the backend's own services left out). Start here: most searches take a service_name.",
+  description: "Service names in the trace backend. Start here: most tools take a service_name.",
   input: z.strictObject({}),
   output: z.object({ count: z.number().int(), services: z.array(z.string()), truncated: truncatedSchema, notes: notesSchema }),
   errorPrefix: "Failed to list services",

@@ -9,16 +9,16 @@ export const startTime = z
   .string()
   .max(64)
   .optional()
-  .describe("Window start: ISO 8601 (UTC if no offset), relative ('1h' = 1 hour ago, 'now-30m') or epoch seconds/ms.");
-export const endTime = z.string().max(64).optional().describe("Window end (default now); same formats as start_time.");
+  .describe("Window start: ISO 8601 (UTC if no offset), '1h', 'now-30m' or epoch seconds.");
+export const endTime = z.string().max(64).optional().describe("Window end (default now), same forms.");
 export const serviceName = z
   .string()
   .min(1)
   .max(512)
   .optional()
-  .describe("Service name (see list_services). Without it every service is searched.");
+  .describe("Service name (see list_services); default all.");
 export const operationName = z.string().min(1).max(1024).optional().describe("Span operation name, e.g. 'openai.chat'.");
-export const genAiSystem = z.string().min(1).max(256).optional().describe("LLM provider (gen_ai.system), e.g. 'openai', 'anthropic'.");
+export const genAiSystem = z.string().min(1).max(256).optional().describe("LLM provider (gen_ai.system), e.g. 'openai'.");
 export const genAiRequestModel = z
   .string()
   .min(1)
@@ -31,9 +31,9 @@ export const genAiResponseModel = z
   .max(256)
   .optional()
   .describe("Responding model (gen_ai.response.model).");
-export const minDurationMs = z.number().int().min(0).optional().describe("Minimum duration in milliseconds (inclusive).");
-export const maxDurationMs = z.number().int().min(0).optional().describe("Maximum duration in milliseconds (inclusive).");
-export const hasError = z.boolean().optional().describe("true: only errors; false: only items without errors.");
+export const minDurationMs = z.number().int().min(0).optional().describe("Minimum duration, ms.");
+export const maxDurationMs = z.number().int().min(0).optional().describe("Maximum duration, ms.");
+export const hasError = z.boolean().optional().describe("true: only errors; false: no errors.");
 /**
  * zod's records skip an own "__proto__" key without a word (JSON.parse keeps it as an ordinary
  * key), so reserved names are looked for in the raw object before the record parses it.
@@ -52,13 +52,13 @@ export const traceId = z
   .min(1)
   .max(128)
   .refine(isTraceId, { message: `${TRACE_ID_HINT}; take it from search_traces or find_errors` })
-  .describe("Trace id, usually 32 hex characters (from search_traces or find_errors).");
+  .describe("Trace id (hex), from search_traces or find_errors.");
 export const filters = z
   .array(filterInputSchema)
   .max(50)
   .optional()
   .describe(
-    "Generic filters, ANDed, e.g. [{\"field\": \"gen_ai.usage.total_tokens\", \"operator\": \"gt\", \"value\": 1000}].",
+    "Filters, ANDed, e.g. [{\"field\":\"gen_ai.usage.total_tokens\",\"operator\":\"gt\",\"value\":1000}].",
   );
 
 /** The parameters search_traces and search_spans share (the original's names and order). */
@@ -78,7 +78,7 @@ export const searchInput = {
 };
 
 export function limit(defaultValue: number, what: string): z.ZodDefault<z.ZodNumber> {
-  return z.number().int().min(1).max(1000).default(defaultValue).describe(`Maximum number of ${what} (1-1000, default ${defaultValue}).`);
+  return z.number().int().min(1).max(1000).default(defaultValue).describe(`Max ${what}.`);
 }
 
 /** Validates generic filters; errors say which filter is wrong and why. */

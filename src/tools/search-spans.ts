@@ -9,9 +9,8 @@ export const searchSpans = defineTool({
   name: "search_spans",
   title: "Search spans",
   description:
-    "Search individual spans (not whole traces), newest first, with the same parameters as search_traces; every filter applies " +
-    "to the span itself. Find tool calls with filters [{\"field\": \"traceloop.span.kind\", \"operator\": \"equals\", \"value\": \"tool\"}] " +
-    "or LLM calls with [{\"field\": \"gen_ai.system\", \"operator\": \"exists\"}].",
+    "Spans (not traces), newest first; search_traces' parameters, each filter applied to the span itself. " +
+    "Tool calls: filters [{\"field\":\"traceloop.span.kind\",\"operator\":\"equals\",\"value\":\"tool\"}]; LLM calls: [{\"field\":\"gen_ai.system\",\"operator\":\"exists\"}].",
   input: z.strictObject({ ...p.searchInput, limit: p.limit(100, "spans") }),
   output: z.object({ count: z.number().int(), spans: z.array(spanSummarySchema), truncated: truncatedSchema, window: windowSchema, notes: notesSchema }),
   errorPrefix: "Failed to search spans",

@@ -5,6 +5,7 @@ import { formatTimeUs } from "../domain/time.js";
 import { findTraces } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
+import { traceLinks } from "./links.js";
 import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import * as p from "./params.js";
 import { coverageSchema, notesSchema, traceSummary, traceSummarySchema, windowSchema, withCoverage } from "./summaries.js";
@@ -28,9 +29,8 @@ export const listSessions = defineTool({
   name: "list_sessions",
   title: "List sessions",
   description:
-    "Sessions (conversations) in a window, rebuilt from the traces' session ids (session.id, gen_ai.conversation.id, " +
-    "traceloop.association.properties.session_id, ai.telemetry.metadata.sessionId), most recent first, each with its user, " +
-    "trace and LLM call counts, tokens, dollars and errors. Then get_session for one session's traces in order.",
+    "Sessions (conversations, from session.id, gen_ai.conversation.id and the like), most recent first, with user, " +
+    "traces, LLM calls, tokens, dollars and errors.",
   input: z.strictObject({
     start_time: p.startTime,
     end_time: p.endTime,
@@ -68,8 +68,8 @@ export const getSession = defineTool({
   name: "get_session",
   title: "One session's traces",
   description:
-    "One session's (conversation's) traces in time order, each with its summary (root operation, duration, status, LLM " +
-    "calls, tokens, dollars), plus the session's user and totals. Use get_trace or analyze_trace on a trace to dig in.",
+    "One session's traces in time order, each summarised (operation, duration, status, LLM calls, tokens, dollars), " +
+    "with the session's user and totals.",
   input: z.strictObject({
     session_id: z.string().min(1).max(512).describe("The session id (see list_sessions)."),
     start_time: p.startTime,
@@ -93,6 +93,7 @@ export const getSession = defineTool({
     notes: notesSchema,
     ...costMetaSchema,
   }),
+  links: traceLinks("traces"),
   errorPrefix: "Failed to get session",
   fit: (result, max) => fitList(result, "traces", max, "Narrow start_time/end_time to page through a long session."),
   async run(args, ctx) {

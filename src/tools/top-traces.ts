@@ -9,6 +9,7 @@ import { traceHasErrors, type Trace } from "../domain/trace.js";
 import { findTraces, type Found } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool, type ToolContext } from "./define-tool.js";
+import { traceLinks } from "./links.js";
 import * as p from "./params.js";
 import { llmCalls, modelKey, skippedOutput } from "./llm-common.js";
 import { coverageSchema, notesSchema, statusSchema, withCoverage, windowSchema } from "./summaries.js";
@@ -60,7 +61,7 @@ function baseItem(t: TraceTokens, durationMs: number) {
 }
 
 const rankingInput = {
-  limit: z.number().int().min(1).max(1000).default(10).describe("Number of traces to return (1-1000, default 10)."),
+  limit: z.number().int().min(1).max(1000).default(10).describe("Max traces."),
   start_time: p.startTime,
   end_time: p.endTime,
 };
@@ -83,11 +84,10 @@ export const getLlmExpensiveTraces = defineTool({
   name: "get_llm_expensive_traces",
   title: "Most expensive LLM traces",
   description:
-    "The traces that used the most LLM tokens (sum over their LLM calls), highest first, with per-trace prompt/completion/" +
-    "total tokens and models. Use min_tokens to keep only traces at or above a threshold.",
+    "Traces that used the most LLM tokens, highest first, with prompt/completion/total tokens and models.",
   input: z.strictObject({
     ...rankingInput,
-    min_tokens: z.number().int().min(0).optional().describe("Keep only traces with at least this many total tokens."),
+    min_tokens: z.number().int().min(0).optional().describe("Minimum total tokens."),
     ...modelInput,
   }),
   output: z.object({
@@ -110,6 +110,7 @@ export const getLlmExpensiveTraces = defineTool({
   }),
   errorPrefix: "Failed to get expensive traces",
   fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
+  links: traceLinks("traces"),
   async run(args, ctx) {
     const { tallies, found } = await tallied(args, ctx);
     const ranked = tallies
@@ -140,8 +141,7 @@ export const getLlmSlowTraces = defineTool({
   name: "get_llm_slow_traces",
   title: "Slowest LLM traces",
   description:
-    "The slowest traces that contain LLM calls, longest first, with models, total tokens and LLM call count. " +
-    "Use min_duration_ms to keep only traces at least that long.",
+    "Slowest traces with LLM calls, longest first, with models, total tokens and LLM call count.",
   input: z.strictObject({ ...rankingInput, min_duration_ms: p.minDurationMs, ...modelInput }),
   output: z.object({
     count: z.number().int(),
@@ -162,6 +162,7 @@ export const getLlmSlowTraces = defineTool({
   }),
   errorPrefix: "Failed to get slow traces",
   fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
+  links: traceLinks("traces"),
   async run(args, ctx) {
     const { tallies, found } = await tallied(args, ctx);
     const ranked = tallies

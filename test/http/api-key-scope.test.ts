@@ -1,7 +1,8 @@
 /**
  * What a scoped API key sees, over real Streamable HTTP: only its services in listings, searches
  * and aggregates; a trace with none of its services is "not found"; inside an allowed trace the
- * other services' spans are withheld (and said so). Expected values come from the built spans.
+ * other services' spans are withheld (and said so). The same holds for resources, completion and
+ * the 2026-07-28 revision's sessionless requests. Expected values come from the built spans.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client as ClientV2, StreamableHTTPClientTransport as HttpTransportV2 } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/logger.js";
@@ -112,5 +114,37 @@ describe("a key sees only its services", () => {
     const front = await clientFor(FRONT);
     const other = await call(front, "get_trace", { trace_id: id });
     expect(new Set(other.json.spans.map((s: { service_name: string }) => s.service_name))).toEqual(new Set(["frontend", "checkout"]));
+  });
+});
+
+describe("the scope holds on every path, not just tools/call over a session", () => {
+  it("a protocol 2026-07-28 client (v2 SDK, no session) is scoped like a session", async () => {
+    const client = new ClientV2({ name: "v2", version: "0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    await client.connect(new HttpTransportV2(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${PAYMENTS}` } } }));
+    try {
+      expect(client.getProtocolEra()).toBe("modern");
+      const res = (await client.callTool({ name: "list_services", arguments: {} })) as { content: Array<{ text: string }> };
+      expect(JSON.parse(res.content[0]!.text).services).toEqual(["payments"]);
+      const lone = (await client.callTool({ name: "get_trace", arguments: { trace_id: LONE } })) as { isError?: boolean };
+      expect(lone.isError).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("trace:// resources withhold other services' spans, and a trace without an in-scope span is not found", async () => {
+    const pay = await clientFor(PAYMENTS);
+    await expect(pay.readResource({ uri: `trace://${LONE}` })).rejects.toThrow(/not found/);
+    const read = await pay.readResource({ uri: `trace://${ds.traces[0]!.traceId}` });
+    const json = JSON.parse((read.contents[0] as { text: string }).text);
+    expect(json.spans.map((s: { service_name: string }) => s.service_name)).toEqual(["payments"]);
+    expect(JSON.stringify(json)).not.toContain("checkout");
+    await expect(pay.readResource({ uri: "service://checkout" })).rejects.toThrow(/Unknown service 'checkout'/);
+  });
+
+  it("completion offers only the key's services", async () => {
+    const front = await clientFor(FRONT);
+    const done = await front.complete({ ref: { type: "ref/prompt", name: "error_triage" }, argument: { name: "service_name", value: "" } });
+    expect(done.completion.values.sort()).toEqual(["checkout", "frontend"]);
   });
 });

@@ -76,8 +76,10 @@ interface Seen {
 async function call(mcp: Connected, name: string, args: Record<string, unknown>): Promise<Seen> {
   const res = (await mcp.client.callTool({ name, arguments: args })) as CallToolResult;
   expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
-  const texts = res.content.map((c) => (c.type === "text" ? c.text : ""));
-  return { all: texts.join("\n") + JSON.stringify(res.structuredContent), structured: res.structuredContent!, extra: texts.slice(1) };
+  const texts = res.content.flatMap((c) => (c.type === "text" ? [c.text] : []));
+  // Resource links (name, title) are output too: they count for what must be absent.
+  const links = res.content.filter((c) => c.type !== "text");
+  return { all: texts.join("\n") + JSON.stringify(links) + JSON.stringify(res.structuredContent), structured: res.structuredContent!, extra: texts.slice(1) };
 }
 
 const LEVELS = ["secrets", "pii", "content", "none"] as const;
