@@ -20,6 +20,12 @@ export interface BackendCapabilities {
    * traces (root info only) that the query layer completes by id through the trace cache.
    */
   readonly completeTracesInSearch: boolean;
+  /**
+   * searchTraces honours BackendSearch.select: it can return, per matching trace, just the spans a
+   * projection asks for (with only the selected attributes), so the query layer need not fetch
+   * every trace by id when that is all the caller reads. Absent means no.
+   */
+  readonly projection?: boolean;
 }
 
 export interface BackendDescriptor<K extends string = string> {

@@ -6,7 +6,7 @@
  */
 import { eq, type Filter } from "../domain/filter.js";
 import type { Span, Trace } from "../domain/trace.js";
-import type { BackendSearch, SearchResult, SearchTarget, TraceBackend } from "../backends/trace-backend.js";
+import type { BackendSearch, SearchResult, SearchTarget, SpanProjection, TraceBackend } from "../backends/trace-backend.js";
 import { mapLimit } from "../util/concurrency.js";
 import type { QueryContext } from "./context.js";
 import type { Coverage } from "./coverage.js";
@@ -27,6 +27,14 @@ export interface SearchRequest {
    * (aggregates and rankings, which must see the whole window, not a backend-chosen subset).
    */
   mode: "newest" | "window";
+  /**
+   * Traces only: what the caller reads of each trace. On a backend with capabilities.projection,
+   * and when the backend applies every filter exactly, the search returns just those spans
+   * (`projected` traces, never cached) instead of every trace fetched by id; elsewhere traces come
+   * complete as usual. Only traces with a span the projection wants are then returned, so use it
+   * only where traces without such spans do not count (see SpanProjection).
+   */
+  select?: SpanProjection;
 }
 
 export interface Found<T> {
@@ -87,9 +95,12 @@ async function find<T extends Item>(ctx: QueryContext, request: SearchRequest, t
   const plan = planFilters(backend, request.filters, target);
   const limit = request.mode === "window" ? requested : fetchLimit(requested, plan, cap);
 
+  // A projection needs every filter applied remotely: local trace filters read every span.
+  const select = target === "traces" && request.select && backend.capabilities.projection && plan.local.length === 0 ? request.select : undefined;
+
   const units = await unitsFor(ctx, backend, plan, limit, cap, notes);
   const results = await mapLimit(units, Math.max(1, Math.min(ctx.fetchConcurrency, 4)), (unit) =>
-    runUnit<T>(ctx, backend, target, window, unit, plan, request.mode, requested),
+    runUnit<T>(ctx, backend, target, window, unit, plan, request.mode, requested, select),
   );
 
   const merged = new Map<string, T>();
@@ -105,7 +116,8 @@ async function find<T extends Item>(ctx: QueryContext, request: SearchRequest, t
   if (request.mode === "newest") items = items.slice(0, requested);
   const attempted = items.length + skipped.length;
   if (target === "traces") {
-    // Only what the answer keeps is fetched in full (when no local filter needed the spans).
+    // Only what the answer keeps is fetched in full (when no local filter needed the spans);
+    // projected traces answer the projection as they are.
     const done = await completeTraces(backend, ctx.cache, items as Trace[], ctx.fetchConcurrency);
     skipped.push(...done.skipped);
     items = done.traces as T[];
@@ -204,6 +216,7 @@ async function runUnit<T extends Item>(
   plan: FilterPlan,
   mode: SearchRequest["mode"],
   requested: number,
+  select: SpanProjection | undefined,
 ): Promise<UnitResult<T>> {
   const seen = new Map<string, T>();
   const skipped: Skipped[] = [];
@@ -215,7 +228,7 @@ async function runUnit<T extends Item>(
   let saturated = false;
   let unsettled = false;
   for (;;) {
-    const res = await search<T>(ctx, backend, target, { startMs, endMs: window.endMs, limit, filters: unit.remote, target });
+    const res = await search<T>(ctx, backend, target, { startMs, endMs: window.endMs, limit, filters: unit.remote, target, ...(select ? { select } : {}) });
     asked += limit;
     skipped.push(...res.skipped);
     for (const n of res.notes) if (!notes.includes(n)) notes.push(n);

@@ -23,6 +23,8 @@ export interface TempoWorldOptions {
   apiKey?: string;
   /** Answer 404 on /ready, as gateways exposing only /api/* do. */
   hideReady?: boolean;
+  /** query_frontend.search.max_spans_per_span_set (default 100; 0 = no limit). */
+  maxSpansPerSpanSet?: number;
 }
 
 export interface TempoRunningWorld extends RunningWorld {
@@ -106,7 +108,8 @@ type Static =
   | { t: "status"; v: "ok" | "error" | "unset" };
 
 type Tok =
-  | { k: "punct"; v: "{" | "}" | "(" | ")" }
+  | { k: "punct"; v: "{" | "}" | "(" | ")" | "|" | "," }
+  | { k: "keyword"; v: Keyword }
   | { k: "op"; v: string }
   | { k: "sub" }
   | { k: "static"; v: Static }
@@ -114,6 +117,10 @@ type Tok =
   | { k: "attr"; scope: "span" | "resource"; name: string };
 
 const INTRINSICS = new Set(["name", "status", "duration", "traceDuration", "rootServiceName", "rootName"]);
+/** Pipeline words the simulator implements; every other TraceQL function (coalesce, quantile_over_time, rate, ...) is a 400 here. */
+const KEYWORDS = ["select", "by", "count_over_time", "sum_over_time", "min_over_time", "max_over_time", "avg_over_time"] as const;
+type Keyword = (typeof KEYWORDS)[number];
+const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
 const DURATION_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 6e10, h: 3.6e12 };
 const ATTR_STOP = new Set([..."{}()=~!<>&|^,"]);
 
@@ -197,8 +204,8 @@ export function lexTraceQL(src: string): Tok[] {
     } else if ("=<>".includes(c)) {
       toks.push({ k: "op", v: c });
       i++;
-    } else if ("{}()".includes(c)) {
-      toks.push({ k: "punct", v: c as "{" | "}" | "(" | ")" });
+    } else if ("{}()|,".includes(c)) {
+      toks.push({ k: "punct", v: c as "{" | "}" | "(" | ")" | "|" | "," });
       i++;
     } else if (c === "-") {
       toks.push({ k: "sub" });
@@ -224,6 +231,7 @@ export function lexTraceQL(src: string): Tok[] {
       else if (word === "nil") toks.push({ k: "static", v: { t: "nil" } });
       else if (word === "ok" || word === "error" || word === "unset") toks.push({ k: "static", v: { t: "status", v: word } });
       else if (INTRINSICS.has(word)) toks.push({ k: "intrinsic", v: word });
+      else if (KEYWORD_SET.has(word)) toks.push({ k: "keyword", v: word as Keyword });
       else throw new BadRequest(`unknown identifier '${word}'`);
     } else throw new BadRequest(`unexpected character '${c}'`);
   }
@@ -243,8 +251,25 @@ const INTRINSIC_TYPE: Readonly<Record<string, Static["t"]>> = {
   traceDuration: "duration",
 };
 
-/** Parses the query; `&&` and `||` share one precedence and associate left, as in Tempo's grammar. */
-export function parseTraceQL(src: string): SpansetExpr {
+/** A pipeline stage after the first spanset expression. */
+type Stage = { k: "filter"; expr: SpansetExpr } | { k: "select"; attrs: FieldRef[] };
+type FieldRef = Extract<Operand, { k: "attr" } | { k: "intrinsic" }>;
+type MetricsFn = Exclude<Keyword, "select" | "by">;
+
+/** A parsed query: spanset expression, pipeline stages, and for metrics queries the function. */
+export interface TraceQLQuery {
+  root: SpansetExpr;
+  stages: Stage[];
+  metrics?: { fn: MetricsFn; attr?: FieldRef; by: FieldRef[] };
+}
+
+/**
+ * Parses a query as Tempo's grammar reads it (pkg/traceql/expr.y): a spanset expression (`&&` and
+ * `||` share one precedence and associate left), then `|` stages that are spanset expressions
+ * (filters over the spans of each spanset) or `select(...)`, and at the end optionally one metrics
+ * function with `by(...)`.
+ */
+export function parseTraceQLQuery(src: string): TraceQLQuery {
   const toks = lexTraceQL(src);
   let pos = 0;
   const peek = (): Tok | undefined => toks[pos];
@@ -342,10 +367,59 @@ export function parseTraceQL(src: string): SpansetExpr {
     }
     return l;
   };
+  const fieldRef = (): FieldRef => {
+    const o = operand();
+    if (o.k === "static") throw new BadRequest(`expected an attribute at token ${pos - 1}`);
+    return o;
+  };
+  const fieldRefs = (): FieldRef[] => {
+    expectPunct("(");
+    const out = [fieldRef()];
+    while (isPunct(",")) {
+      pos++;
+      out.push(fieldRef());
+    }
+    expectPunct(")");
+    return out;
+  };
 
   const root = spansetExpr();
+  const stages: Stage[] = [];
+  let metrics: TraceQLQuery["metrics"];
+  while (isPunct("|")) {
+    pos++;
+    const t = peek();
+    if (t?.k === "keyword" && t.v === "select") {
+      pos++;
+      stages.push({ k: "select", attrs: fieldRefs() });
+    } else if (t?.k === "keyword" && t.v !== "by") {
+      pos++;
+      expectPunct("(");
+      let attr: FieldRef | undefined;
+      if (t.v !== "count_over_time") attr = fieldRef();
+      expectPunct(")");
+      let by: FieldRef[] = [];
+      if (peek()?.k === "keyword" && (peek() as { v: string }).v === "by") {
+        pos++;
+        by = fieldRefs();
+      }
+      metrics = { fn: t.v as MetricsFn, ...(attr ? { attr } : {}), by };
+      break;
+    } else if (t?.k === "punct" && (t.v === "{" || t.v === "(")) {
+      stages.push({ k: "filter", expr: spansetExpr() });
+    } else {
+      throw new BadRequest(`unsupported pipeline element at token ${pos}`);
+    }
+  }
   if (pos !== toks.length) throw new BadRequest(`unexpected token at ${pos}`);
-  return root;
+  return { root, stages, ...(metrics ? { metrics } : {}) };
+}
+
+/** A plain spanset expression (what buildTraceQL emits); pipelines are a 400 here. */
+export function parseTraceQL(src: string): SpansetExpr {
+  const q = parseTraceQLQuery(src);
+  if (q.stages.length > 0 || q.metrics) throw new BadRequest("expected a spanset expression without pipeline");
+  return q.root;
 }
 
 /** RE2 as Tempo uses it (fully anchored); a leading `(?s)` becomes JavaScript's `s` flag. */
@@ -432,6 +506,20 @@ export function evaluateTraceQL(expr: SpansetExpr, trace: Trace): Span[] {
 // Server
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * `spss`: spans listed per spanset, default 3; above query_frontend.search.max_spans_per_span_set
+ * (default 100) Tempo answers 400 (modules/frontend/search_sharder.go); 0 falls back to the default
+ * (pkg/traceql/engine.go).
+ */
+function spansPerSpansetOf(q: URLSearchParams, max: number): number {
+  const raw = q.get("spss");
+  if (raw === null || raw === "") return 3;
+  if (!/^\d+$/.test(raw)) throw new BadRequest(`invalid spss: strconv.ParseUint: parsing "${raw}": invalid syntax`);
+  const n = Number(raw);
+  if (max !== 0 && n > max) throw new BadRequest(`spans per span set exceeds ${max}. received ${n}`);
+  return n === 0 ? 3 : n;
+}
+
 function intParam(q: URLSearchParams, name: string): number | undefined {
   const raw = q.get(name);
   if (raw === null || raw === "") return undefined;
@@ -447,17 +535,82 @@ function inWindow(trace: Trace, q: URLSearchParams): boolean {
   return traceStartNs(trace) <= BigInt(end) * 1_000_000_000n && traceEndNs(trace) >= BigInt(start) * 1_000_000_000n;
 }
 
-function searchHit(trace: Trace, matched: Span[]): Record<string, unknown> {
-  const spanSet = {
-    spans: matched.slice(0, 3).map((s) => ({ spanID: s.spanId, startTimeUnixNano: String(spanStartNs(s)), durationNanos: String(spanEndNs(s) - spanStartNs(s)) })),
-    matched: matched.length,
+/** The spans a query's spanset holds in a trace after every pipeline stage (empty = no match). */
+export function evaluateQuery(q: TraceQLQuery, trace: Trace): Span[] {
+  let spans = evaluateTraceQL(q.root, trace);
+  for (const stage of q.stages) {
+    if (spans.length === 0) break;
+    // A spanset stage is evaluated over the spans of the incoming spanset only.
+    if (stage.k === "filter") spans = evaluateTraceQL(stage.expr, { ...trace, spans });
+  }
+  return spans;
+}
+
+/** Every attribute and intrinsic a query names (conditions and select): what Tempo fetches per span. */
+function fieldsOf(q: TraceQLQuery): FieldRef[] {
+  const out = new Map<string, FieldRef>();
+  const add = (o: Operand): void => {
+    if (o.k !== "static") out.set(o.k === "attr" ? `${o.scope}.${o.name}` : o.name, o);
   };
+  const field = (e: FieldExpr): void => {
+    if (e.k === "cmp") add(e.lhs);
+    else {
+      field(e.l);
+      field(e.r);
+    }
+  };
+  const spanset = (e: SpansetExpr): void => {
+    if (e.k === "filter") {
+      if (e.expr) field(e.expr);
+    } else {
+      spanset(e.l);
+      spanset(e.r);
+    }
+  };
+  spanset(q.root);
+  for (const st of q.stages) {
+    if (st.k === "filter") spanset(st.expr);
+    else st.attrs.forEach(add);
+  }
+  return [...out.values()];
+}
+
+/**
+ * A search hit as Tempo lists it (pkg/traceql/engine.go asTraceSearchMetadata): per span its id
+ * (16 hex digits), start and duration, its name when fetched, and every fetched attribute it has,
+ * keyed by name without scope; status as a string; duration and the trace-level intrinsics are
+ * never listed. The spanset holds the first `spss` spans and `matched` counts them all.
+ */
+function searchHit(trace: Trace, matched: Span[], fields: FieldRef[], spss: number): Record<string, unknown> {
+  const spanOut = (s: Span): Record<string, unknown> => {
+    const attributes: Array<{ key: string; value: Record<string, unknown> }> = [];
+    let name: string | undefined;
+    for (const f of fields) {
+      if (f.k === "intrinsic") {
+        if (f.name === "name") name = s.operationName;
+        else if (f.name === "status") attributes.push({ key: "status", value: { stringValue: s.status.toLowerCase() } });
+        continue;
+      }
+      const raw = f.scope === "resource" ? (f.name === "service.name" ? s.serviceName : undefined) : s.attributes[f.name];
+      if (raw === undefined || raw === null) continue;
+      attributes.push({ key: f.name, value: anyValue(raw) });
+    }
+    return {
+      spanID: s.spanId.padStart(16, "0"),
+      ...(name !== undefined ? { name } : {}),
+      startTimeUnixNano: String(spanStartNs(s)),
+      durationNanos: String(spanEndNs(s) - spanStartNs(s)),
+      ...(attributes.length > 0 ? { attributes } : {}),
+    };
+  };
+  const spanSet = { spans: matched.slice(0, spss).map(spanOut), matched: matched.length };
   return {
     // Tempo trims leading zeros from ids in listings.
     traceID: trace.traceId.replace(/^0+(?=.)/, ""),
     rootServiceName: trace.serviceName,
     rootTraceName: trace.rootOperation,
     startTimeUnixNano: String(traceStartNs(trace)),
+    // uint32(DurationNanos / 1e6): whole milliseconds.
     durationMs: Math.floor(trace.durationMs),
     spanSet,
     spanSets: [spanSet],
@@ -488,6 +641,7 @@ export function tempoWorld(options: TempoWorldOptions = {}): TempoWorld {
     kind: "tempo",
     async start(dataset: Trace[]): Promise<TempoRunningWorld> {
       const byId = new Map(dataset.map((t) => [t.traceId.toLowerCase().padStart(32, "0"), t]));
+      const spansPerSpanset = (q: URLSearchParams): number => spansPerSpansetOf(q, options.maxSpansPerSpanSet ?? 100);
       const requests: RecordedRequest[] = [];
       const failing = new Set<string>();
       let fault: Fault | null = null;
@@ -532,15 +686,18 @@ export function tempoWorld(options: TempoWorldOptions = {}): TempoWorld {
         if (path === "/api/echo") return send(res, 200, "echo", "text/plain; charset=utf-8");
         if (path.startsWith("/api/v2/") && apiVersion === "v1") return notFoundPage(res);
         if (path === "/api/search") {
-          const expr = parseTraceQL(q.get("q") ?? "{}");
+          const query = parseTraceQLQuery(q.get("q") ?? "{}");
+          if (query.metrics) throw new BadRequest("metrics queries are answered by /api/metrics/query and /api/metrics/query_range");
           const limit = intParam(q, "limit") ?? 20;
+          const spss = spansPerSpanset(q);
+          const fields = fieldsOf(query);
           const hits = dataset
             .filter((t) => inWindow(t, q))
-            .map((t) => ({ t, matched: evaluateTraceQL(expr, t) }))
+            .map((t) => ({ t, matched: evaluateQuery(query, t) }))
             .filter((h) => h.matched.length > 0)
             .sort((a, b) => (traceStartNs(b.t) > traceStartNs(a.t) ? 1 : traceStartNs(b.t) < traceStartNs(a.t) ? -1 : 0))
             .slice(0, limit);
-          return send(res, 200, JSON.stringify({ traces: hits.map((h) => searchHit(h.t, h.matched)), metrics: { inspectedBytes: "1024", completedJobs: 1, totalJobs: 1 } }));
+          return send(res, 200, JSON.stringify({ traces: hits.map((h) => searchHit(h.t, h.matched, fields, spss)), metrics: { inspectedBytes: "1024", completedJobs: 1, totalJobs: 1 } }));
         }
         const v2Trace = /^\/api\/v2\/traces\/([^/]+)$/.exec(path);
         if (v2Trace) return traceById(v2Trace[1]!, res, true);

@@ -1,17 +1,19 @@
 /**
  * Grafana Tempo adapter. Search is two-step: `/api/search` (TraceQL) lists trace ids as partial
- * traces, then the query layer fetches each by id through its cache. Trace-by-id prefers `/api/v2/traces/{id}` and
+ * traces, then the query layer fetches each by id through its cache; a projected search
+ * (BackendSearch.select) returns the wanted spans with their attributes in the listing itself
+ * (TraceQL `select`, `spss`), so only traces whose spans did not all fit are fetched by id. Trace-by-id prefers `/api/v2/traces/{id}` and
  * falls back to v1 `/api/traces/{id}` on Tempo versions without it; the tag-values endpoints do the
  * same. The working API version is remembered per instance so later calls make one request.
  */
 import type { Filter } from "../../domain/filter.js";
-import type { Trace } from "../../domain/trace.js";
+import { createSpan, type Span, type SpanStatus, type Trace } from "../../domain/trace.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient, type QueryParams } from "../http-client.js";
-import type { BackendFactory, BackendOptions, BackendSearch, HealthStatus, Pushdown, SearchResult, SearchTarget, TraceBackend } from "../trace-backend.js";
+import type { BackendFactory, BackendOptions, BackendSearch, HealthStatus, Pushdown, SearchResult, SearchTarget, SpanProjection, TraceBackend } from "../trace-backend.js";
 import { tempo } from "./descriptor.js";
-import { mapTempoTrace, normalizeTraceId, parseSearchHits, parseTagValues, TempoShapeError, type TempoSearchHit } from "./tempo-mapper.js";
-import { buildTraceQL, quoteString, tempoPushdown } from "./traceql.js";
+import { mapTempoTrace, normalizeTraceId, parseSearchHits, parseTagValues, TempoShapeError, type TempoHitSpan, type TempoSearchHit } from "./tempo-mapper.js";
+import { buildProjectedTraceQL, buildTraceQL, MAX_SPANS_PER_SPANSET, quoteString, tempoPushdown } from "./traceql.js";
 
 type ApiVersion = "v2" | "v1";
 
@@ -26,6 +28,47 @@ function hitTrace(hit: TempoSearchHit): Trace {
     rootOperation: hit.rootTraceName ?? "",
     status: "UNSET",
     partial: true,
+  };
+}
+
+const HIT_STATUS: Readonly<Record<string, SpanStatus>> = { error: "ERROR", ok: "OK", unset: "UNSET" };
+
+/** A span of a projected hit: what the listing carries, with only the selected attributes. */
+function projectedSpan(traceId: string, s: TempoHitSpan, keep: ReadonlySet<string>): Span {
+  const service = s.attributes["service.name"];
+  const status = s.attributes.status;
+  const attributes: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s.attributes)) if (keep.has(k) && v !== null) attributes[k] = v;
+  return createSpan({
+    traceId,
+    spanId: s.spanId,
+    parentSpanId: null,
+    operationName: s.name ?? "",
+    serviceName: typeof service === "string" && service !== "" ? service : "unknown",
+    startTimeUs: Number(s.startNs / 1000n),
+    durationMs: Number(s.durationNs) / 1e6,
+    status: (typeof status === "string" && HIT_STATUS[status]) || "UNSET",
+    attributes,
+  });
+}
+
+/**
+ * A hit of a projected search as a projected trace, or the plain partial trace when Tempo could
+ * not list every wanted span (spss cut the spanset, or it was unreadable): that one is fetched.
+ */
+function projectedTrace(hit: TempoSearchHit, projection: SpanProjection): Trace {
+  const sets = hit.spanSets ?? [];
+  if (sets.length === 0 || sets.some((ss) => ss.matched > ss.spans.length)) return hitTrace(hit);
+  const keep = new Set(projection.attributes);
+  const byId = new Map<string, Span>();
+  for (const ss of sets) for (const s of ss.spans) if (!byId.has(s.spanId)) byId.set(s.spanId, projectedSpan(hit.traceId, s, keep));
+  const spans = [...byId.values()];
+  return {
+    ...hitTrace(hit),
+    spans,
+    // Every error span is in the projection when asked for, so the trace status is known exactly.
+    status: projection.errorSpans ? (spans.some((s) => s.status === "ERROR") ? "ERROR" : "OK") : "UNSET",
+    projected: true,
   };
 }
 
@@ -58,18 +101,25 @@ class TempoBackend implements TraceBackend {
     return tempoPushdown(filter, target);
   }
 
-  /** `/api/search` with the TraceQL for the target; hits become partial traces. */
+  /**
+   * `/api/search` with the TraceQL for the target; hits become partial traces, or with a
+   * projection (target "traces") projected traces built from the listed spans.
+   */
   async searchTraces(search: BackendSearch): Promise<SearchResult<Trace>> {
+    const projection = search.target === "traces" ? search.select : undefined;
     const res = await this.http.get("/api/search", {
       query: [
-        ["q", buildTraceQL(search.filters, search.target)],
+        ["q", projection ? buildProjectedTraceQL(search.filters, projection) : buildTraceQL(search.filters, search.target)],
         ["limit", search.limit],
         ["start", Math.floor(search.startMs / 1000)],
         ["end", Math.ceil(search.endMs / 1000)],
+        // Spans per spanset: Tempo lists 3 by default; a projection wants them all (up to Tempo's cap).
+        ...(projection ? [["spss", MAX_SPANS_PER_SPANSET] as const] : []),
       ],
     });
-    const hits = this.shape(() => parseSearchHits(res.json), "GET /api/search");
-    return { items: hits.slice(0, search.limit).map(hitTrace), notes: [], returned: hits.length };
+    const hits = this.shape(() => parseSearchHits(res.json, { spans: projection !== undefined }), "GET /api/search");
+    const page = hits.slice(0, search.limit);
+    return { items: projection ? page.map((h) => projectedTrace(h, projection)) : page.map(hitTrace), notes: [], returned: hits.length };
   }
 
   async getTrace(traceId: string): Promise<Trace> {
