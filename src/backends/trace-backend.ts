@@ -74,6 +74,16 @@ export interface SpanProjection {
   attributes: readonly string[];
 }
 
+/**
+ * What the query layer already holds, offered to a search so an adapter that returns complete
+ * traces can hand back the held object instead of mapping another copy of the same trace (less
+ * work, and no second copy of every cached trace in memory while a large answer streams in).
+ */
+export interface SearchHints {
+  /** A complete, settled trace the caller holds for this id (its spans no longer change), if any. */
+  known?(traceId: string): Trace | undefined;
+}
+
 /** How a list of filters splits: what the backend is sent, and what runs locally. */
 export interface FilterPlan {
   /** Sent to the backend ("exact" and "narrowing"). */
@@ -172,12 +182,12 @@ export interface TraceBackend {
    * `capabilities.completeTracesInSearch`; otherwise traces may be `partial` (root span only, or
    * no spans with the root's service/name/start/duration known) and the query layer fetches them.
    */
-  searchTraces(search: BackendSearch): Promise<SearchResult<Trace>>;
+  searchTraces(search: BackendSearch, hints?: SearchHints): Promise<SearchResult<Trace>>;
   /**
    * Flat spans matching the search; the query layer re-checks non-exact filters per span. When
    * absent, the query layer calls searchTraces with target "spans" and takes the traces' spans.
    */
-  searchSpans?(search: BackendSearch): Promise<SearchResult<Span>>;
+  searchSpans?(search: BackendSearch, hints?: SearchHints): Promise<SearchResult<Span>>;
   /**
    * One complete trace by id. `hint` is the partial trace a search returned for it, if any (an
    * adapter may reuse what it carries). Throws BackendError kind "not_found" for an unknown id.

@@ -6,7 +6,7 @@
  */
 import { eq, type Filter } from "../domain/filter.js";
 import type { Span, Trace } from "../domain/trace.js";
-import type { BackendSearch, SearchResult, SearchTarget, SpanProjection, TraceBackend } from "../backends/trace-backend.js";
+import type { BackendSearch, SearchHints, SearchResult, SearchTarget, SpanProjection, TraceBackend } from "../backends/trace-backend.js";
 import { mapLimit } from "../util/concurrency.js";
 import type { QueryContext } from "./context.js";
 import type { Coverage } from "./coverage.js";
@@ -186,15 +186,17 @@ async function unitsFor(ctx: QueryContext, backend: TraceBackend, plan: FilterPl
  */
 async function search<T extends Item>(ctx: QueryContext, backend: TraceBackend, target: SearchTarget, q: BackendSearch): Promise<SearchResult<T> & { skipped: Skipped[] }> {
   const key = `search:${target}:${JSON.stringify(q)}`;
+  // Cached traces are complete and settled: an adapter may return them instead of a new copy.
+  const hints: SearchHints = { known: (id) => ctx.cache.get(id) };
   if (target === "traces") {
-    const res = await ctx.cache.coalesce(key, () => backend.searchTraces(q));
+    const res = await ctx.cache.coalesce(key, () => backend.searchTraces(q, hints));
     return { ...res, skipped: [] } as unknown as SearchResult<T> & { skipped: Skipped[] };
   }
   if (backend.searchSpans) {
-    const res = await ctx.cache.coalesce(key, () => backend.searchSpans!(q));
+    const res = await ctx.cache.coalesce(key, () => backend.searchSpans!(q, hints));
     return { ...res, skipped: [] } as unknown as SearchResult<T> & { skipped: Skipped[] };
   }
-  const res = await ctx.cache.coalesce(key, () => backend.searchTraces(q));
+  const res = await ctx.cache.coalesce(key, () => backend.searchTraces(q, hints));
   const done = await completeTraces(backend, ctx.cache, res.items, ctx.fetchConcurrency);
   return { items: done.traces.flatMap((t) => t.spans) as T[], notes: res.notes, returned: res.returned ?? res.items.length, skipped: done.skipped };
 }
