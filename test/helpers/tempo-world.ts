@@ -1,15 +1,23 @@
 /**
  * A fake Grafana Tempo serving a domain dataset in Tempo's wire formats:
- * - `/api/search`: parses and evaluates TraceQL (the subset our builder emits: spansets joined by
+ * - `/api/search`: parses and evaluates TraceQL (what our builders emit: spansets joined by
  *   && / ||, parentheses, = != > < >= <= =~ !~, nil, intrinsics name/status/duration/traceDuration/
  *   rootServiceName/rootName, resource./span. attributes incl. quoted names, Go-escaped strings,
- *   durations) with Tempo's typed semantics (a string literal never matches a number, regexes are
- *   fully anchored and only match strings, `= nil` is rejected); `limit`, `start`/`end` (seconds,
- *   trace overlap); listing in Tempo's shape (hex traceID with leading zeros trimmed, as Tempo does);
+ *   durations; pipelines of spanset filters and `select(...)`) with Tempo's typed semantics (a
+ *   string literal never matches a number, regexes are fully anchored and only match strings,
+ *   `= nil` is rejected); `limit`, `spss` (spans per spanset: default 3, over
+ *   max_spans_per_span_set a 400), `start`/`end` (seconds, trace overlap); listing in Tempo's shape
+ *   (hex traceID with leading zeros trimmed, spans with their fetched attributes keyed without
+ *   scope, `matched` counts);
+ * - `/api/metrics/query` (instant): `<spanset pipeline> | count_over_time() | sum_over_time(x) |
+ *   min_over_time(x) | max_over_time(x) | avg_over_time(x)` with `by(...)`, over spans starting in
+ *   [start, end], labels typed with nils dropped; query_frontend.metrics.max_duration enforced;
  * - `/api/v2/traces/{id}` (`{trace: {resourceSpans}}`) and `/api/traces/{id}` (`{batches}`): OTLP/JSON
  *   with base64 ids and string int64s; unknown ids -> 404 with an empty body;
- * - the v2 and v1 tag-values endpoints, `/ready`, `/api/echo`;
+ * - the v2 and v1 tag-values endpoints, `/ready`, `/api/echo`, `/api/status/buildinfo`;
  * - `apiVersion: "v1"` emulates a Tempo without the v2 endpoints (they answer 404).
+ * TraceQL it does not implement (other functions, `by` as a pipeline stage, coalesce, structural
+ * operators, query_range) is a 400, never silently ignored.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AttributeValue } from "../../src/domain/attributes.js";
@@ -25,6 +33,10 @@ export interface TempoWorldOptions {
   hideReady?: boolean;
   /** query_frontend.search.max_spans_per_span_set (default 100; 0 = no limit). */
   maxSpansPerSpanSet?: number;
+  /** The version `/api/status/buildinfo` reports (default "2.10.0"). */
+  version?: string;
+  /** query_frontend.metrics.max_duration in ms (default: 24 h from Tempo 3.0 on, else 3 h). */
+  metricsMaxDurationMs?: number;
 }
 
 export interface TempoRunningWorld extends RunningWorld {
@@ -503,6 +515,100 @@ export function evaluateTraceQL(expr: SpansetExpr, trace: Trace): Span[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// TraceQL metrics (instant queries)
+// ---------------------------------------------------------------------------------------------
+
+/** Tempo's parseTimestamp (pkg/api/http.go): "s.frac" seconds, <= 10 digits seconds, more digits ns, else RFC3339. */
+function timestampNs(raw: string | null, name: string): bigint {
+  if (raw === null || raw === "") throw new BadRequest(`the simulator needs ${name} (Tempo would default to the last hour)`);
+  if (raw.includes(".") && /^\d+\.\d*$/.test(raw)) {
+    const [s, frac = ""] = raw.split(".");
+    return BigInt(s!) * 1_000_000_000n + BigInt(Math.round(Number(`0.${frac || "0"}`) * 1000)) * 1_000_000n;
+  }
+  if (/^\d+$/.test(raw)) return raw.length <= 10 ? BigInt(raw) * 1_000_000_000n : BigInt(raw);
+  const ms = Date.parse(raw);
+  if (!Number.isFinite(ms)) throw new BadRequest(`invalid ${name}: ${raw}`);
+  return BigInt(ms) * 1_000_000n;
+}
+
+/** A Go time.Duration string for whole hours/minutes (as Tempo prints its limits: 3h0m0s). */
+function goDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m${s % 60}s`;
+}
+
+/** The label a `by()` field gets for a span (undefined = nil, dropped from the series' labels). */
+function labelValue(f: FieldRef, span: Span): Record<string, unknown> | undefined {
+  if (f.k === "intrinsic") {
+    if (f.name === "name") return { stringValue: span.operationName };
+    if (f.name === "status") return { stringValue: span.status.toLowerCase() };
+    throw new BadRequest(`grouping by ${f.name} is not implemented by the simulator`);
+  }
+  const raw = f.scope === "resource" ? (f.name === "service.name" ? span.serviceName : undefined) : span.attributes[f.name];
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw === "object") throw new BadRequest("grouping by an array or map attribute is not implemented by the simulator");
+  return anyValue(raw);
+}
+
+const fieldName = (f: FieldRef): string => (f.k === "intrinsic" ? f.name : `${f.scope}.${f.name}`);
+
+/** The numeric value an over-time function reads: duration in seconds (ns / 1e9), numeric attributes as they are. */
+function numericValue(f: FieldRef, span: Span): number | undefined {
+  if (f.k === "intrinsic") {
+    if (f.name === "duration") return Number(spanEndNs(span) - spanStartNs(span)) / 1e9;
+    throw new BadRequest(`${f.name} is not a number`);
+  }
+  const raw = f.scope === "span" ? span.attributes[f.name] : undefined;
+  return typeof raw === "number" ? raw : undefined;
+}
+
+/**
+ * An instant metrics query over the dataset: every span the query's spanset holds whose start lies
+ * in [start, end] (IntervalMapperInstant, Tempo >= 2.9), grouped by the `by()` labels with nils
+ * dropped (all nil: the first label as the string "nil"), one value per series.
+ */
+function metricsInstant(query: TraceQLQuery, dataset: Trace[], startNs: bigint, endNs: bigint): Record<string, unknown> {
+  const m = query.metrics!;
+  const series = new Map<string, { labels: Array<{ key: string; value: Record<string, unknown> }>; n: number; sum: number; max: number; min: number; seen: number }>();
+  for (const trace of dataset) {
+    for (const span of evaluateQuery({ root: query.root, stages: query.stages }, trace)) {
+      const at = spanStartNs(span);
+      if (at < startNs || at > endNs) continue;
+      let labels = m.by.flatMap((f) => {
+        const v = labelValue(f, span);
+        return v === undefined ? [] : [{ key: fieldName(f), value: v }];
+      });
+      if (labels.length === 0 && m.by.length > 0) labels = [{ key: fieldName(m.by[0]!), value: { stringValue: "nil" } }];
+      const id = JSON.stringify(labels);
+      let s = series.get(id);
+      if (!s) series.set(id, (s = { labels, n: 0, sum: 0, max: -Infinity, min: Infinity, seen: 0 }));
+      s.n++;
+      if (m.attr) {
+        const v = numericValue(m.attr, span);
+        if (v !== undefined) {
+          s.seen++;
+          s.sum += v;
+          s.max = Math.max(s.max, v);
+          s.min = Math.min(s.min, v);
+        }
+      }
+    }
+  }
+  const valueOf = (s: { n: number; sum: number; max: number; min: number; seen: number }): number | string => {
+    if (m.fn === "count_over_time") return s.n;
+    if (s.seen === 0) return "NaN";
+    if (m.fn === "sum_over_time") return s.sum;
+    if (m.fn === "max_over_time") return s.max;
+    if (m.fn === "min_over_time") return s.min;
+    return s.sum / s.seen;
+  };
+  return {
+    series: [...series.values()].map((s) => ({ labels: s.labels, value: valueOf(s) })),
+    metrics: { inspectedBytes: "1024", totalJobs: 1, completedJobs: 1 },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Server
 // ---------------------------------------------------------------------------------------------
 
@@ -637,6 +743,9 @@ function staticText(s: Static): { type: string; value: string } | undefined {
 
 export function tempoWorld(options: TempoWorldOptions = {}): TempoWorld {
   const apiVersion = options.apiVersion ?? "v2";
+  const version = options.version ?? "2.10.0";
+  const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? 2);
+  const metricsMaxMs = options.metricsMaxDurationMs ?? (major >= 3 ? 24 : 3) * 3_600_000;
   return {
     kind: "tempo",
     async start(dataset: Trace[]): Promise<TempoRunningWorld> {
@@ -684,6 +793,22 @@ export function tempoWorld(options: TempoWorldOptions = {}): TempoWorld {
       const route = (path: string, q: URLSearchParams, res: ServerResponse): void => {
         if (path === "/ready" && !options.hideReady) return send(res, 200, "ready", "text/plain; charset=utf-8");
         if (path === "/api/echo") return send(res, 200, "echo", "text/plain; charset=utf-8");
+        if (path === "/api/status/buildinfo") {
+          return send(res, 200, JSON.stringify({ version, revision: "simulated", branch: "HEAD", buildUser: "", buildDate: "", goVersion: "go1.25.0" }));
+        }
+        if (path === "/api/metrics/query") {
+          const query = parseTraceQLQuery(q.get("q") ?? q.get("query") ?? "");
+          if (!query.metrics) throw new BadRequest("a metrics query needs a metrics function, e.g. { } | count_over_time()");
+          if (query.stages.some((st) => st.k === "select")) throw new BadRequest("select() in a metrics query is not implemented by the simulator");
+          const startNs = timestampNs(q.get("start"), "start");
+          const endNs = timestampNs(q.get("end"), "end");
+          if (startNs >= endNs) throw new BadRequest("end must be greater than start");
+          if (endNs - startNs > BigInt(metricsMaxMs) * 1_000_000n) {
+            throw new BadRequest(`metrics query time range exceeds the maximum allowed duration of ${goDuration(metricsMaxMs)}`);
+          }
+          return send(res, 200, JSON.stringify(metricsInstant(query, dataset, startNs, endNs)));
+        }
+        if (path === "/api/metrics/query_range") throw new BadRequest("query_range is not implemented by the simulator");
         if (path.startsWith("/api/v2/") && apiVersion === "v1") return notFoundPage(res);
         if (path === "/api/search") {
           const query = parseTraceQLQuery(q.get("q") ?? "{}");

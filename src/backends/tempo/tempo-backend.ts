@@ -10,9 +10,22 @@ import type { Filter } from "../../domain/filter.js";
 import { createSpan, type Span, type SpanStatus, type Trace } from "../../domain/trace.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient, type QueryParams } from "../http-client.js";
-import type { BackendFactory, BackendOptions, BackendSearch, HealthStatus, Pushdown, SearchResult, SearchTarget, SpanProjection, TraceBackend } from "../trace-backend.js";
+import type {
+  AggregateAnswer,
+  AggregateQuery,
+  BackendFactory,
+  BackendOptions,
+  BackendSearch,
+  HealthStatus,
+  Pushdown,
+  SearchResult,
+  SearchTarget,
+  SpanProjection,
+  TraceBackend,
+} from "../trace-backend.js";
 import { tempo } from "./descriptor.js";
-import { mapTempoTrace, normalizeTraceId, parseSearchHits, parseTagValues, TempoShapeError, type TempoHitSpan, type TempoSearchHit } from "./tempo-mapper.js";
+import { mapTempoTrace, normalizeTraceId, parseInstantAnswer, parseSearchHits, parseTagValues, TempoShapeError, type TempoHitSpan, type TempoSearchHit } from "./tempo-mapper.js";
+import { groupsFromSeries, planMetrics } from "./traceql-metrics.js";
 import { buildProjectedTraceQL, buildTraceQL, MAX_SPANS_PER_SPANSET, quoteString, tempoPushdown } from "./traceql.js";
 
 type ApiVersion = "v2" | "v1";
@@ -80,6 +93,8 @@ class TempoBackend implements TraceBackend {
   private readonly now: () => number;
   private traceApi: ApiVersion | undefined;
   private tagApi: ApiVersion | undefined;
+  /** Whether TraceQL metrics read every span (see metricsExact); asked once. */
+  private metricsExactness: Promise<boolean> | undefined;
 
   constructor(private readonly options: BackendOptions) {
     const headers: Record<string, string> = { ...options.headers };
@@ -120,6 +135,59 @@ class TempoBackend implements TraceBackend {
     const hits = this.shape(() => parseSearchHits(res.json, { spans: projection !== undefined }), "GET /api/search");
     const page = hits.slice(0, search.limit);
     return { items: projection ? page.map((h) => projectedTrace(h, projection)) : page.map(hitTrace), notes: [], returned: hits.length };
+  }
+
+  /**
+   * An aggregate from TraceQL metrics instant queries (`/api/metrics/query`, Tempo >= 2.9 for the
+   * [start, end] range), for what traceql-metrics.ts maps exactly, on a Tempo whose metrics read
+   * every span; otherwise undefined (the query layer computes it). Tempo declining the query (400:
+   * over query_frontend.metrics.max_duration, say; 404: no metrics API) is also undefined.
+   */
+  async aggregate(query: AggregateQuery): Promise<AggregateAnswer | undefined> {
+    const plan = planMetrics(query);
+    if (!plan || !(await this.metricsExact())) return undefined;
+    const instant = async (q: string) => {
+      const res = await this.http.get("/api/metrics/query", {
+        query: [
+          ["q", q],
+          // Nanoseconds (more than 10 digits): the range is [start, end], both ends inclusive.
+          ["start", (BigInt(Math.floor(query.startMs)) * 1_000_000n).toString()],
+          ["end", (BigInt(Math.floor(query.endMs)) * 1_000_000n).toString()],
+        ],
+        allowStatus: [400, 404],
+      });
+      if (res.status === 400 || res.status === 404) {
+        this.options.logger.warn({ backend: "tempo", status: res.status }, "Tempo declined a TraceQL metrics query; the aggregate is computed from fetched traces");
+        return undefined;
+      }
+      const answer = this.shape(() => parseInstantAnswer(res.json), "GET /api/metrics/query");
+      return answer.partial ? undefined : answer.series;
+    };
+    const [count, sum, max] = await Promise.all([instant(plan.count), plan.sumDuration ? instant(plan.sumDuration) : [], plan.maxDuration ? instant(plan.maxDuration) : []]);
+    if (!count || !sum || !max) return undefined;
+    return groupsFromSeries(plan, count, sum, max);
+  }
+
+  /**
+   * TraceQL metrics count every span only from Tempo 3.0 on (metrics GA: live-stores and backend
+   * blocks). Tempo 2.x answers them from the metrics-generator's local-blocks processor, which by
+   * default keeps server spans only (filter_server_spans) and needs flushing for older data, so an
+   * answer could silently leave spans out. The version comes from `/api/status/buildinfo`.
+   */
+  private metricsExact(): Promise<boolean> {
+    this.metricsExactness ??= this.http
+      .get("/api/status/buildinfo", { allowStatus: [404] })
+      .then((res) => {
+        const version = typeof (res.json as { version?: unknown } | undefined)?.version === "string" ? (res.json as { version: string }).version : "";
+        const major = Number(/^v?(\d+)\./.exec(version.trim())?.[1]);
+        return res.status === 200 && major >= 3;
+      })
+      .catch(() => {
+        // Not remembered: the next aggregate asks again.
+        this.metricsExactness = undefined;
+        return false;
+      });
+    return this.metricsExactness;
   }
 
   async getTrace(traceId: string): Promise<Trace> {

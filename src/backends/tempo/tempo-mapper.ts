@@ -184,3 +184,31 @@ export function parseTagValues(body: unknown): string[] {
   }
   return out;
 }
+
+export interface InstantAnswer {
+  series: Array<{ labels: Record<string, AttributeValue>; value: number }>;
+  /** Tempo's PartialStatus: the answer does not cover everything (a series limit, failed jobs). */
+  partial: boolean;
+}
+
+/**
+ * `/api/metrics/query` (QueryInstantResponse as protobuf JSON): `{series: [{labels: [{key, value}],
+ * value}], metrics, status?, message?}`; an empty answer may leave `series` out. NaN arrives as the
+ * string "NaN".
+ */
+export function parseInstantAnswer(body: unknown): InstantAnswer {
+  if (!isObject(body)) throw new TempoShapeError("the body is not a JSON object");
+  const keys = Object.keys(body);
+  if (!("series" in body) && keys.some((k) => k !== "metrics" && k !== "status" && k !== "message")) {
+    throw new TempoShapeError(`expected an object with a 'series' list, got an object with ${keys.slice(0, 5).map((k) => `'${k.slice(0, 32)}'`).join(", ")}`);
+  }
+  const list = body.series ?? [];
+  if (!Array.isArray(list)) throw new TempoShapeError("'series' is not an array");
+  const series: InstantAnswer["series"] = [];
+  for (const s of list) {
+    if (!isObject(s)) throw new TempoShapeError("a series is not an object");
+    const value = typeof s.value === "number" ? s.value : typeof s.value === "string" ? Number(s.value) : s.value === undefined ? 0 : NaN;
+    series.push({ labels: decodeAttributes(s.labels), value });
+  }
+  return { series, partial: body.status === "PARTIAL" || body.status === 1 };
+}

@@ -397,3 +397,35 @@ export function buildProjectedTraceQL(filters: readonly Filter[], projection: { 
   const selected = [...new Set(projection.attributes.filter(writableAttributeName))].map(spanAttribute);
   return `${traceSet}${stage} | select(${["name", "status", "resource.service.name", ...selected].join(", ")})`;
 }
+
+/**
+ * A condition that holds for a span exactly when the local engine's span semantics
+ * (filter-engine.ts spanMatches) accept it, for aggregates computed by TraceQL metrics; undefined
+ * when TraceQL cannot say the same thing. Exact: service.name and operation name string
+ * comparisons (always strings; a span without a service name reads "unknown" locally and nil in
+ * Tempo, which OTel SDKs never emit), status, and duration ranges whose bound is a whole number of
+ * nanoseconds. Attribute conditions are never exact (TraceQL compares typed values and matches
+ * arrays per element; the local engine compares rendered values).
+ */
+export function exactSpanCondition(f: Filter): string | undefined {
+  if (f.field === "service.name" || f.field === "name" || f.field === "operation_name") {
+    if (f.valueType !== "string" || f.operator === "exists" || f.operator === "not_exists") return undefined;
+    return stringFieldCondition(f.field === "service.name" ? "resource.service.name" : "name", f, false);
+  }
+  if (f.field === "status") {
+    const accepted = acceptedStatuses(f, STATUSES);
+    if (!accepted || accepted.length === 0 || accepted.length === STATUSES.length) return undefined;
+    return anyOf(accepted.map((st) => `status = ${st.toLowerCase()}`));
+  }
+  if (f.field === "duration") {
+    if (f.valueType !== "number") return undefined;
+    // The bound must be k ns exactly (k / 1e6 ms as a double): then `ns op k` and the local
+    // `ns / 1e6 op bound` agree for every span.
+    const render = (n: number): string | undefined => {
+      const ns = Math.round(n * 1e6);
+      return n >= 0 && Number.isSafeInteger(ns) && ns / 1e6 === n ? `${ns}ns` : undefined;
+    };
+    return numberFieldCondition("duration", f, render, RANGE_OPS);
+  }
+  return undefined;
+}
