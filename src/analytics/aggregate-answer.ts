@@ -25,6 +25,7 @@ export interface AggregateAnswer {
   groups: AggregateGroup[];
   /** Rows and traces the answer was computed from (all of the window: a pushed-down aggregate is complete). */
   spans: number;
-  traces: number;
+  /** Undefined when the backend cannot count distinct traces (TraceQL metrics count spans). */
+  traces?: number;
 }
 

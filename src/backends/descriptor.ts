@@ -26,6 +26,12 @@ export interface BackendCapabilities {
    * a filter on one is applied locally, never sent as the raw attribute of one convention.
    */
   readonly normalizedGenAiFields?: boolean;
+  /**
+   * searchTraces honours BackendSearch.select: it can return, per matching trace, just the spans a
+   * projection asks for (with only the selected attributes), so the query layer need not fetch
+   * every trace by id when that is all the caller reads. Absent means no.
+   */
+  readonly projection?: boolean;
 }
 
 export interface BackendDescriptor<K extends string = string> {

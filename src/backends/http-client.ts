@@ -5,9 +5,22 @@
  * (and the Basic credential built from URL userinfo) never reach a message or a log: texts are
  * redacted whole, before any cut.
  */
-import { brotliDecompressSync, constants as zlib, gunzipSync, inflateRawSync, inflateSync, type ZlibOptions } from "node:zlib";
+import { pipeline, Readable, type Transform } from "node:stream";
+import {
+  brotliDecompressSync,
+  constants as zlib,
+  createBrotliDecompress,
+  createGunzip,
+  createInflate,
+  createInflateRaw,
+  gunzipSync,
+  inflateRawSync,
+  inflateSync,
+  type ZlibOptions,
+} from "node:zlib";
 import { Agent, request, type Dispatcher } from "undici";
 import { BackendError } from "../errors.js";
+import { JsonSyntaxError } from "./json-array-stream.js";
 import { backendLabel } from "./registry.js";
 import type { Logger } from "../logger.js";
 import { displayUrl } from "../util/url.js";
@@ -88,6 +101,21 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
   deflate: inflateAny,
   br: brotliDecompressSync,
 };
+
+/** Streaming decoders; "deflate" picks zlib-wrapped or raw from the first bytes. */
+const STREAM_DECODERS: Readonly<Record<string, (head: Buffer) => Transform>> = {
+  gzip: () => createGunzip(),
+  "x-gzip": () => createGunzip(),
+  // A zlib header: deflate method (CM 8) and a header checksum that is a multiple of 31.
+  deflate: (head) => (head.length >= 2 && (head[0]! & 0x0f) === 8 && ((head[0]! << 8) | head[1]!) % 31 === 0 ? createInflate() : createInflateRaw()),
+  br: () => createBrotliDecompress(),
+};
+
+/** Reads a body as it arrives (see json-array-stream.ts): push each decoded chunk, then end. */
+export interface BodyConsumer<T> {
+  push(chunk: Buffer): void;
+  end(): T;
+}
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -173,6 +201,108 @@ export class HttpClient {
 
   post(path: string, body: unknown, options: Omit<RequestOptions, "body"> = {}): Promise<HttpResponse> {
     return this.send("POST", path, { ...options, body });
+  }
+
+  /**
+   * GET whose 2xx body is handed to `consumer` chunk by chunk as it arrives (decompressed on the
+   * fly), never held whole: for answers too large to buffer, parse and map at once. The size limit
+   * counts raw and decoded bytes; a consumer's JsonSyntaxError is an invalid response naming the
+   * backend and URL; statuses, timeouts and redaction are those of `get`.
+   */
+  async stream<T>(path: string, options: { query?: QueryParams }, consumer: BodyConsumer<T>): Promise<{ status: number; value: T; bytes: number }> {
+    const url = this.buildUrl(path, options.query);
+    const what = `GET ${url.pathname}`;
+    const started = performance.now();
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: "GET",
+        headers: { accept: "application/json", ...this.headers },
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+    } catch (err) {
+      throw this.transportError(err, what);
+    }
+    const status = res.statusCode;
+    const encoding = (header(res.headers, "content-encoding") ?? "").trim().toLowerCase();
+    if (status < 200 || status >= 300) {
+      let raw: Buffer;
+      try {
+        raw = await this.readBody(res, what, false);
+      } catch (err) {
+        if (err instanceof BackendError) throw err;
+        throw this.transportError(err, what);
+      }
+      throw this.statusError(status, what, this.decodeLeniently(raw, encoding), res.headers, url);
+    }
+    const declared = Number(header(res.headers, "content-length"));
+    if (Number.isFinite(declared) && declared > this.maxBytes) {
+      res.body.destroy();
+      throw this.tooLarge(what, declared);
+    }
+    const makeDecoder = encoding === "" || encoding === "identity" ? undefined : STREAM_DECODERS[encoding];
+    if (encoding !== "" && encoding !== "identity" && !makeDecoder) {
+      res.body.destroy();
+      throw this.undecodable(what, encoding, status, "this server cannot decode (it understands gzip, deflate and br)");
+    }
+    let rawBytes = 0;
+    let decodedBytes = 0;
+    let head = "";
+    const limit = this.maxBytes;
+    const tooLarge = (): BackendError => this.tooLarge(what);
+    const body = res.body as AsyncIterable<Buffer> & { destroy(): void };
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const chunk of body) {
+        rawBytes += chunk.length;
+        if (rawBytes > limit) throw tooLarge();
+        yield chunk;
+      }
+    }
+    let decoder: Transform | undefined;
+    try {
+      let chunks: AsyncIterable<Buffer> = counted();
+      if (makeDecoder) {
+        const it = counted();
+        const first = await it.next();
+        const firstChunk = first.done ? Buffer.alloc(0) : first.value;
+        decoder = makeDecoder(firstChunk);
+        const source = Readable.from(
+          (async function* () {
+            if (!first.done) yield firstChunk;
+            yield* it;
+          })(),
+        );
+        chunks = pipeline(source, decoder, () => undefined) as unknown as AsyncIterable<Buffer>;
+      }
+      for await (const chunk of chunks) {
+        decodedBytes += chunk.length;
+        if (decodedBytes > limit) throw tooLarge();
+        if (head.length < 1024) head += chunk.subarray(0, 1024).toString("utf8");
+        consumer.push(chunk);
+      }
+      const value = consumer.end();
+      const ms = Math.round(performance.now() - started);
+      this.opts.logger.debug({ backend: this.opts.backend, method: "GET", path: url.pathname, status, ms, bytes: rawBytes, streamed: true }, "backend request");
+      return { status, value, bytes: rawBytes };
+    } catch (err) {
+      body.destroy();
+      decoder?.destroy();
+      if (err instanceof BackendError) throw err;
+      if (err instanceof JsonSyntaxError) {
+        throw new BackendError(
+          this.opts.backend,
+          "invalid_response",
+          `${this.label} at ${this.url} returned a response that is not valid JSON for ${what} ` +
+            `(starts with ${JSON.stringify(this.snippet(head, 80))}). ` +
+            `Check that the URL points to the ${this.label} query API, not a UI page or a proxy.`,
+          status,
+        );
+      }
+      const code = (err as { code?: string }).code ?? "";
+      if (decoder && code.startsWith("Z_")) throw this.undecodable(what, encoding, status, `does not decode as ${encoding}`);
+      throw this.transportError(err, what);
+    }
   }
 
   async close(): Promise<void> {
@@ -268,21 +398,23 @@ export class HttpClient {
     const enc = (encoding ?? "").trim().toLowerCase();
     if (enc === "" || enc === "identity") return raw.toString("utf8");
     const decoder = DECODERS[enc];
-    const fail = (why: string): BackendError =>
-      new BackendError(
-        this.opts.backend,
-        "invalid_response",
-        `${this.label} at ${this.url} answered ${what} with a body marked Content-Encoding ${enc.slice(0, 40)} that ${why}. ` +
-          `Check any proxy or gateway between this server and ${this.label}.`,
-        status,
-      );
-    if (!decoder) throw fail("this server cannot decode (it understands gzip, deflate and br)");
+    if (!decoder) throw this.undecodable(what, enc, status, "this server cannot decode (it understands gzip, deflate and br)");
     try {
       return decoder(raw, { maxOutputLength: this.maxBytes }).toString("utf8");
     } catch (err) {
       if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw this.tooLarge(what);
-      throw fail(`does not decode as ${enc}`);
+      throw this.undecodable(what, enc, status, `does not decode as ${enc}`);
     }
+  }
+
+  private undecodable(what: string, enc: string, status: number, why: string): BackendError {
+    return new BackendError(
+      this.opts.backend,
+      "invalid_response",
+      `${this.label} at ${this.url} answered ${what} with a body marked Content-Encoding ${enc.slice(0, 40)} that ${why}. ` +
+        `Check any proxy or gateway between this server and ${this.label}.`,
+      status,
+    );
   }
 
   /** For error snippets: whatever decodes (a cut body decodes up to the cut), else the raw text. */

@@ -44,6 +44,45 @@ export interface BackendSearch {
    * for their matching spans on a backend without searchSpans.
    */
   target: SearchTarget;
+  /**
+   * Only with target "traces", and only sent to a backend whose capabilities.projection is set
+   * (and when every filter is applied by the backend exactly): instead of complete traces, return
+   * per matching trace just the spans the projection describes. See SpanProjection.
+   */
+  select?: SpanProjection;
+}
+
+/**
+ * A projection of a trace search, for callers that read only some spans of each trace (the LLM
+ * analytics read LLM calls). A backend honouring it returns, per trace, a Trace with `partial`
+ * and `projected` set whose `spans` are exactly
+ * - every span carrying at least one of `spansWith` (all of them, not a sample), and
+ * - when `errorSpans` is set, every span with status ERROR (so the trace's status stays exact),
+ * each with its id, name, service, start, duration and status, and of its attributes only those in
+ * `attributes` (when present on the span). Parent ids are not carried (parentSpanId is null).
+ * Only traces that match the filters AND have a span carrying one of `spansWith` are returned;
+ * trace-level fields (root service and name, start) come from the search; `durationMs` may be
+ * rounded down to whole milliseconds (Tempo's listing precision). A trace the backend cannot
+ * project completely (e.g. more matching spans than one answer carries) comes back as an ordinary
+ * partial trace (no `projected`), and the query layer fetches it by id.
+ */
+export interface SpanProjection {
+  /** Attribute keys: a span is wanted when it carries at least one of them. Non-empty. */
+  spansWith: readonly string[];
+  /** Also return every ERROR span of the trace. */
+  errorSpans: boolean;
+  /** Attribute keys to carry on each returned span (`spansWith` are not implied). */
+  attributes: readonly string[];
+}
+
+/**
+ * What the query layer already holds, offered to a search so an adapter that returns complete
+ * traces can hand back the held object instead of mapping another copy of the same trace (less
+ * work, and no second copy of every cached trace in memory while a large answer streams in).
+ */
+export interface SearchHints {
+  /** A complete, settled trace the caller holds for this id (its spans no longer change), if any. */
+  known?(traceId: string): Trace | undefined;
 }
 
 /** How a list of filters splits: what the backend is sent, and what runs locally. */
@@ -119,12 +158,12 @@ export interface TraceBackend {
    * `capabilities.completeTracesInSearch`; otherwise traces may be `partial` (root span only, or
    * no spans with the root's service/name/start/duration known) and the query layer fetches them.
    */
-  searchTraces(search: BackendSearch): Promise<SearchResult<Trace>>;
+  searchTraces(search: BackendSearch, hints?: SearchHints): Promise<SearchResult<Trace>>;
   /**
    * Flat spans matching the search; the query layer re-checks non-exact filters per span. When
    * absent, the query layer calls searchTraces with target "spans" and takes the traces' spans.
    */
-  searchSpans?(search: BackendSearch): Promise<SearchResult<Span>>;
+  searchSpans?(search: BackendSearch, hints?: SearchHints): Promise<SearchResult<Span>>;
   /**
    * One complete trace by id. `hint` is the partial trace a search returned for it, if any (an
    * adapter may reuse what it carries). Throws BackendError kind "not_found" for an unknown id.

@@ -59,6 +59,12 @@ export interface Trace {
   status: SpanStatus;
   /** Set when the backend could return only part of the trace (e.g. its root span). */
   partial?: boolean;
+  /**
+   * Set (with `partial`) when the trace answers a search's projection (BackendSearch.select): its
+   * spans are exactly the spans the projection asked for, carrying only the selected attributes.
+   * Enough for the caller that asked; never cached or shown as the trace itself.
+   */
+  projected?: boolean;
 }
 
 export interface SpanInit {

@@ -48,8 +48,8 @@ export function normalizeFinishReason(raw: string): FinishReason {
   return FINISH_REASON_VALUES[asciiLower(raw).replace(/-/g, "_")] ?? "other";
 }
 
-/** Keys holding a list (or one value) of finish reasons, first non-empty wins. */
-const LIST_KEYS = [
+/** Keys holding a list (or one value) of finish reasons, first non-empty wins (then gen_ai.output.messages, then events). */
+export const FINISH_REASON_KEYS = [
   "gen_ai.response.finish_reasons",
   "llm.response.finish_reasons",
   "ai.response.finishReason",
@@ -94,7 +94,7 @@ function fromEvents(events: readonly SpanEvent[]): string[] | undefined {
 
 /** Raw finish reasons of a span, or undefined when none is recorded. */
 export function rawFinishReasons(attrs: Attributes, events: readonly SpanEvent[] = []): string[] | undefined {
-  for (const key of LIST_KEYS) {
+  for (const key of FINISH_REASON_KEYS) {
     const list = nonEmpty(toStringList(attrs[key]));
     if (list) return list;
   }

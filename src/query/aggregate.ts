@@ -53,7 +53,7 @@ export async function aggregateSource(ctx: QueryContext, request: AggregateReque
       byModel: request.byModel,
     });
     if (answer) {
-      const coverage: Coverage = { traces: answer.traces, spans: answer.spans, complete: true, examined: answer.spans };
+      const coverage: Coverage = { ...(answer.traces !== undefined ? { traces: answer.traces } : {}), spans: answer.spans, complete: true, examined: answer.spans };
       return { kind: "pushed", answer, window, notes: [], skipped: [], coverage };
     }
   }

@@ -4,8 +4,8 @@
  * was hit, or traces could not be fetched).
  */
 export interface Coverage {
-  /** Traces the answer was computed from (after every filter). */
-  traces: number;
+  /** Traces the answer was computed from (after every filter); absent when the backend counted spans only (TraceQL metrics). */
+  traces?: number;
   /** Spans the answer was computed from, for span-level answers and aggregates. */
   spans?: number;
   /** False when the window may hold more matching data than was read. */
@@ -23,7 +23,7 @@ export function coverageNote(c: Coverage, what = "traces"): string | undefined {
   const parts: string[] = [];
   if (c.limit !== undefined) {
     parts.push(
-      `computed from ${c.traces.toLocaleString("en-US")} of at least ${c.limit.toLocaleString("en-US")} ${what} in the window ` +
+      `computed from ${(c.traces ?? c.spans ?? 0).toLocaleString("en-US")} of at least ${c.limit.toLocaleString("en-US")} ${what} in the window ` +
         `(the most one call reads; --max-traces / MAX_TRACES_PER_QUERY); narrow the window or the filters for a complete answer`,
     );
   }

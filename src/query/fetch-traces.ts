@@ -1,7 +1,8 @@
 /**
  * Completing traces: a search may return partial traces (ids and root info only); each is fetched
  * by id through the trace cache with bounded concurrency. A failed fetch is skipped and listed,
- * never fatal.
+ * never fatal. Projected traces (a search's answer to BackendSearch.select) already hold what the
+ * caller asked for and are kept as they are, uncached.
  */
 import type { ServiceScope } from "../access/scope.js";
 import type { Trace } from "../domain/trace.js";
@@ -56,6 +57,7 @@ export async function completeTraces(backend: TraceBackend, cache: TraceCache, t
       cache.put(t);
       return { ok: true as const, trace: t };
     }
+    if (t.projected) return { ok: true as const, trace: t };
     try {
       return { ok: true as const, trace: await fetchTrace(backend, cache, t.traceId, t) };
     } catch (err) {

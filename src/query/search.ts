@@ -6,7 +6,7 @@
  */
 import { eq, type Filter } from "../domain/filter.js";
 import type { Span, Trace } from "../domain/trace.js";
-import type { BackendSearch, SearchResult, SearchTarget, TraceBackend } from "../backends/trace-backend.js";
+import type { BackendSearch, SearchHints, SearchResult, SearchTarget, SpanProjection, TraceBackend } from "../backends/trace-backend.js";
 import type { ServiceScope } from "../access/scope.js";
 import { mapLimit } from "../util/concurrency.js";
 import type { QueryContext } from "./context.js";
@@ -28,6 +28,19 @@ export interface SearchRequest {
    * (aggregates and rankings, which must see the whole window, not a backend-chosen subset).
    */
   mode: "newest" | "window";
+  /**
+   * Traces only: what the caller reads of each trace. On a backend with capabilities.projection,
+   * and when the backend applies every filter exactly, the search returns just those spans
+   * (`projected` traces, never cached) instead of every trace fetched by id; elsewhere traces come
+   * complete as usual. Only traces with a span the projection wants are then returned, so use it
+   * only where traces without such spans do not count (see SpanProjection).
+   */
+  select?: SpanProjection;
+  /**
+   * With `select`: false for a projected trace that does not carry what the caller needs (e.g.
+   * values recorded only in span events, which no projection holds); that trace is fetched whole.
+   */
+  selectSuffices?: (trace: Trace) => boolean;
 }
 
 export interface Found<T> {
@@ -111,9 +124,13 @@ async function find<T extends Item>(ctx: QueryContext, request: SearchRequest, t
   const limit = request.mode === "window" ? requested : fetchLimit(requested, plan, cap);
   const counter = { withheld: 0 };
 
+  // A projection needs every filter applied remotely (local trace filters read every span) and no
+  // scope (restricting a trace re-parents spans, which a projection does not carry).
+  const select = target === "traces" && request.select && backend.capabilities.projection && plan.local.length === 0 && !scope ? request.select : undefined;
+
   const units = await unitsFor(ctx, backend, plan, limit, cap, notes);
   const results = await mapLimit(units, Math.max(1, Math.min(ctx.fetchConcurrency, 4)), (unit) =>
-    runUnit<T>(ctx, backend, target, window, unit, plan, request.mode, requested, scope, counter),
+    runUnit<T>(ctx, backend, target, window, unit, plan, request.mode, requested, scope, counter, select),
   );
 
   const merged = new Map<string, T>();
@@ -129,8 +146,11 @@ async function find<T extends Item>(ctx: QueryContext, request: SearchRequest, t
   if (request.mode === "newest") items = items.slice(0, requested);
   const attempted = items.length + skipped.length;
   if (target === "traces") {
-    // Only what the answer keeps is fetched in full (when no local filter needed the spans).
-    const done = await completeTraces(backend, ctx.cache, items as Trace[], ctx.fetchConcurrency);
+    // Only what the answer keeps is fetched in full (when no local filter needed the spans);
+    // projected traces answer the projection as they are, unless the caller says one does not suffice.
+    const suffices = request.selectSuffices;
+    const toComplete = suffices ? (items as Trace[]).map((t) => (t.projected && !suffices(t) ? { ...t, projected: false } : t)) : (items as Trace[]);
+    const done = await completeTraces(backend, ctx.cache, toComplete, ctx.fetchConcurrency);
     skipped.push(...done.skipped);
     items = visibleTraces(done.traces, scope, { withheld: 0 }) as T[];
   }
@@ -201,15 +221,17 @@ async function unitsFor(ctx: QueryContext, backend: TraceBackend, plan: FilterPl
  */
 async function search<T extends Item>(ctx: QueryContext, backend: TraceBackend, target: SearchTarget, q: BackendSearch): Promise<SearchResult<T> & { skipped: Skipped[] }> {
   const key = `search:${target}:${JSON.stringify(q)}`;
+  // Cached traces are complete and settled: an adapter may return them instead of a new copy.
+  const hints: SearchHints = { known: (id) => ctx.cache.get(id) };
   if (target === "traces") {
-    const res = await ctx.cache.coalesce(key, () => backend.searchTraces(q));
+    const res = await ctx.cache.coalesce(key, () => backend.searchTraces(q, hints));
     return { ...res, skipped: [] } as unknown as SearchResult<T> & { skipped: Skipped[] };
   }
   if (backend.searchSpans) {
-    const res = await ctx.cache.coalesce(key, () => backend.searchSpans!(q));
+    const res = await ctx.cache.coalesce(key, () => backend.searchSpans!(q, hints));
     return { ...res, skipped: [] } as unknown as SearchResult<T> & { skipped: Skipped[] };
   }
-  const res = await ctx.cache.coalesce(key, () => backend.searchTraces(q));
+  const res = await ctx.cache.coalesce(key, () => backend.searchTraces(q, hints));
   const done = await completeTraces(backend, ctx.cache, res.items, ctx.fetchConcurrency);
   return { items: done.traces.flatMap((t) => t.spans) as T[], notes: res.notes, returned: res.returned ?? res.items.length, skipped: done.skipped };
 }
@@ -233,6 +255,7 @@ async function runUnit<T extends Item>(
   requested: number,
   scope: ServiceScope | undefined,
   counter: { withheld: number },
+  select: SpanProjection | undefined,
 ): Promise<UnitResult<T>> {
   const seen = new Map<string, T>();
   const skipped: Skipped[] = [];
@@ -244,7 +267,7 @@ async function runUnit<T extends Item>(
   let saturated = false;
   let unsettled = false;
   for (;;) {
-    const res = await search<T>(ctx, backend, target, { startMs, endMs: window.endMs, limit, filters: unit.remote, target });
+    const res = await search<T>(ctx, backend, target, { startMs, endMs: window.endMs, limit, filters: unit.remote, target, ...(select ? { select } : {}) });
     asked += limit;
     skipped.push(...res.skipped);
     for (const n of res.notes) if (!notes.includes(n)) notes.push(n);

@@ -6,13 +6,19 @@ import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { round2, summarize } from "../analytics/stats.js";
 import { NoDataError } from "../errors.js";
 import { findTraces } from "../query/search.js";
+import { LLM_CALL_PROJECTION } from "../query/llm-projection.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
-import { llmCalls, skippedOutput } from "./llm-common.js";
+import { llmCalls, skippedOutput, type LlmCall } from "./llm-common.js";
 import { coverageSchema, notesSchema, windowSchema, withCoverage } from "./summaries.js";
 
 const statsSchema = z.object({ mean: z.number(), median: z.number(), p50: z.number(), p95: z.number(), p99: z.number() });
 
+
+/** A failed call and an embeddings call record no finish reason, so a projection of one misses none. */
+function mayHaveFinishReason(c: LlmCall): boolean {
+  return c.span.status !== "ERROR" && c.llm.operation_name !== "embeddings";
+}
 
 export const getLlmModelStats = defineTool({
   name: "get_llm_model_stats",
@@ -49,9 +55,19 @@ export const getLlmModelStats = defineTool({
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     // The original analysed a fixed 1000 traces; here every trace of the window, up to --max-traces.
-    const found = await findTraces(ctx, { ...window, limit: ctx.maxTraces, filters: p.simpleParamFilters(args), mode: "window" });
     // The original matched only the responding model, so 'gpt-4o' missed 'gpt-4o-2024-08-06' answers.
-    const calls = found.items.flatMap(llmCalls).filter((c) => c.llm.response_model === args.model_name || c.llm.request_model === args.model_name);
+    const ofModel = (c: LlmCall): boolean => c.llm.response_model === args.model_name || c.llm.request_model === args.model_name;
+    const found = await findTraces(ctx, {
+      ...window,
+      limit: ctx.maxTraces,
+      filters: p.simpleParamFilters(args),
+      mode: "window",
+      select: LLM_CALL_PROJECTION,
+      // Finish reasons recorded only as span events (the deprecated gen_ai.choice) are not in a projection: fetch those
+      // traces whole.
+      selectSuffices: (t) => llmCalls(t).every((c) => !ofModel(c) || c.llm.finish_reasons !== undefined || !mayHaveFinishReason(c)),
+    });
+    const calls = found.items.flatMap(llmCalls).filter(ofModel);
     const count = calls.length;
     if (count === 0) {
       throw new NoDataError(

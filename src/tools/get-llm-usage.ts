@@ -6,6 +6,7 @@ import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { formatTimeMs } from "../domain/time.js";
 import { findTraces } from "../query/search.js";
 import { normalizeProvider } from "../genai/providers.js";
+import { LLM_CALL_PROJECTION } from "../query/llm-projection.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { llmCalls, modelKey, skippedOutput, type LlmCall } from "./llm-common.js";
@@ -83,7 +84,7 @@ export const getLlmUsage = defineTool({
   errorPrefix: "Failed to get usage metrics",
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
-    const found = await findTraces(ctx, { ...window, limit: args.limit, filters: p.simpleParamFilters(args), mode: "window" });
+    const found = await findTraces(ctx, { ...window, limit: args.limit, filters: p.simpleParamFilters(args), mode: "window", select: LLM_CALL_PROJECTION });
     // Providers compare in their normalised form ("openai" matches an AI SDK call recorded as "openai.chat").
     const provider = args.gen_ai_system ? normalizeProvider(args.gen_ai_system) : undefined;
     // The provider/model filters select traces; count only the LLM calls they describe

@@ -34,7 +34,7 @@ function uniqueToolSpans(spans: Iterable<Span>, limit: number): Span[] {
 /** The searches' notes, skipped traces and coverage combined; they all searched the same window. */
 function combined(parts: ReadonlyArray<Found<unknown>>, spans: number): Omit<Found<unknown>, "items"> {
   const coverage: Coverage = {
-    traces: parts.reduce((n, x) => n + x.coverage.traces, 0),
+    traces: parts.reduce((n, x) => n + (x.coverage.traces ?? 0), 0),
     spans,
     complete: parts.every((x) => x.coverage.complete),
     examined: parts.reduce((n, x) => n + x.coverage.examined, 0),

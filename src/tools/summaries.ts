@@ -87,7 +87,7 @@ export const windowSchema = z
 
 export const coverageSchema = z
   .object({
-    traces: z.number().int(),
+    traces: z.number().int().optional().describe("Absent when the backend counted spans only."),
     spans: z.number().int().optional(),
     complete: z.boolean(),
     examined: z.number().int(),

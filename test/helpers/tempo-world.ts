@@ -1,15 +1,23 @@
 /**
  * A fake Grafana Tempo serving a domain dataset in Tempo's wire formats:
- * - `/api/search`: parses and evaluates TraceQL (the subset our builder emits: spansets joined by
+ * - `/api/search`: parses and evaluates TraceQL (what our builders emit: spansets joined by
  *   && / ||, parentheses, = != > < >= <= =~ !~, nil, intrinsics name/status/duration/traceDuration/
  *   rootServiceName/rootName, resource./span. attributes incl. quoted names, Go-escaped strings,
- *   durations) with Tempo's typed semantics (a string literal never matches a number, regexes are
- *   fully anchored and only match strings, `= nil` is rejected); `limit`, `start`/`end` (seconds,
- *   trace overlap); listing in Tempo's shape (hex traceID with leading zeros trimmed, as Tempo does);
+ *   durations; pipelines of spanset filters and `select(...)`) with Tempo's typed semantics (a
+ *   string literal never matches a number, regexes are fully anchored and only match strings,
+ *   `= nil` is rejected); `limit`, `spss` (spans per spanset: default 3, over
+ *   max_spans_per_span_set a 400), `start`/`end` (seconds, trace overlap); listing in Tempo's shape
+ *   (hex traceID with leading zeros trimmed, spans with their fetched attributes keyed without
+ *   scope, `matched` counts);
+ * - `/api/metrics/query` (instant): `<spanset pipeline> | count_over_time() | sum_over_time(x) |
+ *   min_over_time(x) | max_over_time(x) | avg_over_time(x)` with `by(...)`, over spans starting in
+ *   [start, end], labels typed with nils dropped; query_frontend.metrics.max_duration enforced;
  * - `/api/v2/traces/{id}` (`{trace: {resourceSpans}}`) and `/api/traces/{id}` (`{batches}`): OTLP/JSON
  *   with base64 ids and string int64s; unknown ids -> 404 with an empty body;
- * - the v2 and v1 tag-values endpoints, `/ready`, `/api/echo`;
+ * - the v2 and v1 tag-values endpoints, `/ready`, `/api/echo`, `/api/status/buildinfo`;
  * - `apiVersion: "v1"` emulates a Tempo without the v2 endpoints (they answer 404).
+ * TraceQL it does not implement (other functions, `by` as a pipeline stage, coalesce, structural
+ * operators, query_range) is a 400, never silently ignored.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AttributeValue } from "../../src/domain/attributes.js";
@@ -23,6 +31,12 @@ export interface TempoWorldOptions {
   apiKey?: string;
   /** Answer 404 on /ready, as gateways exposing only /api/* do. */
   hideReady?: boolean;
+  /** query_frontend.search.max_spans_per_span_set (default 100; 0 = no limit). */
+  maxSpansPerSpanSet?: number;
+  /** The version `/api/status/buildinfo` reports (default "2.10.0"). */
+  version?: string;
+  /** query_frontend.metrics.max_duration in ms (default: 24 h from Tempo 3.0 on, else 3 h). */
+  metricsMaxDurationMs?: number;
 }
 
 export interface TempoRunningWorld extends RunningWorld {
@@ -106,7 +120,8 @@ type Static =
   | { t: "status"; v: "ok" | "error" | "unset" };
 
 type Tok =
-  | { k: "punct"; v: "{" | "}" | "(" | ")" }
+  | { k: "punct"; v: "{" | "}" | "(" | ")" | "|" | "," }
+  | { k: "keyword"; v: Keyword }
   | { k: "op"; v: string }
   | { k: "sub" }
   | { k: "static"; v: Static }
@@ -114,6 +129,10 @@ type Tok =
   | { k: "attr"; scope: "span" | "resource"; name: string };
 
 const INTRINSICS = new Set(["name", "status", "duration", "traceDuration", "rootServiceName", "rootName"]);
+/** Pipeline words the simulator implements; every other TraceQL function (coalesce, quantile_over_time, rate, ...) is a 400 here. */
+const KEYWORDS = ["select", "by", "count_over_time", "sum_over_time", "min_over_time", "max_over_time", "avg_over_time"] as const;
+type Keyword = (typeof KEYWORDS)[number];
+const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
 const DURATION_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 6e10, h: 3.6e12 };
 const ATTR_STOP = new Set([..."{}()=~!<>&|^,"]);
 
@@ -197,8 +216,8 @@ export function lexTraceQL(src: string): Tok[] {
     } else if ("=<>".includes(c)) {
       toks.push({ k: "op", v: c });
       i++;
-    } else if ("{}()".includes(c)) {
-      toks.push({ k: "punct", v: c as "{" | "}" | "(" | ")" });
+    } else if ("{}()|,".includes(c)) {
+      toks.push({ k: "punct", v: c as "{" | "}" | "(" | ")" | "|" | "," });
       i++;
     } else if (c === "-") {
       toks.push({ k: "sub" });
@@ -224,6 +243,7 @@ export function lexTraceQL(src: string): Tok[] {
       else if (word === "nil") toks.push({ k: "static", v: { t: "nil" } });
       else if (word === "ok" || word === "error" || word === "unset") toks.push({ k: "static", v: { t: "status", v: word } });
       else if (INTRINSICS.has(word)) toks.push({ k: "intrinsic", v: word });
+      else if (KEYWORD_SET.has(word)) toks.push({ k: "keyword", v: word as Keyword });
       else throw new BadRequest(`unknown identifier '${word}'`);
     } else throw new BadRequest(`unexpected character '${c}'`);
   }
@@ -243,8 +263,25 @@ const INTRINSIC_TYPE: Readonly<Record<string, Static["t"]>> = {
   traceDuration: "duration",
 };
 
-/** Parses the query; `&&` and `||` share one precedence and associate left, as in Tempo's grammar. */
-export function parseTraceQL(src: string): SpansetExpr {
+/** A pipeline stage after the first spanset expression. */
+type Stage = { k: "filter"; expr: SpansetExpr } | { k: "select"; attrs: FieldRef[] };
+type FieldRef = Extract<Operand, { k: "attr" } | { k: "intrinsic" }>;
+type MetricsFn = Exclude<Keyword, "select" | "by">;
+
+/** A parsed query: spanset expression, pipeline stages, and for metrics queries the function. */
+export interface TraceQLQuery {
+  root: SpansetExpr;
+  stages: Stage[];
+  metrics?: { fn: MetricsFn; attr?: FieldRef; by: FieldRef[] };
+}
+
+/**
+ * Parses a query as Tempo's grammar reads it (pkg/traceql/expr.y): a spanset expression (`&&` and
+ * `||` share one precedence and associate left), then `|` stages that are spanset expressions
+ * (filters over the spans of each spanset) or `select(...)`, and at the end optionally one metrics
+ * function with `by(...)`.
+ */
+export function parseTraceQLQuery(src: string): TraceQLQuery {
   const toks = lexTraceQL(src);
   let pos = 0;
   const peek = (): Tok | undefined => toks[pos];
@@ -342,10 +379,59 @@ export function parseTraceQL(src: string): SpansetExpr {
     }
     return l;
   };
+  const fieldRef = (): FieldRef => {
+    const o = operand();
+    if (o.k === "static") throw new BadRequest(`expected an attribute at token ${pos - 1}`);
+    return o;
+  };
+  const fieldRefs = (): FieldRef[] => {
+    expectPunct("(");
+    const out = [fieldRef()];
+    while (isPunct(",")) {
+      pos++;
+      out.push(fieldRef());
+    }
+    expectPunct(")");
+    return out;
+  };
 
   const root = spansetExpr();
+  const stages: Stage[] = [];
+  let metrics: TraceQLQuery["metrics"];
+  while (isPunct("|")) {
+    pos++;
+    const t = peek();
+    if (t?.k === "keyword" && t.v === "select") {
+      pos++;
+      stages.push({ k: "select", attrs: fieldRefs() });
+    } else if (t?.k === "keyword" && t.v !== "by") {
+      pos++;
+      expectPunct("(");
+      let attr: FieldRef | undefined;
+      if (t.v !== "count_over_time") attr = fieldRef();
+      expectPunct(")");
+      let by: FieldRef[] = [];
+      if (peek()?.k === "keyword" && (peek() as { v: string }).v === "by") {
+        pos++;
+        by = fieldRefs();
+      }
+      metrics = { fn: t.v as MetricsFn, ...(attr ? { attr } : {}), by };
+      break;
+    } else if (t?.k === "punct" && (t.v === "{" || t.v === "(")) {
+      stages.push({ k: "filter", expr: spansetExpr() });
+    } else {
+      throw new BadRequest(`unsupported pipeline element at token ${pos}`);
+    }
+  }
   if (pos !== toks.length) throw new BadRequest(`unexpected token at ${pos}`);
-  return root;
+  return { root, stages, ...(metrics ? { metrics } : {}) };
+}
+
+/** A plain spanset expression (what buildTraceQL emits); pipelines are a 400 here. */
+export function parseTraceQL(src: string): SpansetExpr {
+  const q = parseTraceQLQuery(src);
+  if (q.stages.length > 0 || q.metrics) throw new BadRequest("expected a spanset expression without pipeline");
+  return q.root;
 }
 
 /** RE2 as Tempo uses it (fully anchored); a leading `(?s)` becomes JavaScript's `s` flag. */
@@ -429,8 +515,116 @@ export function evaluateTraceQL(expr: SpansetExpr, trace: Trace): Span[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// TraceQL metrics (instant queries)
+// ---------------------------------------------------------------------------------------------
+
+/** Tempo's parseTimestamp (pkg/api/http.go): "s.frac" seconds, <= 10 digits seconds, more digits ns, else RFC3339. */
+function timestampNs(raw: string | null, name: string): bigint {
+  if (raw === null || raw === "") throw new BadRequest(`the simulator needs ${name} (Tempo would default to the last hour)`);
+  if (raw.includes(".") && /^\d+\.\d*$/.test(raw)) {
+    const [s, frac = ""] = raw.split(".");
+    return BigInt(s!) * 1_000_000_000n + BigInt(Math.round(Number(`0.${frac || "0"}`) * 1000)) * 1_000_000n;
+  }
+  if (/^\d+$/.test(raw)) return raw.length <= 10 ? BigInt(raw) * 1_000_000_000n : BigInt(raw);
+  const ms = Date.parse(raw);
+  if (!Number.isFinite(ms)) throw new BadRequest(`invalid ${name}: ${raw}`);
+  return BigInt(ms) * 1_000_000n;
+}
+
+/** A Go time.Duration string for whole hours/minutes (as Tempo prints its limits: 3h0m0s). */
+function goDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m${s % 60}s`;
+}
+
+/** The label a `by()` field gets for a span (undefined = nil, dropped from the series' labels). */
+function labelValue(f: FieldRef, span: Span): Record<string, unknown> | undefined {
+  if (f.k === "intrinsic") {
+    if (f.name === "name") return { stringValue: span.operationName };
+    if (f.name === "status") return { stringValue: span.status.toLowerCase() };
+    throw new BadRequest(`grouping by ${f.name} is not implemented by the simulator`);
+  }
+  const raw = f.scope === "resource" ? (f.name === "service.name" ? span.serviceName : undefined) : span.attributes[f.name];
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw === "object") throw new BadRequest("grouping by an array or map attribute is not implemented by the simulator");
+  return anyValue(raw);
+}
+
+const fieldName = (f: FieldRef): string => (f.k === "intrinsic" ? f.name : `${f.scope}.${f.name}`);
+
+/** The numeric value an over-time function reads: duration in seconds (ns / 1e9), numeric attributes as they are. */
+function numericValue(f: FieldRef, span: Span): number | undefined {
+  if (f.k === "intrinsic") {
+    if (f.name === "duration") return Number(spanEndNs(span) - spanStartNs(span)) / 1e9;
+    throw new BadRequest(`${f.name} is not a number`);
+  }
+  const raw = f.scope === "span" ? span.attributes[f.name] : undefined;
+  return typeof raw === "number" ? raw : undefined;
+}
+
+/**
+ * An instant metrics query over the dataset: every span the query's spanset holds whose start lies
+ * in [start, end] (IntervalMapperInstant, Tempo >= 2.9), grouped by the `by()` labels with nils
+ * dropped (all nil: the first label as the string "nil"), one value per series.
+ */
+function metricsInstant(query: TraceQLQuery, dataset: Trace[], startNs: bigint, endNs: bigint): Record<string, unknown> {
+  const m = query.metrics!;
+  const series = new Map<string, { labels: Array<{ key: string; value: Record<string, unknown> }>; n: number; sum: number; max: number; min: number; seen: number }>();
+  for (const trace of dataset) {
+    for (const span of evaluateQuery({ root: query.root, stages: query.stages }, trace)) {
+      const at = spanStartNs(span);
+      if (at < startNs || at > endNs) continue;
+      let labels = m.by.flatMap((f) => {
+        const v = labelValue(f, span);
+        return v === undefined ? [] : [{ key: fieldName(f), value: v }];
+      });
+      if (labels.length === 0 && m.by.length > 0) labels = [{ key: fieldName(m.by[0]!), value: { stringValue: "nil" } }];
+      const id = JSON.stringify(labels);
+      let s = series.get(id);
+      if (!s) series.set(id, (s = { labels, n: 0, sum: 0, max: -Infinity, min: Infinity, seen: 0 }));
+      s.n++;
+      if (m.attr) {
+        const v = numericValue(m.attr, span);
+        if (v !== undefined) {
+          s.seen++;
+          s.sum += v;
+          s.max = Math.max(s.max, v);
+          s.min = Math.min(s.min, v);
+        }
+      }
+    }
+  }
+  const valueOf = (s: { n: number; sum: number; max: number; min: number; seen: number }): number | string => {
+    if (m.fn === "count_over_time") return s.n;
+    if (s.seen === 0) return "NaN";
+    if (m.fn === "sum_over_time") return s.sum;
+    if (m.fn === "max_over_time") return s.max;
+    if (m.fn === "min_over_time") return s.min;
+    return s.sum / s.seen;
+  };
+  return {
+    series: [...series.values()].map((s) => ({ labels: s.labels, value: valueOf(s) })),
+    metrics: { inspectedBytes: "1024", totalJobs: 1, completedJobs: 1 },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Server
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * `spss`: spans listed per spanset, default 3; above query_frontend.search.max_spans_per_span_set
+ * (default 100) Tempo answers 400 (modules/frontend/search_sharder.go); 0 falls back to the default
+ * (pkg/traceql/engine.go).
+ */
+function spansPerSpansetOf(q: URLSearchParams, max: number): number {
+  const raw = q.get("spss");
+  if (raw === null || raw === "") return 3;
+  if (!/^\d+$/.test(raw)) throw new BadRequest(`invalid spss: strconv.ParseUint: parsing "${raw}": invalid syntax`);
+  const n = Number(raw);
+  if (max !== 0 && n > max) throw new BadRequest(`spans per span set exceeds ${max}. received ${n}`);
+  return n === 0 ? 3 : n;
+}
 
 function intParam(q: URLSearchParams, name: string): number | undefined {
   const raw = q.get(name);
@@ -447,17 +641,82 @@ function inWindow(trace: Trace, q: URLSearchParams): boolean {
   return traceStartNs(trace) <= BigInt(end) * 1_000_000_000n && traceEndNs(trace) >= BigInt(start) * 1_000_000_000n;
 }
 
-function searchHit(trace: Trace, matched: Span[]): Record<string, unknown> {
-  const spanSet = {
-    spans: matched.slice(0, 3).map((s) => ({ spanID: s.spanId, startTimeUnixNano: String(spanStartNs(s)), durationNanos: String(spanEndNs(s) - spanStartNs(s)) })),
-    matched: matched.length,
+/** The spans a query's spanset holds in a trace after every pipeline stage (empty = no match). */
+export function evaluateQuery(q: TraceQLQuery, trace: Trace): Span[] {
+  let spans = evaluateTraceQL(q.root, trace);
+  for (const stage of q.stages) {
+    if (spans.length === 0) break;
+    // A spanset stage is evaluated over the spans of the incoming spanset only.
+    if (stage.k === "filter") spans = evaluateTraceQL(stage.expr, { ...trace, spans });
+  }
+  return spans;
+}
+
+/** Every attribute and intrinsic a query names (conditions and select): what Tempo fetches per span. */
+function fieldsOf(q: TraceQLQuery): FieldRef[] {
+  const out = new Map<string, FieldRef>();
+  const add = (o: Operand): void => {
+    if (o.k !== "static") out.set(o.k === "attr" ? `${o.scope}.${o.name}` : o.name, o);
   };
+  const field = (e: FieldExpr): void => {
+    if (e.k === "cmp") add(e.lhs);
+    else {
+      field(e.l);
+      field(e.r);
+    }
+  };
+  const spanset = (e: SpansetExpr): void => {
+    if (e.k === "filter") {
+      if (e.expr) field(e.expr);
+    } else {
+      spanset(e.l);
+      spanset(e.r);
+    }
+  };
+  spanset(q.root);
+  for (const st of q.stages) {
+    if (st.k === "filter") spanset(st.expr);
+    else st.attrs.forEach(add);
+  }
+  return [...out.values()];
+}
+
+/**
+ * A search hit as Tempo lists it (pkg/traceql/engine.go asTraceSearchMetadata): per span its id
+ * (16 hex digits), start and duration, its name when fetched, and every fetched attribute it has,
+ * keyed by name without scope; status as a string; duration and the trace-level intrinsics are
+ * never listed. The spanset holds the first `spss` spans and `matched` counts them all.
+ */
+function searchHit(trace: Trace, matched: Span[], fields: FieldRef[], spss: number): Record<string, unknown> {
+  const spanOut = (s: Span): Record<string, unknown> => {
+    const attributes: Array<{ key: string; value: Record<string, unknown> }> = [];
+    let name: string | undefined;
+    for (const f of fields) {
+      if (f.k === "intrinsic") {
+        if (f.name === "name") name = s.operationName;
+        else if (f.name === "status") attributes.push({ key: "status", value: { stringValue: s.status.toLowerCase() } });
+        continue;
+      }
+      const raw = f.scope === "resource" ? (f.name === "service.name" ? s.serviceName : undefined) : s.attributes[f.name];
+      if (raw === undefined || raw === null) continue;
+      attributes.push({ key: f.name, value: anyValue(raw) });
+    }
+    return {
+      spanID: s.spanId.padStart(16, "0"),
+      ...(name !== undefined ? { name } : {}),
+      startTimeUnixNano: String(spanStartNs(s)),
+      durationNanos: String(spanEndNs(s) - spanStartNs(s)),
+      ...(attributes.length > 0 ? { attributes } : {}),
+    };
+  };
+  const spanSet = { spans: matched.slice(0, spss).map(spanOut), matched: matched.length };
   return {
     // Tempo trims leading zeros from ids in listings.
     traceID: trace.traceId.replace(/^0+(?=.)/, ""),
     rootServiceName: trace.serviceName,
     rootTraceName: trace.rootOperation,
     startTimeUnixNano: String(traceStartNs(trace)),
+    // uint32(DurationNanos / 1e6): whole milliseconds.
     durationMs: Math.floor(trace.durationMs),
     spanSet,
     spanSets: [spanSet],
@@ -484,10 +743,14 @@ function staticText(s: Static): { type: string; value: string } | undefined {
 
 export function tempoWorld(options: TempoWorldOptions = {}): TempoWorld {
   const apiVersion = options.apiVersion ?? "v2";
+  const version = options.version ?? "2.10.0";
+  const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? 2);
+  const metricsMaxMs = options.metricsMaxDurationMs ?? (major >= 3 ? 24 : 3) * 3_600_000;
   return {
     kind: "tempo",
     async start(dataset: Trace[]): Promise<TempoRunningWorld> {
       const byId = new Map(dataset.map((t) => [t.traceId.toLowerCase().padStart(32, "0"), t]));
+      const spansPerSpanset = (q: URLSearchParams): number => spansPerSpansetOf(q, options.maxSpansPerSpanSet ?? 100);
       const requests: RecordedRequest[] = [];
       const failing = new Set<string>();
       let fault: Fault | null = null;
@@ -530,17 +793,36 @@ export function tempoWorld(options: TempoWorldOptions = {}): TempoWorld {
       const route = (path: string, q: URLSearchParams, res: ServerResponse): void => {
         if (path === "/ready" && !options.hideReady) return send(res, 200, "ready", "text/plain; charset=utf-8");
         if (path === "/api/echo") return send(res, 200, "echo", "text/plain; charset=utf-8");
+        if (path === "/api/status/buildinfo") {
+          return send(res, 200, JSON.stringify({ version, revision: "simulated", branch: "HEAD", buildUser: "", buildDate: "", goVersion: "go1.25.0" }));
+        }
+        if (path === "/api/metrics/query") {
+          const query = parseTraceQLQuery(q.get("q") ?? q.get("query") ?? "");
+          if (!query.metrics) throw new BadRequest("a metrics query needs a metrics function, e.g. { } | count_over_time()");
+          if (query.stages.some((st) => st.k === "select")) throw new BadRequest("select() in a metrics query is not implemented by the simulator");
+          const startNs = timestampNs(q.get("start"), "start");
+          const endNs = timestampNs(q.get("end"), "end");
+          if (startNs >= endNs) throw new BadRequest("end must be greater than start");
+          if (endNs - startNs > BigInt(metricsMaxMs) * 1_000_000n) {
+            throw new BadRequest(`metrics query time range exceeds the maximum allowed duration of ${goDuration(metricsMaxMs)}`);
+          }
+          return send(res, 200, JSON.stringify(metricsInstant(query, dataset, startNs, endNs)));
+        }
+        if (path === "/api/metrics/query_range") throw new BadRequest("query_range is not implemented by the simulator");
         if (path.startsWith("/api/v2/") && apiVersion === "v1") return notFoundPage(res);
         if (path === "/api/search") {
-          const expr = parseTraceQL(q.get("q") ?? "{}");
+          const query = parseTraceQLQuery(q.get("q") ?? "{}");
+          if (query.metrics) throw new BadRequest("metrics queries are answered by /api/metrics/query and /api/metrics/query_range");
           const limit = intParam(q, "limit") ?? 20;
+          const spss = spansPerSpanset(q);
+          const fields = fieldsOf(query);
           const hits = dataset
             .filter((t) => inWindow(t, q))
-            .map((t) => ({ t, matched: evaluateTraceQL(expr, t) }))
+            .map((t) => ({ t, matched: evaluateQuery(query, t) }))
             .filter((h) => h.matched.length > 0)
             .sort((a, b) => (traceStartNs(b.t) > traceStartNs(a.t) ? 1 : traceStartNs(b.t) < traceStartNs(a.t) ? -1 : 0))
             .slice(0, limit);
-          return send(res, 200, JSON.stringify({ traces: hits.map((h) => searchHit(h.t, h.matched)), metrics: { inspectedBytes: "1024", completedJobs: 1, totalJobs: 1 } }));
+          return send(res, 200, JSON.stringify({ traces: hits.map((h) => searchHit(h.t, h.matched, fields, spss)), metrics: { inspectedBytes: "1024", completedJobs: 1, totalJobs: 1 } }));
         }
         const v2Trace = /^\/api\/v2\/traces\/([^/]+)$/.exec(path);
         if (v2Trace) return traceById(v2Trace[1]!, res, true);

@@ -1,14 +1,18 @@
 /**
  * Jaeger query service adapter (HTTP JSON API under /api, e.g. http://localhost:16686).
  * Query planning lives in jaeger-query.ts and parsing in jaeger-mapper.ts; this file only does I/O.
+ * Search answers (whole traces, often megabytes) are read as a stream: each element of `data` is
+ * parsed and mapped to a domain trace as it arrives, so the body, its parse and the mapped traces
+ * never coexist whole.
  */
 import type { Span, Trace } from "../../domain/trace.js";
 import { isTraceId, quoteTraceId, TRACE_ID_HINT } from "../../domain/trace-id.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient, type HttpResponse } from "../http-client.js";
-import type { BackendFactory, BackendSearch, HealthStatus, SearchResult, TraceBackend } from "../trace-backend.js";
+import { JsonArrayStream, type StreamedJson } from "../json-array-stream.js";
+import type { BackendFactory, BackendSearch, HealthStatus, SearchHints, SearchResult, TraceBackend } from "../trace-backend.js";
 import { jaeger } from "./descriptor.js";
-import { mapJaegerTrace, mapJaegerTraces, skippedNote } from "./jaeger-mapper.js";
+import { mapJaegerTrace, skippedNote, type JaegerMapStats } from "./jaeger-mapper.js";
 import { compileJaeger, jaegerParams, jaegerPushdown } from "./jaeger-query.js";
 
 /**
@@ -17,38 +21,48 @@ import { compileJaeger, jaegerParams, jaegerPushdown } from "./jaeger-query.js";
  * reporting it as "nothing found" would mislead, so it is an invalid response.
  */
 function envelope(res: HttpResponse, what: string, url: string): { data: unknown[]; errors: string[] } {
-  const describeKeys = (obj: object): string => {
-    const keys = Object.keys(obj);
-    if (keys.length === 0) return "no members";
-    const shown = keys.slice(0, 5).map((k) => `'${k.slice(0, 32)}'`).join(", ");
-    return `members ${shown}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}`;
-  };
   const body = res.json;
   const isObject = typeof body === "object" && body !== null && !Array.isArray(body);
   const data = isObject ? (body as { data?: unknown }).data : undefined;
   if (!isObject || !("data" in body) || (data !== null && !Array.isArray(data))) {
-    const got = !isObject
-      ? Array.isArray(body)
-        ? "a JSON array"
-        : body === undefined
-          ? "an empty body"
-          : `a JSON ${typeof body}`
-      : "data" in body
-        ? `'data' of type ${typeof data}`
-        : `an object with ${describeKeys(body)}`;
-    throw new BackendError(
-      "jaeger",
-      "invalid_response",
-      `Jaeger at ${url} answered ${what} with JSON that is not a Jaeger query answer (expected an object with a 'data' list; got ${got}). ` +
-        `Check that the URL points to the Jaeger query service (UI/API port, usually 16686), not a proxy or another API.`,
-      res.status,
-    );
+    const got = !isObject ? describeValue(body) : "data" in body ? `'data' of type ${typeof data}` : `an object with ${describeKeys(Object.keys(body))}`;
+    throw notJaeger(what, url, got, res.status);
   }
-  const rawErrors = (body as { errors?: unknown }).errors;
-  const errors = Array.isArray(rawErrors)
+  return { data: data ?? [], errors: errorsOf((body as { errors?: unknown }).errors) };
+}
+
+/** The same checks as `envelope`, on a streamed answer (its `data` elements were consumed on the way). */
+function streamedEnvelope(body: StreamedJson, what: string, url: string, status: number): { errors: string[] } {
+  if (body.kind === "value") throw notJaeger(what, url, describeValue(body.value), status);
+  if (body.streamed === "absent") throw notJaeger(what, url, `an object with ${describeKeys(Object.keys(body.members))}`, status);
+  if (typeof body.streamed === "object" && body.streamed.other !== null) throw notJaeger(what, url, `'data' of type ${typeof body.streamed.other}`, status);
+  return { errors: errorsOf(body.members.errors) };
+}
+
+function describeKeys(keys: string[]): string {
+  if (keys.length === 0) return "no members";
+  const shown = keys.slice(0, 5).map((k) => `'${k.slice(0, 32)}'`).join(", ");
+  return `members ${shown}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}`;
+}
+
+function describeValue(body: unknown): string {
+  return Array.isArray(body) ? "a JSON array" : body === undefined ? "an empty body" : `a JSON ${body === null ? "null" : typeof body}`;
+}
+
+function notJaeger(what: string, url: string, got: string, status: number): BackendError {
+  return new BackendError(
+    "jaeger",
+    "invalid_response",
+    `Jaeger at ${url} answered ${what} with JSON that is not a Jaeger query answer (expected an object with a 'data' list; got ${got}). ` +
+      `Check that the URL points to the Jaeger query service (UI/API port, usually 16686), not a proxy or another API.`,
+    status,
+  );
+}
+
+function errorsOf(rawErrors: unknown): string[] {
+  return Array.isArray(rawErrors)
     ? rawErrors.map((e) => (typeof e === "object" && e !== null && "msg" in e ? String((e as { msg: unknown }).msg) : String(e)))
     : [];
-  return { data: data ?? [], errors };
 }
 
 function stringList(data: unknown[]): string[] {
@@ -68,14 +82,26 @@ export const createJaegerBackend: BackendFactory = (options) => {
     ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });
 
-  /** One GET /api/traces: Jaeger answers whole traces. */
-  async function searchJaeger(search: BackendSearch): Promise<SearchResult<Trace>> {
-    const res = await http.get("/api/traces", { query: jaegerParams(search) });
-    const { data, errors } = envelope(res, "GET /api/traces", http.url);
-    const mapped = mapJaegerTraces(data);
-    const notes = [...skippedNote(mapped.stats)];
+  /**
+   * One GET /api/traces: Jaeger answers whole traces, mapped one by one as they stream in; a trace
+   * the caller already holds complete (hints.known) is taken as it is instead of mapped again.
+   */
+  async function searchJaeger(search: BackendSearch, hints?: SearchHints): Promise<SearchResult<Trace>> {
+    const stats: JaegerMapStats = { skippedTraces: 0, skippedSpans: 0 };
+    const traces: Trace[] = [];
+    let returned = 0;
+    const stream = new JsonArrayStream("data", (raw) => {
+      returned++;
+      const id = typeof raw === "object" && raw !== null ? (raw as { traceID?: unknown }).traceID : undefined;
+      const known = typeof id === "string" && id.trim() !== "" ? hints?.known?.(id.trim().toLowerCase()) : undefined;
+      const trace = known ?? mapJaegerTrace(raw, stats);
+      if (trace) traces.push(trace);
+    });
+    const res = await http.stream("/api/traces", { query: jaegerParams(search) }, stream);
+    const { errors } = streamedEnvelope(res.value, "GET /api/traces", http.url, res.status);
+    const notes = [...skippedNote(stats)];
     if (errors.length > 0) notes.push(`Jaeger reported: ${http.redact(errors.join("; "))}.`);
-    return { items: mapped.traces, notes, returned: data.length };
+    return { items: traces, notes, returned };
   }
 
   const backend: TraceBackend = {
@@ -87,9 +113,9 @@ export const createJaegerBackend: BackendFactory = (options) => {
 
     searchTraces: searchJaeger,
 
-    async searchSpans(search: BackendSearch): Promise<SearchResult<Span>> {
+    async searchSpans(search: BackendSearch, hints?: SearchHints): Promise<SearchResult<Span>> {
       // Every span of the returned traces: the query layer checks each span and applies the limit.
-      const res = await searchJaeger(search);
+      const res = await searchJaeger(search, hints);
       return { items: res.items.flatMap((t) => t.spans), notes: res.notes, returned: res.returned ?? res.items.length };
     },
 

@@ -14,6 +14,8 @@ export const tempo = defineBackend({
     searchOrder: "arbitrary",
     // Search lists trace ids; the query layer fetches each trace through the cache.
     completeTracesInSearch: false,
+    // TraceQL `| select(...)` with spss returns the projected spans with the search (no fetch by id).
+    projection: true,
   },
   load: async () => (await import("./tempo-backend.js")).createTempoBackend,
 });

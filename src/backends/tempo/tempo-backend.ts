@@ -1,17 +1,32 @@
 /**
  * Grafana Tempo adapter. Search is two-step: `/api/search` (TraceQL) lists trace ids as partial
- * traces, then the query layer fetches each by id through its cache. Trace-by-id prefers `/api/v2/traces/{id}` and
+ * traces, then the query layer fetches each by id through its cache; a projected search
+ * (BackendSearch.select) returns the wanted spans with their attributes in the listing itself
+ * (TraceQL `select`, `spss`), so only traces whose spans did not all fit are fetched by id. Trace-by-id prefers `/api/v2/traces/{id}` and
  * falls back to v1 `/api/traces/{id}` on Tempo versions without it; the tag-values endpoints do the
  * same. The working API version is remembered per instance so later calls make one request.
  */
 import type { Filter } from "../../domain/filter.js";
-import type { Trace } from "../../domain/trace.js";
+import { createSpan, type Span, type SpanStatus, type Trace } from "../../domain/trace.js";
 import { BackendError, errorMessage } from "../../errors.js";
 import { HttpClient, type QueryParams } from "../http-client.js";
-import type { BackendFactory, BackendOptions, BackendSearch, HealthStatus, Pushdown, SearchResult, SearchTarget, TraceBackend } from "../trace-backend.js";
+import type {
+  AggregateAnswer,
+  AggregateQuery,
+  BackendFactory,
+  BackendOptions,
+  BackendSearch,
+  HealthStatus,
+  Pushdown,
+  SearchResult,
+  SearchTarget,
+  SpanProjection,
+  TraceBackend,
+} from "../trace-backend.js";
 import { tempo } from "./descriptor.js";
-import { mapTempoTrace, normalizeTraceId, parseSearchHits, parseTagValues, TempoShapeError, type TempoSearchHit } from "./tempo-mapper.js";
-import { buildTraceQL, quoteString, tempoPushdown } from "./traceql.js";
+import { mapTempoTrace, normalizeTraceId, parseInstantAnswer, parseSearchHits, parseTagValues, TempoShapeError, type TempoHitSpan, type TempoSearchHit } from "./tempo-mapper.js";
+import { groupsFromSeries, planMetrics } from "./traceql-metrics.js";
+import { buildProjectedTraceQL, buildTraceQL, MAX_SPANS_PER_SPANSET, quoteString, tempoPushdown } from "./traceql.js";
 
 type ApiVersion = "v2" | "v1";
 
@@ -29,6 +44,47 @@ function hitTrace(hit: TempoSearchHit): Trace {
   };
 }
 
+const HIT_STATUS: Readonly<Record<string, SpanStatus>> = { error: "ERROR", ok: "OK", unset: "UNSET" };
+
+/** A span of a projected hit: what the listing carries, with only the selected attributes. */
+function projectedSpan(traceId: string, s: TempoHitSpan, keep: ReadonlySet<string>): Span {
+  const service = s.attributes["service.name"];
+  const status = s.attributes.status;
+  const attributes: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s.attributes)) if (keep.has(k) && v !== null) attributes[k] = v;
+  return createSpan({
+    traceId,
+    spanId: s.spanId,
+    parentSpanId: null,
+    operationName: s.name ?? "",
+    serviceName: typeof service === "string" && service !== "" ? service : "unknown",
+    startTimeUs: Number(s.startNs / 1000n),
+    durationMs: Number(s.durationNs) / 1e6,
+    status: (typeof status === "string" && HIT_STATUS[status]) || "UNSET",
+    attributes,
+  });
+}
+
+/**
+ * A hit of a projected search as a projected trace, or the plain partial trace when Tempo could
+ * not list every wanted span (spss cut the spanset, or it was unreadable): that one is fetched.
+ */
+function projectedTrace(hit: TempoSearchHit, projection: SpanProjection): Trace {
+  const sets = hit.spanSets ?? [];
+  if (sets.length === 0 || sets.some((ss) => ss.matched > ss.spans.length)) return hitTrace(hit);
+  const keep = new Set(projection.attributes);
+  const byId = new Map<string, Span>();
+  for (const ss of sets) for (const s of ss.spans) if (!byId.has(s.spanId)) byId.set(s.spanId, projectedSpan(hit.traceId, s, keep));
+  const spans = [...byId.values()];
+  return {
+    ...hitTrace(hit),
+    spans,
+    // Every error span is in the projection when asked for, so the trace status is known exactly.
+    status: projection.errorSpans ? (spans.some((s) => s.status === "ERROR") ? "ERROR" : "OK") : "UNSET",
+    projected: true,
+  };
+}
+
 class TempoBackend implements TraceBackend {
   readonly kind = "tempo" as const;
   readonly url: string;
@@ -37,6 +93,8 @@ class TempoBackend implements TraceBackend {
   private readonly now: () => number;
   private traceApi: ApiVersion | undefined;
   private tagApi: ApiVersion | undefined;
+  /** Whether TraceQL metrics read every span (see metricsExact); asked once. */
+  private metricsExactness: Promise<boolean> | undefined;
 
   constructor(private readonly options: BackendOptions) {
     const headers: Record<string, string> = { ...options.headers };
@@ -58,18 +116,78 @@ class TempoBackend implements TraceBackend {
     return tempoPushdown(filter, target);
   }
 
-  /** `/api/search` with the TraceQL for the target; hits become partial traces. */
+  /**
+   * `/api/search` with the TraceQL for the target; hits become partial traces, or with a
+   * projection (target "traces") projected traces built from the listed spans.
+   */
   async searchTraces(search: BackendSearch): Promise<SearchResult<Trace>> {
+    const projection = search.target === "traces" ? search.select : undefined;
     const res = await this.http.get("/api/search", {
       query: [
-        ["q", buildTraceQL(search.filters, search.target)],
+        ["q", projection ? buildProjectedTraceQL(search.filters, projection) : buildTraceQL(search.filters, search.target)],
         ["limit", search.limit],
         ["start", Math.floor(search.startMs / 1000)],
         ["end", Math.ceil(search.endMs / 1000)],
+        // Spans per spanset: Tempo lists 3 by default; a projection wants them all (up to Tempo's cap).
+        ...(projection ? [["spss", MAX_SPANS_PER_SPANSET] as const] : []),
       ],
     });
-    const hits = this.shape(() => parseSearchHits(res.json), "GET /api/search");
-    return { items: hits.slice(0, search.limit).map(hitTrace), notes: [], returned: hits.length };
+    const hits = this.shape(() => parseSearchHits(res.json, { spans: projection !== undefined }), "GET /api/search");
+    const page = hits.slice(0, search.limit);
+    return { items: projection ? page.map((h) => projectedTrace(h, projection)) : page.map(hitTrace), notes: [], returned: hits.length };
+  }
+
+  /**
+   * An aggregate from TraceQL metrics instant queries (`/api/metrics/query`, Tempo >= 2.9 for the
+   * [start, end] range), for what traceql-metrics.ts maps exactly, on a Tempo whose metrics read
+   * every span; otherwise undefined (the query layer computes it). Tempo declining the query (400:
+   * over query_frontend.metrics.max_duration, say; 404: no metrics API) is also undefined.
+   */
+  async aggregate(query: AggregateQuery): Promise<AggregateAnswer | undefined> {
+    const plan = planMetrics(query);
+    if (!plan || !(await this.metricsExact())) return undefined;
+    const instant = async (q: string) => {
+      const res = await this.http.get("/api/metrics/query", {
+        query: [
+          ["q", q],
+          // Nanoseconds (more than 10 digits): the range is [start, end], both ends inclusive.
+          ["start", (BigInt(Math.floor(query.startMs)) * 1_000_000n).toString()],
+          ["end", (BigInt(Math.floor(query.endMs)) * 1_000_000n).toString()],
+        ],
+        allowStatus: [400, 404],
+      });
+      if (res.status === 400 || res.status === 404) {
+        this.options.logger.warn({ backend: "tempo", status: res.status }, "Tempo declined a TraceQL metrics query; the aggregate is computed from fetched traces");
+        return undefined;
+      }
+      const answer = this.shape(() => parseInstantAnswer(res.json), "GET /api/metrics/query");
+      return answer.partial ? undefined : answer.series;
+    };
+    const [count, sum, max] = await Promise.all([instant(plan.count), plan.sumDuration ? instant(plan.sumDuration) : [], plan.maxDuration ? instant(plan.maxDuration) : []]);
+    if (!count || !sum || !max) return undefined;
+    return groupsFromSeries(plan, count, sum, max);
+  }
+
+  /**
+   * TraceQL metrics count every span only from Tempo 3.0 on (metrics GA: live-stores and backend
+   * blocks). Tempo 2.x answers them from the metrics-generator's local-blocks processor, which by
+   * default keeps server spans only (filter_server_spans) and needs flushing for older data, so an
+   * answer could silently leave spans out. The version comes from `/api/status/buildinfo`.
+   */
+  private metricsExact(): Promise<boolean> {
+    this.metricsExactness ??= this.http
+      .get("/api/status/buildinfo", { allowStatus: [404] })
+      .then((res) => {
+        const version = typeof (res.json as { version?: unknown } | undefined)?.version === "string" ? (res.json as { version: string }).version : "";
+        const major = Number(/^v?(\d+)\./.exec(version.trim())?.[1]);
+        return res.status === 200 && major >= 3;
+      })
+      .catch(() => {
+        // Not remembered: the next aggregate asks again.
+        this.metricsExactness = undefined;
+        return false;
+      });
+    return this.metricsExactness;
   }
 
   async getTrace(traceId: string): Promise<Trace> {

@@ -6,7 +6,8 @@
  * (base64 or hex ids, `instrumentationLibrarySpans`, ...) is decoded by src/otlp/json.ts.
  */
 import { assembleTrace, type Trace } from "../../domain/trace.js";
-import { decodeJsonResourceSpans, jsonNanos } from "../../otlp/json.js";
+import type { AttributeValue } from "../../domain/attributes.js";
+import { decodeAttributes, decodeJsonResourceSpans, jsonNanos } from "../../otlp/json.js";
 
 // The OTLP/JSON decoders live in src/otlp/ (shared with the receiver); re-exported for callers of this module.
 export { decodeAnyValue, decodeAttributes, decodeStatus } from "../../otlp/json.js";
@@ -62,6 +63,28 @@ export interface TempoSearchHit {
   /** Trace start, epoch µs, when the listing carries it. */
   startTimeUs?: number;
   durationMs?: number;
+  /** The matching spans, when parsed with `{ spans: true }` (one entry per spanset). */
+  spanSets?: TempoHitSpanSet[];
+}
+
+export interface TempoHitSpanSet {
+  spans: TempoHitSpan[];
+  /** How many spans matched; more than `spans.length` when `spss` cut the list. */
+  matched: number;
+}
+
+/**
+ * A span of a search hit: Tempo's listing carries its id, start and duration, its name when the
+ * query fetched it, and the attributes the query fetched (conditions and select), keyed by name
+ * without scope (`resource.service.name` arrives as `service.name`, the status intrinsic as
+ * `status` with value "error" / "ok" / "unset").
+ */
+export interface TempoHitSpan {
+  spanId: string;
+  name?: string;
+  startNs: bigint;
+  durationNs: bigint;
+  attributes: Record<string, AttributeValue>;
 }
 
 /**
@@ -70,7 +93,7 @@ export interface TempoSearchHit {
  * out, keeping only `metrics`). An object with other members is not Tempo's answer (a proxy's
  * status page, another API) and must not read as "no traces".
  */
-export function parseSearchHits(body: unknown): TempoSearchHit[] {
+export function parseSearchHits(body: unknown, options: { spans?: boolean } = {}): TempoSearchHit[] {
   if (!Array.isArray(body)) {
     const keys = isObject(body) ? Object.keys(body) : [];
     if (!isObject(body) || (!("traces" in body) && keys.some((k) => k !== "metrics"))) {
@@ -100,9 +123,43 @@ export function parseSearchHits(body: unknown): TempoSearchHit[] {
       ...(typeof h.rootTraceName === "string" ? { rootTraceName: h.rootTraceName } : {}),
       ...(start !== undefined ? { startTimeUs: Number(start / 1000n) } : {}),
       ...(duration !== undefined ? { durationMs: duration } : {}),
+      ...(options.spans ? { spanSets: spanSetsOf(h) } : {}),
     });
   }
   return hits;
+}
+
+/** A span id as Tempo lists it (16 hex digits, zero-padded) normalised; undefined when unreadable. */
+function hitSpanId(v: unknown): string | undefined {
+  if (typeof v !== "string") return undefined;
+  const t = v.trim().toLowerCase();
+  return /^[0-9a-f]{1,16}$/.test(t) ? t.padStart(16, "0") : undefined;
+}
+
+/**
+ * `spanSets` (Tempo >= 2.2), else the deprecated single `spanSet`. A span without a readable id,
+ * start or duration makes its spanset unreadable (matched is kept, spans dropped), so the caller
+ * sees it as incomplete rather than trusting a shorter list.
+ */
+function spanSetsOf(hit: Json): TempoHitSpanSet[] {
+  const raw = Array.isArray(hit.spanSets) ? hit.spanSets : isObject(hit.spanSet) ? [hit.spanSet] : [];
+  const sets: TempoHitSpanSet[] = [];
+  for (const ss of raw) {
+    if (!isObject(ss)) continue;
+    const list = asArray(ss.spans);
+    const spans: TempoHitSpan[] = [];
+    for (const sp of list) {
+      if (!isObject(sp)) break;
+      const spanId = hitSpanId(sp.spanID);
+      const startNs = jsonNanos(sp.startTimeUnixNano);
+      const durationNs = jsonNanos(sp.durationNanos) ?? 0n;
+      if (!spanId || startNs === undefined || startNs <= 0n) break;
+      spans.push({ spanId, ...(typeof sp.name === "string" ? { name: sp.name } : {}), startNs, durationNs, attributes: decodeAttributes(sp.attributes) });
+    }
+    const matched = typeof ss.matched === "number" && Number.isFinite(ss.matched) ? ss.matched : list.length;
+    sets.push({ spans: spans.length === list.length ? spans : [], matched: spans.length === list.length ? matched : Math.max(matched, list.length, 1) });
+  }
+  return sets;
 }
 
 /**
@@ -126,4 +183,32 @@ export function parseTagValues(body: unknown): string[] {
     else if (isObject(v) && typeof v.value === "string") out.push(v.value);
   }
   return out;
+}
+
+export interface InstantAnswer {
+  series: Array<{ labels: Record<string, AttributeValue>; value: number }>;
+  /** Tempo's PartialStatus: the answer does not cover everything (a series limit, failed jobs). */
+  partial: boolean;
+}
+
+/**
+ * `/api/metrics/query` (QueryInstantResponse as protobuf JSON): `{series: [{labels: [{key, value}],
+ * value}], metrics, status?, message?}`; an empty answer may leave `series` out. NaN arrives as the
+ * string "NaN".
+ */
+export function parseInstantAnswer(body: unknown): InstantAnswer {
+  if (!isObject(body)) throw new TempoShapeError("the body is not a JSON object");
+  const keys = Object.keys(body);
+  if (!("series" in body) && keys.some((k) => k !== "metrics" && k !== "status" && k !== "message")) {
+    throw new TempoShapeError(`expected an object with a 'series' list, got an object with ${keys.slice(0, 5).map((k) => `'${k.slice(0, 32)}'`).join(", ")}`);
+  }
+  const list = body.series ?? [];
+  if (!Array.isArray(list)) throw new TempoShapeError("'series' is not an array");
+  const series: InstantAnswer["series"] = [];
+  for (const s of list) {
+    if (!isObject(s)) throw new TempoShapeError("a series is not an object");
+    const value = typeof s.value === "number" ? s.value : typeof s.value === "string" ? Number(s.value) : s.value === undefined ? 0 : NaN;
+    series.push({ labels: decodeAttributes(s.labels), value });
+  }
+  return { series, partial: body.status === "PARTIAL" || body.status === 1 };
 }

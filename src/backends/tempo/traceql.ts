@@ -363,3 +363,69 @@ export function buildTraceQL(filters: readonly Filter[], target: SearchTarget): 
   const spansets = [...(shared.length > 0 ? [shared] : []), ...own.map((c) => [c])];
   return spansets.length === 0 ? "{}" : spansets.map((conds) => `{ ${conds.join(" && ")} }`).join(" && ");
 }
+
+/** Tempo's default ceiling for `spss` (query_frontend.search.max_spans_per_span_set): more is a 400. */
+export const MAX_SPANS_PER_SPANSET = 100;
+
+/**
+ * The TraceQL for a projected search (BackendSearch.select over trace filters), e.g. with filters
+ * F and wanted-span condition W = `span.gen_ai.system != nil || span.gen_ai.provider.name != nil`:
+ *
+ *   F && { W } && { W || status = error } | { W || status = error } | select(name, status, resource.service.name, span.k...)
+ *
+ * Why each part (Tempo docs, "Construct a TraceQL query": spanset operators, pipelines, select):
+ * - `F && { W }`: the traces matching the filters that have a wanted span (each spanset may be met
+ *   by its own span); `&&` of spansets returns the union of their spans;
+ * - `&& { W || status = error }` adds every error span to that union (it never drops a trace: a W
+ *   span satisfies it too);
+ * - the pipeline stage `| { W || status = error }` keeps only the spans of the union that are
+ *   wanted or errors, dropping the spans F matched for another reason, so each trace's spanset is
+ *   exactly the projection and its `matched` count says whether `spss` carried all of it;
+ * - `select(...)` adds the attributes to the returned spans (name and status are intrinsics; the
+ *   service is a resource attribute).
+ * Without errorSpans the error parts are left out; with no filters and no error spans the query is
+ * `{ W } | select(...)`.
+ */
+export function buildProjectedTraceQL(filters: readonly Filter[], projection: { spansWith: readonly string[]; errorSpans: boolean; attributes: readonly string[] }): string {
+  const keys = projection.spansWith.filter(writableAttributeName);
+  if (keys.length === 0 || keys.length !== projection.spansWith.length) throw new Error("a projection needs writable attribute names in spansWith");
+  const wanted = keys.map((k) => `${spanAttribute(k)} != nil`).join(" || ");
+  const keep = projection.errorSpans ? `${wanted} || status = error` : wanted;
+  const base = buildTraceQL(filters, "traces");
+  const traceSet = [...(base === "{}" ? [] : [base]), `{ ${wanted} }`, ...(projection.errorSpans ? [`{ ${keep} }`] : [])].join(" && ");
+  const stage = base === "{}" && !projection.errorSpans ? "" : ` | { ${keep} }`;
+  const selected = [...new Set(projection.attributes.filter(writableAttributeName))].map(spanAttribute);
+  return `${traceSet}${stage} | select(${["name", "status", "resource.service.name", ...selected].join(", ")})`;
+}
+
+/**
+ * A condition that holds for a span exactly when the local engine's span semantics
+ * (filter-engine.ts spanMatches) accept it, for aggregates computed by TraceQL metrics; undefined
+ * when TraceQL cannot say the same thing. Exact: service.name and operation name string
+ * comparisons (always strings; a span without a service name reads "unknown" locally and nil in
+ * Tempo, which OTel SDKs never emit), status, and duration ranges whose bound is a whole number of
+ * nanoseconds. Attribute conditions are never exact (TraceQL compares typed values and matches
+ * arrays per element; the local engine compares rendered values).
+ */
+export function exactSpanCondition(f: Filter): string | undefined {
+  if (f.field === "service.name" || f.field === "name" || f.field === "operation_name") {
+    if (f.valueType !== "string" || f.operator === "exists" || f.operator === "not_exists") return undefined;
+    return stringFieldCondition(f.field === "service.name" ? "resource.service.name" : "name", f, false);
+  }
+  if (f.field === "status") {
+    const accepted = acceptedStatuses(f, STATUSES);
+    if (!accepted || accepted.length === 0 || accepted.length === STATUSES.length) return undefined;
+    return anyOf(accepted.map((st) => `status = ${st.toLowerCase()}`));
+  }
+  if (f.field === "duration") {
+    if (f.valueType !== "number") return undefined;
+    // The bound must be k ns exactly (k / 1e6 ms as a double): then `ns op k` and the local
+    // `ns / 1e6 op bound` agree for every span.
+    const render = (n: number): string | undefined => {
+      const ns = Math.round(n * 1e6);
+      return n >= 0 && Number.isSafeInteger(ns) && ns / 1e6 === n ? `${ns}ns` : undefined;
+    };
+    return numberFieldCondition("duration", f, render, RANGE_OPS);
+  }
+  return undefined;
+}
