@@ -39,7 +39,8 @@ export interface EncodedAttributes {
 export function encodeAttributes(attrs: Attributes, into: StringMap = Object.create(null) as StringMap): EncodedAttributes {
   let types: TypeMap | undefined;
   for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined) continue;
+    // Null is missing to the engine; anything JSON cannot hold (a function) is not an attribute.
+    if (value === null || value === undefined || typeof value === "function" || typeof value === "symbol") continue;
     into[key] = attributeString(value);
     const t = typeOf(value);
     if (t) (types ??= Object.create(null) as TypeMap)[key] = t;
@@ -70,7 +71,8 @@ export function decodeAttributes(map: Readonly<Record<string, string>> | null | 
   if (!map) return out;
   for (const [key, s] of Object.entries(map)) {
     if (key === skip) continue;
-    Object.defineProperty(out, key, { value: decodeValue(s, types?.[key]), enumerable: true, writable: true, configurable: true });
+    const type = types && Object.hasOwn(types, key) ? types[key] : undefined;
+    Object.defineProperty(out, key, { value: decodeValue(s, type), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -157,8 +157,10 @@ function rowConverter(mod: DuckDBModule): DuckDBValueConverter<unknown> {
 export interface Engine {
   /** API queries and the process's view of the data. */
   reads: Conn;
-  /** Background work (segment writes, compaction), so it never blocks queries. */
+  /** Background work (rolls), so it never blocks queries. */
   maint: Conn;
+  /** Compactions, so a long merge never blocks a roll. */
+  compact: Conn;
   close(): void;
 }
 
@@ -188,12 +190,15 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   }
   const reads = new Conn(mod, first, converter);
   const maint = new Conn(mod, await instance.connect(), converter);
+  const compact = new Conn(mod, await instance.connect(), converter);
   return {
     reads,
     maint,
+    compact,
     close() {
       reads.close();
       maint.close();
+      compact.close();
       instance.closeSync();
     },
   };

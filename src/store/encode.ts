@@ -7,7 +7,7 @@ import type { Attributes } from "../domain/attributes.js";
 import type { Span, SpanKind, SpanStatus } from "../domain/trace.js";
 import { encodeAttributes, type StringMap, type TypeMap } from "./attribute-codec.js";
 import { deriveColumns } from "./derived.js";
-import { MAX_LINE_BYTES, WAL_END_KEY } from "./schema.js";
+import { MAX_LINE_BYTES, PROMOTED_ATTRIBUTES, WAL_END_KEY } from "./schema.js";
 
 /** The exporter's current spellings (ptrace SpanKind.String() / StatusCode.String()). */
 export const KIND_NAMES: Readonly<Record<SpanKind, string>> = {
@@ -48,6 +48,12 @@ function wellFormed(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+function promoted(map: StringMap): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [key, column] of Object.entries(PROMOTED_ATTRIBUTES)) out[column] = map[key] ?? null;
+  return out;
 }
 
 function encodeLine(span: Span): string {
@@ -95,6 +101,7 @@ function encodeLine(span: Span): string {
     "Links.TraceState": links.map((l) => l.traceState ?? ""),
     "Links.Attributes": linkAttrs,
     AttributeTypes: Object.keys(types).length > 0 ? types : null,
+    ...promoted(spanAttrs.map),
     ...deriveColumns(span),
   };
   let body = JSON.stringify(row);

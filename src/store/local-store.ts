@@ -18,6 +18,7 @@ import { Ownership } from "./ownership.js";
 import * as queries from "./queries.js";
 import type { QueryContext, SearchParams, TimeWindow } from "./queries.js";
 import type { ParamMap, SqlParam } from "./sql/params.js";
+import { factsOf } from "./segment-facts.js";
 import { WAL_DIR, WalWriter } from "./wal-writer.js";
 
 export type StoreRole = "owner" | "reader";
@@ -171,6 +172,7 @@ class Store implements LocalStore {
       dataDir: this.dataDir,
       catalog: this.catalog,
       maint: this.engine.maint,
+      compact: this.engine.compact,
       wal: this.wal,
       ownership,
       exclusive: (section) => this.mutex.run(section),
@@ -230,7 +232,7 @@ class Store implements LocalStore {
     for (const span of spans) data += encodeSpan(span);
     await this.maintainer?.throttle();
     this.maintainer?.noteAppend();
-    await wal.append(data);
+    await wal.append(data, factsOf(spans));
   }
 
   /** A read section: refresh the view, run, and retry once if a file vanished under a stale view. */

@@ -13,8 +13,10 @@ import { listDir, removeFile, sizeOf } from "./fs-util.js";
 import { emptyManifest, writeManifest, type GarbageEntry, type Manifest, type SegmentInfo } from "./manifest.js";
 import type { Ownership } from "./ownership.js";
 import { planCompaction, planRetention, type CompactionOptions, type RetentionOptions } from "./plans.js";
-import { COLUMN_LIST, quoteString, walReadSql } from "./schema.js";
-import { HOUR_MS, segmentFileName, writeSegment } from "./segment-writer.js";
+import { COLUMN_LIST, HOUR_MS, quoteString, walReadSql } from "./schema.js";
+import { Mutex } from "./mutex.js";
+import { mergeHourly, type HourlyFacts } from "./segment-facts.js";
+import { segmentFileName, writeSegment } from "./segment-writer.js";
 import { WAL_DIR, WAL_FILE, type WalWriter } from "./wal-writer.js";
 
 export interface MaintenanceOptions {
@@ -32,7 +34,10 @@ export interface MaintenanceOptions {
 export interface MaintenanceDeps {
   dataDir: string;
   catalog: Catalog;
+  /** Rolls (WAL -> segments). */
   maint: Conn;
+  /** Compactions, on their own connection so a long merge never holds up a roll. */
+  compact: Conn;
   wal: WalWriter;
   ownership: Ownership;
   /** Runs a section under the store's read lock (view refreshes). */
@@ -65,10 +70,19 @@ async function mtimeOf(path: string): Promise<number | undefined> {
   }
 }
 
+/**
+ * Rolls, retention and garbage collection run in one sequence; compactions in another, so a big
+ * merge never holds up the rolls that appends wait for. Manifest changes from both are
+ * serialized by commit().
+ */
 export class Maintainer {
   private pendingSince: number | undefined;
   private rollQueued = false;
-  private chain: Promise<unknown> = Promise.resolve();
+  private compactQueued = false;
+  private readonly rolls = new Mutex();
+  private readonly compactions = new Mutex();
+  private readonly commits = new Mutex();
+  private seq: number | undefined;
 
   constructor(private readonly d: MaintenanceDeps) {}
 
@@ -84,7 +98,7 @@ export class Maintainer {
   async throttle(): Promise<void> {
     while (this.d.wal.sealedBytes > 3 * this.d.opts.rollBytes) {
       this.rollSoon();
-      await this.chain;
+      await this.rolls.run(async () => undefined);
     }
   }
 
@@ -93,24 +107,25 @@ export class Maintainer {
     this.rollSoon();
   }
 
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.chain.then(task, task);
-    this.chain = result.catch(() => undefined);
-    return result;
-  }
-
   private get manifest(): Manifest {
     return this.d.catalog.manifest ?? emptyManifest();
   }
 
   /** Resolves when no maintenance step is running. */
-  idle(): Promise<void> {
-    return this.serial(async () => undefined);
+  async idle(): Promise<void> {
+    await this.rolls.run(async () => undefined);
+    await this.compactions.run(async () => undefined);
+  }
+
+  /** Segment sequence numbers, unique across concurrent rolls and compactions. */
+  private nextSeq(): number {
+    this.seq = Math.max(this.seq ?? 0, this.manifest.nextSeq);
+    return this.seq++;
   }
 
   /** First step of a new owner: remove what a crashed owner left half-written. */
   startup(): Promise<void> {
-    return this.serial(async () => {
+    return this.rolls.run(async () => {
       await this.refresh();
       const known = new Set(this.manifest.segments.flatMap((s) => [s.file, sidecarName(s.file)]));
       const garbage = new Set(this.manifest.garbage.map((g) => g.path));
@@ -121,26 +136,44 @@ export class Maintainer {
   }
 
   /** One round of background work. Throws SupersededError when another process owns the store. */
-  tick(): Promise<void> {
-    return this.serial(async () => {
+  async tick(): Promise<void> {
+    await this.rolls.run(async () => {
       if (!(await this.d.ownership.heartbeat())) throw new SupersededError();
       const need = await this.rollNeeded();
       if (need !== "none") await this.roll(need === "all");
-      await this.compactOnce();
       await this.applyRetention();
       await this.collectGarbage(false);
     });
+    this.compactSoon();
+  }
+
+  /** Merges segments in the background, one group after another while there is work. */
+  private compactSoon(): void {
+    if (this.compactQueued) return;
+    this.compactQueued = true;
+    void this.compactions
+      .run(async () => {
+        this.compactQueued = false;
+        if (await this.compactOnce()) this.compactSoon();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof SupersededError)) this.d.logger.error({ err }, "trace store: compaction failed; will retry");
+      });
   }
 
   /** Everything now: roll the whole WAL, compact until nothing is left to merge, apply retention. */
-  checkpoint(): Promise<void> {
-    return this.serial(async () => {
+  async checkpoint(): Promise<void> {
+    await this.rolls.run(async () => {
       if (!(await this.d.ownership.stillOwner())) throw new SupersededError();
       let more = await this.roll(true);
       while (more) more = await this.roll(false);
+    });
+    await this.compactions.run(async () => {
       while (await this.compactOnce()) {
         // keep merging
       }
+    });
+    await this.rolls.run(async () => {
       await this.applyRetention();
       await this.collectGarbage(false);
     });
@@ -154,7 +187,7 @@ export class Maintainer {
   rollSoon(): void {
     if (this.rollQueued) return;
     this.rollQueued = true;
-    void this.serial(async () => {
+    void this.rolls.run(async () => {
       this.rollQueued = false;
       const need = await this.rollNeeded();
       if (need !== "none") await this.roll(need === "all");
@@ -176,14 +209,19 @@ export class Maintainer {
     return bytes >= this.d.opts.rollBytes ? "sealed" : "none";
   }
 
-  private async commit(mutate: (m: Manifest) => void): Promise<void> {
-    if (!(await this.d.ownership.stillOwner())) throw new SupersededError();
-    const next = structuredClone(this.manifest);
-    mutate(next);
-    next.version += 1;
-    next.epoch = this.d.ownership.epoch;
-    await writeManifest(this.d.dataDir, next);
-    await this.refresh();
+  /** Applies a change to the latest manifest and writes it; false (nothing written) when `mutate` declines. */
+  private commit(mutate: (m: Manifest) => boolean | void): Promise<boolean> {
+    return this.commits.run(async () => {
+      if (!(await this.d.ownership.stillOwner())) throw new SupersededError();
+      const next = structuredClone(this.manifest);
+      if (mutate(next) === false) return false;
+      next.version += 1;
+      next.epoch = this.d.ownership.epoch;
+      next.nextSeq = Math.max(next.nextSeq, this.seq ?? 0);
+      await writeManifest(this.d.dataDir, next);
+      await this.refresh();
+      return true;
+    });
   }
 
   private garbageOf(paths: readonly string[]): GarbageEntry[] {
@@ -207,26 +245,38 @@ export class Maintainer {
     if (candidates.length === 0) return false;
     // Sealed files are final: read them directly, whatever this process has loaded.
     const rows = `(${walReadSql(candidates.map((f) => join(this.d.dataDir, f)))})`;
-    const hours = await this.d.maint.all<{ hour: number }>(
-      `SELECT DISTINCT (epoch_us(Timestamp) // ${HOUR_MS * 1000}) * ${HOUR_MS} AS hour FROM ${rows} ORDER BY 1`,
-    );
-    let seq = this.manifest.nextSeq;
+    const known = this.knownFacts(candidates);
+    const hours = known
+      ? [...known.keys()].sort((a, b) => a - b)
+      : (await this.d.maint.all<{ hour: number }>(`SELECT DISTINCT (epoch_us(Timestamp) // ${HOUR_MS * 1000}) * ${HOUR_MS} AS hour FROM ${rows} ORDER BY 1`)).map((r) => r.hour);
     const written: SegmentInfo[] = [];
-    for (const { hour } of hours) {
+    for (const hour of hours) {
       const select =
-        `SELECT ${COLUMN_LIST} FROM ${rows} ` +
-        `WHERE epoch_us(Timestamp) >= ${hour * 1000} AND epoch_us(Timestamp) < ${(hour + HOUR_MS) * 1000}`;
-      const info = await writeSegment(this.d.maint, this.d.dataDir, select, segmentFileName(hour, this.d.ownership.epoch, seq++), hour, this.d.opts);
+        hours.length === 1
+          ? `SELECT ${COLUMN_LIST} FROM ${rows}`
+          : `SELECT ${COLUMN_LIST} FROM ${rows} WHERE epoch_us(Timestamp) >= ${hour * 1000} AND epoch_us(Timestamp) < ${(hour + HOUR_MS) * 1000}`;
+      const file = segmentFileName(hour, this.d.ownership.epoch, this.nextSeq());
+      const info = await writeSegment(this.d.maint, this.d.dataDir, select, file, hour, this.d.opts, known?.get(hour));
       if (info) written.push(info);
     }
     await this.commit((m) => {
-      m.nextSeq = seq;
       m.segments.push(...written);
       m.garbage.push(...this.garbageOf(candidates));
     });
-    for (const f of candidates) this.d.wal.sealed.delete(f);
+    for (const f of candidates) this.d.wal.forget(f);
     this.d.logger.debug({ walFiles: candidates.length, segments: written.length, rows: written.reduce((n, s) => n + s.rows, 0) }, "trace store: rolled WAL into segments");
     return sealed.length > candidates.length;
+  }
+
+  /** Facts about the candidates' rows per hour, when this writer knows them for every file. */
+  private knownFacts(files: readonly string[]): HourlyFacts | undefined {
+    const merged: HourlyFacts = new Map();
+    for (const f of files) {
+      const facts = this.d.wal.factsOf(f);
+      if (!facts) return undefined;
+      mergeHourly(merged, facts);
+    }
+    return merged;
   }
 
   /**
@@ -255,20 +305,25 @@ export class Maintainer {
   private async compactOnce(): Promise<boolean> {
     const group = planCompaction(this.manifest.segments, Date.now(), this.d.opts.compaction);
     if (!group) return false;
-    const seq = this.manifest.nextSeq;
     const hour = group[0]!.bucketMs;
     const files = group.map((s) => quoteString(this.d.catalog.segmentPath(s))).join(", ");
     // Inputs are each sorted and listed oldest first; DuckDB reads them in order, so no re-sort.
     const select = `SELECT ${COLUMN_LIST} FROM read_parquet([${files}], union_by_name = true)`;
-    const info = await writeSegment(this.d.maint, this.d.dataDir, select, segmentFileName(hour, this.d.ownership.epoch, seq), hour, this.d.opts);
+    const info = await writeSegment(this.d.compact, this.d.dataDir, select, segmentFileName(hour, this.d.ownership.epoch, this.nextSeq()), hour, this.d.opts);
     const merged = new Set(group.map((s) => s.file));
-    await this.commit((m) => {
-      m.nextSeq = seq + 1;
+    const committed = await this.commit((m) => {
+      // Retention may have removed an input meanwhile: then the merge would bring it back.
+      if (!group.every((g) => m.segments.some((s) => s.file === g.file))) return false;
       m.segments = m.segments.filter((s) => !merged.has(s.file)).concat(info ? [info] : []);
       m.garbage.push(...this.garbageOf(group.flatMap((s) => [segmentPath(s.file), segmentPath(sidecarName(s.file))])));
+      return true;
     });
-    this.d.logger.debug({ inputs: group.length, rows: info?.rows }, "trace store: compacted segments");
-    return true;
+    if (!committed && info) {
+      await removeFile(join(this.d.dataDir, SEGMENT_DIR, info.file));
+      await removeFile(join(this.d.dataDir, SEGMENT_DIR, sidecarName(info.file)));
+    }
+    this.d.logger.debug({ inputs: group.length, rows: info?.rows, committed }, "trace store: compacted segments");
+    return committed;
   }
 
   private async applyRetention(): Promise<void> {
@@ -278,8 +333,11 @@ export class Maintainer {
     if (doomed.length === 0) return;
     const gone = new Set(doomed.map((s) => s.file));
     await this.commit((m) => {
+      const removed = m.segments.filter((s) => gone.has(s.file));
+      if (removed.length === 0) return false;
       m.segments = m.segments.filter((s) => !gone.has(s.file));
-      m.garbage.push(...this.garbageOf(doomed.flatMap((s) => [segmentPath(s.file), segmentPath(sidecarName(s.file))])));
+      m.garbage.push(...this.garbageOf(removed.flatMap((s) => [segmentPath(s.file), segmentPath(sidecarName(s.file))])));
+      return true;
     });
     this.d.logger.info({ segments: doomed.length, rows: doomed.reduce((n, s) => n + s.rows, 0) }, "trace store: retention removed old data");
   }
@@ -288,6 +346,10 @@ export class Maintainer {
     const due = this.manifest.garbage.filter((g) => force || Date.now() - g.since >= this.d.opts.garbageGraceMs);
     const removed = new Set<string>();
     for (const g of due) if (await removeFile(join(this.d.dataDir, g.path))) removed.add(g.path);
-    if (removed.size > 0) await this.commit((m) => void (m.garbage = m.garbage.filter((g) => !removed.has(g.path))));
+    if (removed.size > 0) {
+      await this.commit((m) => {
+        m.garbage = m.garbage.filter((g) => !removed.has(g.path));
+      });
+    }
   }
 }

@@ -4,7 +4,7 @@
  * drop whole files and the oldest data goes first.
  */
 import type { SegmentInfo } from "./manifest.js";
-import { HOUR_MS } from "./segment-writer.js";
+import { HOUR_MS } from "./schema.js";
 
 export interface CompactionOptions {
   /** A merge never produces more rows than this. */

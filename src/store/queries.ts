@@ -50,6 +50,9 @@ function overlapping(segments: readonly SegmentInfo[], loUs: number, hiUs: numbe
   return segments.filter((s) => s.maxUs >= loUs && s.minUs <= hiUs);
 }
 
+/** Up to this many spans are fetched in two steps (page keys, then their rows); beyond it in one. */
+const TWO_STEP_LIMIT = 1000;
+
 export async function searchSpans(ctx: QueryContext, q: SearchParams): Promise<{ spans: Span[]; matched: number }> {
   const { lo, hi } = nsBounds(q);
   const params = newParams();
@@ -59,11 +62,46 @@ export async function searchSpans(ctx: QueryContext, q: SearchParams): Promise<{
   const matched = count?.n ?? 0;
   if (matched === 0 || q.limit <= 0) return { spans: [], matched };
   const limit = params.add(q.limit, "BIGINT");
+  const order = "ORDER BY Timestamp DESC, TraceId, SpanId";
+  if (q.limit > TWO_STEP_LIMIT) {
+    const rows = await ctx.conn.all<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${src} WHERE ${where} ${order} LIMIT ${limit}`, params.values);
+    return { spans: rows.map(decodeSpan), matched };
+  }
+  // Top-N on keys first: sorting whole rows would decode every matching span's attribute maps.
+  const keys = await ctx.conn.all<SpanKey>(`SELECT TraceId, SpanId, epoch_us(Timestamp) AS ts_us FROM ${src} WHERE ${where} ${order} LIMIT ${limit}`, params.values);
+  return { spans: await spansByKey(ctx, keys), matched };
+}
+
+interface SpanKey {
+  TraceId: string;
+  SpanId: string;
+  ts_us: number;
+}
+
+/** Full spans for keys found by a previous query, in the keys' order. */
+async function spansByKey(ctx: QueryContext, keys: readonly SpanKey[]): Promise<Span[]> {
+  if (keys.length === 0) return [];
+  const loUs = Math.min(...keys.map((k) => k.ts_us));
+  const hiUs = Math.max(...keys.map((k) => k.ts_us));
+  const params = newParams();
+  const traces = [...new Set(keys.map((k) => k.TraceId))].map((id) => params.add(id, "VARCHAR")).join(", ");
+  const spans = [...new Set(keys.map((k) => k.SpanId))].map((id) => params.add(id, "VARCHAR")).join(", ");
   const rows = await ctx.conn.all<SpanRow>(
-    `SELECT ${SPAN_SELECT} FROM ${src} WHERE ${where} ORDER BY Timestamp DESC, TraceId, SpanId LIMIT ${limit}`,
+    `SELECT ${SPAN_SELECT} FROM ${ctx.catalog.source(overlapping(ctx.catalog.segments, loUs, hiUs))}
+     WHERE ${timeBetween(params, BigInt(loUs) * 1000n, BigInt(hiUs) * 1000n)} AND TraceId IN (${traces}) AND SpanId IN (${spans})`,
     params.values,
   );
-  return { spans: rows.map(decodeSpan), matched };
+  const byKey = new Map<string, SpanRow[]>();
+  for (const row of rows) {
+    const key = `${row.TraceId}/${row.SpanId}/${row.ts_us}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), row]);
+  }
+  const out: Span[] = [];
+  for (const k of keys) {
+    const row = byKey.get(`${k.TraceId}/${k.SpanId}/${k.ts_us}`)?.shift();
+    if (row) out.push(decodeSpan(row));
+  }
+  return out;
 }
 
 export async function searchTraces(ctx: QueryContext, q: SearchParams): Promise<{ traces: Trace[]; matched: number }> {

@@ -12,6 +12,7 @@ import type { Conn } from "./duckdb.js";
 import { fsyncDir, fsyncFile, removeFile, sizeOf, writeFileAtomic } from "./fs-util.js";
 import type { SegmentInfo } from "./manifest.js";
 import { quoteString } from "./schema.js";
+import { SegmentFacts } from "./segment-facts.js";
 
 /** Sidecars list operations per service up to this many pairs; beyond it they are read from the segment. */
 const MAX_LISTED_OPERATIONS = 10_000;
@@ -27,29 +28,27 @@ export async function writeSegment(
   file: string,
   bucketMs: number,
   opts: SegmentWriteOptions,
+  known?: SegmentFacts,
 ): Promise<SegmentInfo | undefined> {
   const dir = join(dataDir, SEGMENT_DIR);
   const final = join(dir, file);
   const tmp = `${final}.tmp`;
   try {
-    await conn.run(`COPY (${select}) TO ${quoteString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${opts.rowGroupSize})`);
-    await fsyncFile(tmp);
-    const src = `read_parquet(${quoteString(tmp)})`;
-    const [range] = await conn.all<{ rows: number; min_us: number | null; max_us: number | null }>(
-      `SELECT count(*) AS rows, epoch_us(min(Timestamp)) AS min_us, epoch_us(max(Timestamp)) AS max_us FROM ${src}`,
+    const [copied] = await conn.all<{ Count: number }>(
+      `COPY (${select}) TO ${quoteString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${opts.rowGroupSize})`,
     );
-    if (!range || range.rows === 0 || range.min_us === null || range.max_us === null) {
+    if (!copied || copied.Count === 0) {
       await removeFile(tmp);
       return undefined;
     }
-    const services = await conn.all<{ service: string; ops: string[] }>(
-      `SELECT ServiceName AS service, list(DISTINCT SpanName ORDER BY SpanName) AS ops FROM ${src} GROUP BY 1 ORDER BY 1`,
-    );
-    const ids = await conn.all<{ id: string }>(`SELECT DISTINCT TraceId AS id FROM ${src}`);
-    const pairs = services.reduce((n, s) => n + s.ops.length, 0);
+    await fsyncFile(tmp);
+    // Facts gathered on append describe the segment unless the row count says otherwise.
+    const facts = known && known.rows === copied.Count ? known : await describe(conn, tmp);
+    const operations = Object.fromEntries([...facts.operations].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([svc, ops]) => [svc, [...ops].sort()]));
+    const pairs = Object.values(operations).reduce((n, ops) => n + ops.length, 0);
     const index: SegmentIndexJson = {
-      traceIds: Bloom.forItems(ids.map((r) => r.id)).toJSON(),
-      operations: pairs <= MAX_LISTED_OPERATIONS ? Object.fromEntries(services.map((s) => [s.service, s.ops])) : null,
+      traceIds: Bloom.forItems([...facts.traceIds]).toJSON(),
+      operations: pairs <= MAX_LISTED_OPERATIONS ? operations : null,
     };
     const sidecar = join(dir, sidecarName(file));
     await writeFileAtomic(sidecar, JSON.stringify(index));
@@ -57,12 +56,12 @@ export async function writeSegment(
     await fsyncDir(dir);
     return {
       file,
-      rows: range.rows,
+      rows: facts.rows,
       bytes: ((await sizeOf(final)) ?? 0) + ((await sizeOf(sidecar)) ?? 0),
-      minUs: range.min_us,
-      maxUs: range.max_us,
+      minUs: facts.minUs,
+      maxUs: facts.maxUs,
       bucketMs,
-      services: services.map((s) => s.service),
+      services: Object.keys(operations),
     };
   } catch (err) {
     await removeFile(tmp);
@@ -70,10 +69,25 @@ export async function writeSegment(
   }
 }
 
+/** Reads a written segment back for its facts (segments from other owners' WAL, compactions). */
+async function describe(conn: Conn, path: string): Promise<SegmentFacts> {
+  const src = `read_parquet(${quoteString(path)})`;
+  const [range] = await conn.all<{ rows: number; min_us: number; max_us: number }>(
+    `SELECT count(*) AS rows, epoch_us(min(Timestamp)) AS min_us, epoch_us(max(Timestamp)) AS max_us FROM ${src}`,
+  );
+  const services = await conn.all<{ service: string; ops: string[] }>(`SELECT ServiceName AS service, list(DISTINCT SpanName) AS ops FROM ${src} GROUP BY 1`);
+  const ids = await conn.all<{ id: string }>(`SELECT DISTINCT TraceId AS id FROM ${src}`);
+  const facts = new SegmentFacts();
+  facts.rows = range?.rows ?? 0;
+  facts.minUs = range?.min_us ?? 0;
+  facts.maxUs = range?.max_us ?? 0;
+  for (const s of services) facts.operations.set(s.service, new Set(s.ops));
+  for (const r of ids) facts.traceIds.add(r.id);
+  return facts;
+}
+
 /** Segment file names sort by hour, then by writer epoch and sequence: 20251113T12-00000003-000017.parquet. */
 export function segmentFileName(bucketMs: number, epoch: number, seq: number): string {
   const hour = new Date(bucketMs).toISOString().slice(0, 13).replaceAll("-", "");
   return `${hour}-${String(epoch).padStart(8, "0")}-${String(seq).padStart(6, "0")}.parquet`;
 }
-
-export const HOUR_MS = 3_600_000;

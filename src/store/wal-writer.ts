@@ -8,6 +8,7 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncDir } from "./fs-util.js";
+import { mergeHourly, type HourlyFacts } from "./segment-facts.js";
 
 export const WAL_DIR = "wal";
 export const WAL_FILE = /^(\d{8})-(\d{6})\.ndjson$/;
@@ -18,6 +19,7 @@ export function walFileName(epoch: number, seq: number): string {
 
 interface Pending {
   data: string;
+  facts: HourlyFacts;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -32,6 +34,20 @@ export class WalWriter {
   private closed = false;
   /** Files this writer has sealed and that have not been rolled yet (relative path -> bytes). */
   readonly sealed = new Map<string, number>();
+
+  /** Facts about the rows of each file; absent for a file with a failed write (its content is uncertain). */
+  private readonly facts = new Map<string, HourlyFacts>();
+
+  /** What was appended to a sealed file, or undefined when that is uncertain. */
+  factsOf(file: string): HourlyFacts | undefined {
+    return this.sealed.has(file) ? this.facts.get(file) : undefined;
+  }
+
+  /** Forgets a file once it is rolled. */
+  forget(file: string): void {
+    this.sealed.delete(file);
+    this.facts.delete(file);
+  }
 
   /** Bytes in sealed files not rolled yet. */
   get sealedBytes(): number {
@@ -57,11 +73,11 @@ export class WalWriter {
     return this.size;
   }
 
-  /** Resolves once the lines are on disk (fsync'd). */
-  append(data: string): Promise<void> {
+  /** Resolves once the lines are on disk (fsync'd). `facts` describes the lines' spans. */
+  append(data: string, facts: HourlyFacts): Promise<void> {
     if (this.closed) return Promise.reject(new Error("The trace store is closed"));
     return new Promise((resolve, reject) => {
-      this.queue.push({ data, resolve, reject });
+      this.queue.push({ data, facts, resolve, reject });
       this.flushing ??= this.flushLoop();
     });
   }
@@ -73,8 +89,11 @@ export class WalWriter {
         this.queue = [];
         try {
           await this.write(Buffer.from(batch.map((p) => p.data).join(""), "utf8"));
+          const facts = this.facts.get(this.file!);
+          if (facts) for (const p of batch) mergeHourly(facts, p.facts);
           for (const p of batch) p.resolve();
         } catch (err) {
+          if (this.file) this.facts.delete(this.file);
           await this.sealFile();
           for (const p of batch) p.reject(err);
         }
@@ -104,6 +123,7 @@ export class WalWriter {
     await fsyncDir(join(this.dataDir, WAL_DIR));
     this.fh = fh;
     this.file = `${WAL_DIR}/${name}`;
+    this.facts.set(this.file, new Map());
     this.size = 0;
     return fh;
   }

@@ -51,9 +51,10 @@ async function checkSpans(seed: number): Promise<number> {
     const w = randomWindow(r);
     const filters = Array.from({ length: r.int(1, 3) }, () => randomFilter(r, spans, traces));
     const want = expectedSpans(filters, w);
-    const got = await store.searchSpans({ ...w, filters, limit: 100_000 });
+    const limit = r.pick([1, 7, 50, 100_000]);
+    const got = await store.searchSpans({ ...w, filters, limit });
     const label = `round ${i}: ${filters.map(describeFilter).join(" AND ")}`;
-    expect(got.spans.map(spanKey), label).toEqual(want);
+    expect(got.spans.map(spanKey), label).toEqual(want.slice(0, limit));
     expect(got.matched, label).toBe(want.length);
     if (want.length > 0) nonEmpty++;
   }

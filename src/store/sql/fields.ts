@@ -3,6 +3,7 @@
  * src/query/filter-engine.ts: which fields are pseudo-fields on a span and on a trace, what each
  * one's value is, and when it is missing. Attribute names go in as parameters.
  */
+import { PROMOTED_ATTRIBUTES, quoteIdent } from "../schema.js";
 import type { Dialect } from "./dialect.js";
 import type { Params } from "./params.js";
 
@@ -46,7 +47,8 @@ export function spanField(field: string, params: Params, dialect: Dialect): Span
     case "status":
       return always(STATUS_SQL, "string");
     default: {
-      const value = dialect.mapValue("SpanAttributes", params.add(field, "VARCHAR"));
+      const column = Object.hasOwn(PROMOTED_ATTRIBUTES, field) ? PROMOTED_ATTRIBUTES[field] : undefined;
+      const value = column ? quoteIdent(column) : dialect.mapValue("SpanAttributes", params.add(field, "VARCHAR"));
       return { present: `(${value} IS NOT NULL)`, value: { sql: value, kind: "string" } };
     }
   }
