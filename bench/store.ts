@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/store.ts [--spans 200000,1000000] [--keep]`: the embedded store's
+ * `node --import tsx bench/store.ts [--spans 200000,1000000] [--keep] [--store '<options JSON>']`: the embedded store's
  * figures. Ingest through append() with 4 concurrent writers in batches of 512 spans (as SDK
  * exporters send them); LLM group-bys (count, token sums, p50/p95/p99 by model) and other
  * aggregations over every span; trace lookup, service listing and filtered searches; restart time
@@ -18,6 +18,8 @@ import { BenchSpans } from "./store-data.js";
 const argv = process.argv.slice(2);
 const sizes = (argv.includes("--spans") ? argv[argv.indexOf("--spans") + 1]! : "200000,1000000").split(",").map(Number);
 const keep = argv.includes("--keep");
+/** Extra store options as JSON, e.g. --store '{"memoryLimit":"160MB"}'. */
+const storeOptions = argv.includes("--store") ? (JSON.parse(argv[argv.indexOf("--store") + 1]!) as Record<string, unknown>) : {};
 const BATCH = 512;
 const WRITERS = 4;
 const END_MS = Date.now();
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
   const total = Math.max(...sizes);
   const gen = new BenchSpans(1, total, END_MS, SPREAD_MS);
   const ids: string[] = [];
-  const opts = { dataDir: dir, retentionMs: 30 * 24 * 3_600_000, maxBytes: 100 * 1024 ** 3, logger: silentLogger() };
+  const opts = { dataDir: dir, retentionMs: 30 * 24 * 3_600_000, maxBytes: 100 * 1024 ** 3, logger: silentLogger(), ...storeOptions };
   const genProbe = new BenchSpans(2, total, END_MS, SPREAD_MS);
   const g = performance.now();
   for (let i = 0; i < 20; i++) genProbe.next(BATCH);

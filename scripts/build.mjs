@@ -49,4 +49,7 @@ await build({
   // CommonJS dependencies (pino, commander, dotenv, ajv) call require(); an ESM bundle has none.
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   plugins: [lazyAjvPlugin(), zodNamespacePlugin()],
+  // A native addon with per-platform binaries: loaded from node_modules at run time, and only by
+  // the local store's dynamic import (src/store/duckdb.ts).
+  external: ["@duckdb/node-api"],
 });

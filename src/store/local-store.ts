@@ -35,7 +35,7 @@ export interface StoreOptions {
   role?: "auto" | "reader";
   /** The retention clock (epoch ms). */
   now?: () => number;
-  /** DuckDB memory limit (default "256MB"). */
+  /** DuckDB memory limit (default "160MB"); larger sorts and aggregations spill to <dataDir>/tmp. */
   memoryLimit?: string;
   threads?: number;
   /** Seal a WAL file at this size (default 4 MiB). */
@@ -61,11 +61,11 @@ export const DEFAULT_RETENTION_MS = 7 * 24 * 3_600_000;
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 
 const DEFAULTS = {
-  memoryLimit: "256MB",
+  memoryLimit: "160MB",
   walFileBytes: 4 * 1024 * 1024,
   rollBytes: 8 * 1024 * 1024,
   rollAgeMs: 10 * 60_000,
-  rowGroupSize: 32_768,
+  rowGroupSize: 16_384,
   compactTargetRows: 1_000_000,
   compactFanIn: 4,
   traceHorizonMs: 3_600_000,
@@ -129,6 +129,7 @@ class Store implements LocalStore {
   private maintainer: Maintainer | undefined;
   private ownership: Ownership | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
   private closed = false;
   private readonly ctx: QueryContext;
 
@@ -194,9 +195,11 @@ class Store implements LocalStore {
 
   private async stepDown(): Promise<void> {
     const wal = this.wal;
+    const maintainer = this.maintainer;
     this.wal = undefined;
     this.maintainer = undefined;
     this.ownership = undefined;
+    await maintainer?.stop();
     await wal?.close();
     this.setRole("reader");
   }
@@ -205,7 +208,9 @@ class Store implements LocalStore {
   schedule(): void {
     if (this.closed) return;
     const owner = this.role === "owner";
-    this.timer = setTimeout(() => void this.onTimer(), owner ? this.opts.maintenanceIntervalMs : this.opts.takeoverIntervalMs);
+    this.timer = setTimeout(() => {
+      this.running = this.onTimer();
+    }, owner ? this.opts.maintenanceIntervalMs : this.opts.takeoverIntervalMs);
     this.timer.unref();
   }
 
@@ -327,7 +332,8 @@ class Store implements LocalStore {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.maintainer?.idle();
+    await this.running;
+    await this.maintainer?.stop();
     await this.wal?.close();
     await this.ownership?.release();
     await this.mutex.run(async () => this.engine.close());

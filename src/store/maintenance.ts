@@ -83,8 +83,15 @@ export class Maintainer {
   private readonly compactions = new Mutex();
   private readonly commits = new Mutex();
   private seq: number | undefined;
+  private stopped = false;
 
   constructor(private readonly d: MaintenanceDeps) {}
+
+  /** No new work after this; resolves when the running work is done (before the engine closes). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
+  }
 
   /** Called on every append: starts the roll-age clock. */
   noteAppend(): void {
@@ -96,7 +103,7 @@ export class Maintainer {
    * WAL (and the memory of every process that loads it) stays bounded at any ingest rate.
    */
   async throttle(): Promise<void> {
-    while (this.d.wal.sealedBytes > 3 * this.d.opts.rollBytes) {
+    while (!this.stopped && this.d.wal.sealedBytes > 3 * this.d.opts.rollBytes) {
       this.rollSoon();
       await this.rolls.run(async () => undefined);
     }
@@ -137,6 +144,7 @@ export class Maintainer {
 
   /** One round of background work. Throws SupersededError when another process owns the store. */
   async tick(): Promise<void> {
+    if (this.stopped) return;
     await this.rolls.run(async () => {
       if (!(await this.d.ownership.heartbeat())) throw new SupersededError();
       const need = await this.rollNeeded();
@@ -149,7 +157,7 @@ export class Maintainer {
 
   /** Merges segments in the background, one group after another while there is work. */
   private compactSoon(): void {
-    if (this.compactQueued) return;
+    if (this.compactQueued || this.stopped) return;
     this.compactQueued = true;
     void this.compactions
       .run(async () => {
@@ -185,7 +193,7 @@ export class Maintainer {
 
   /** Rolls as soon as enough is sealed (called when the writer seals a file), not at the next tick. */
   rollSoon(): void {
-    if (this.rollQueued) return;
+    if (this.rollQueued || this.stopped) return;
     this.rollQueued = true;
     void this.rolls.run(async () => {
       this.rollQueued = false;

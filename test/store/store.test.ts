@@ -48,6 +48,15 @@ describe("round trip", () => {
     }
   });
 
+  it("searchSpans returns the spans themselves, whole (both page sizes)", async () => {
+    const byKey = new Map(spans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
+    for (const limit of [40, 5000]) {
+      const page = await store.searchSpans({ ...ALL, filters: [], limit });
+      expect(page.spans.length).toBe(Math.min(limit, spans.length));
+      for (const s of page.spans) expect(s).toEqual(byKey.get(`${s.traceId}/${s.spanId}`));
+    }
+  });
+
   it("an unknown trace id is undefined", async () => {
     expect(await store.getTrace("0".repeat(31) + "1")).toBeUndefined();
   });
