@@ -8,12 +8,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { silentLogger } from "../src/logger.js";
 import { openStore, type LocalStore } from "../src/store/index.js";
 import { BenchSpans } from "./store-data.js";
+import { measureStoreProcess } from "./store-rss.js";
 
 const argv = process.argv.slice(2);
 const sizes = (argv.includes("--spans") ? argv[argv.indexOf("--spans") + 1]! : "200000,1000000").split(",").map(Number);
@@ -85,9 +86,10 @@ const BY_ATTRIBUTE = `
 const TOP_TRACES = `
   SELECT TraceId, sum(LlmTotalTokens) AS tokens FROM otel_traces GROUP BY 1 ORDER BY tokens DESC NULLS LAST LIMIT 20`;
 
-async function ingest(store: LocalStore, gen: BenchSpans, count: number, ids: string[]): Promise<number> {
+async function ingest(store: LocalStore, gen: BenchSpans, count: number, ids: string[]): Promise<{ seconds: number; cpuUsPerSpan: number }> {
   let remaining = count;
   const t = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: WRITERS }, async () => {
       while (remaining > 0) {
@@ -98,7 +100,8 @@ async function ingest(store: LocalStore, gen: BenchSpans, count: number, ids: st
       }
     }),
   );
-  return (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - t) / 1000, cpuUsPerSpan: (used.user + used.system) / count };
 }
 
 async function queries(store: LocalStore, label: string, ids: string[]): Promise<void> {
@@ -138,6 +141,11 @@ async function main(): Promise<void> {
   const gen = new BenchSpans(1, total, END_MS, SPREAD_MS);
   const ids: string[] = [];
   const opts = { dataDir: dir, retentionMs: 30 * 24 * 3_600_000, maxBytes: 100 * 1024 ** 3, logger: silentLogger(), ...storeOptions };
+  const idleDir = mkdtempSync(join(tmpdir(), "otel-store-idle-"));
+  const idle = await openStore({ ...opts, dataDir: idleDir });
+  report("RSS with an empty store open (node + tsx + DuckDB, the floor of every figure below)", mb(process.memoryUsage().rss));
+  await idle.close();
+  rmSync(idleDir, { recursive: true, force: true });
   const genProbe = new BenchSpans(2, total, END_MS, SPREAD_MS);
   const g = performance.now();
   for (let i = 0; i < 20; i++) genProbe.next(BATCH);
@@ -147,8 +155,11 @@ async function main(): Promise<void> {
   for (const size of sizes) {
     phasePeak = 0;
     const store = await openStore(opts);
-    const seconds = await ingest(store, gen, size - stored, ids);
-    report(`${size}: ingest ${size - stored} spans, ${WRITERS} writers x ${BATCH}`, `${Math.round((size - stored) / seconds)} spans/s (${seconds.toFixed(1)} s)`);
+    const { seconds, cpuUsPerSpan } = await ingest(store, gen, size - stored, ids);
+    report(
+      `${size}: ingest ${size - stored} spans, ${WRITERS} writers x ${BATCH}`,
+      `${Math.round((size - stored) / seconds)} spans/s (${seconds.toFixed(1)} s; ${cpuUsPerSpan.toFixed(0)} µs CPU per span incl. generating it, rolls and compaction)`,
+    );
     stored = size;
     await queries(store, `${size} (WAL + segments, as ingested)`, ids);
     const c = performance.now();
@@ -161,7 +172,15 @@ async function main(): Promise<void> {
     await store.close();
     report(`${size}: restart to first answer`, firstCall(dir));
   }
-  report("peak RSS overall", mb(peakRss));
+  report("peak RSS overall (this benchmark process: tsx, the span generator and the store)", mb(peakRss));
+  for (const size of sizes) {
+    const rss = await measureStoreProcess(size, END_MS, SPREAD_MS, [LLM_BY_MODEL, BY_SERVICE_OPERATION, BY_ATTRIBUTE, TOP_TRACES]);
+    report(
+      `store process alone (bundled, no tsx), ${size} spans appended over HTTP then queried`,
+      `peak RSS ${rss.peakMb ?? "?"} MB (${rss.idleMb ?? "?"} MB at start), ${rss.ingestSpansPerSec} spans/s through HTTP + JSON`,
+    );
+  }
+  report("machine", `${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end, node ${process.version}`);
   if (!keep) rmSync(dir, { recursive: true, force: true });
   else report("data kept in", dir);
   process.stdout.write(`\n| measurement | result |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join("\n")}\n`);

@@ -5,6 +5,7 @@
  * a time, so callers never interleave statements on a connection.
  */
 import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue, DuckDBValueConverter } from "@duckdb/node-api";
+import { sep } from "node:path";
 import { quoteString } from "./schema.js";
 import type { ParamMap, SqlParam } from "./sql/params.js";
 
@@ -179,7 +180,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   });
   const converter = rowConverter(mod);
   const first = await instance.connect();
-  const dir = opts.dataDir.endsWith("/") || opts.dataDir.endsWith("\\") ? opts.dataDir : `${opts.dataDir}/`;
+  const dir = opts.dataDir.endsWith(sep) ? opts.dataDir : `${opts.dataDir}${sep}`;
   for (const sql of [
     "SET parquet_metadata_cache = true",
     `SET allowed_directories = [${quoteString(dir)}]`,

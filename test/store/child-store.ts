@@ -4,6 +4,8 @@
  *   POST /append  body: Span[]   -> 200 {"appended": n} once durable, 409 when not the owner
  *   GET  /role                   -> {"role": "owner" | "reader"}
  *   GET  /trace/<id>             -> the trace, or 404
+ *   POST /query   body: {sql}    -> store.query(sql) rows (the benchmark's queries)
+ *   POST /search  body: SearchParams -> store.searchTraces(...) trace ids and match count
  *   POST /close                  -> closes the store and exits 0
  */
 import { createServer } from "node:http";
@@ -37,6 +39,12 @@ const server = createServer((req, res) => {
       } else if (req.url?.startsWith("/trace/")) {
         const trace = await store.getTrace(req.url.slice("/trace/".length));
         reply(trace ? 200 : 404, trace ?? {});
+      } else if (req.method === "POST" && req.url === "/query") {
+        const { sql } = JSON.parse(await body(req)) as { sql: string };
+        reply(200, await store.query(sql));
+      } else if (req.method === "POST" && req.url === "/search") {
+        const r = await store.searchTraces(JSON.parse(await body(req)) as Parameters<typeof store.searchTraces>[0]);
+        reply(200, { ids: r.traces.map((t) => t.traceId), matched: r.matched });
       } else if (req.method === "POST" && req.url === "/close") {
         await store.close();
         reply(200, {});
