@@ -155,7 +155,13 @@ class Store implements LocalStore {
     if (this.role === role) return;
     this.role = role;
     this.logger.info({ dataDir: this.dataDir, role }, `trace store: this process is now the ${role}`);
-    for (const l of this.listeners) l(role);
+    for (const l of this.listeners) {
+      try {
+        l(role);
+      } catch (err) {
+        this.logger.error({ err }, "trace store: a role-change listener failed");
+      }
+    }
   }
 
   /** Tries to own the store; on success starts the WAL and maintenance. */
@@ -188,7 +194,16 @@ class Store implements LocalStore {
         garbageGraceMs: this.opts.garbageGraceMs,
       },
     });
-    await this.maintainer.startup();
+    try {
+      await this.maintainer.startup();
+    } catch (err) {
+      // Holding the epoch without acting on it would leave the store without a writer.
+      this.wal = undefined;
+      this.maintainer = undefined;
+      this.ownership = undefined;
+      await ownership.release();
+      throw err;
+    }
     this.setRole("owner");
     return true;
   }
@@ -240,7 +255,7 @@ class Store implements LocalStore {
     await wal.append(data, factsOf(spans));
   }
 
-  /** A read section: refresh the view, run, and retry once if a file vanished under a stale view. */
+  /** A read section: refresh the view and run; retried (twice at most) if a file vanished under a stale view. */
   private read<T>(run: (ctx: QueryContext) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error("The trace store is closed"));
     return this.mutex.run(async () => {

@@ -150,7 +150,7 @@ export class Maintainer {
       const need = await this.rollNeeded();
       if (need !== "none") await this.roll(need === "all");
       await this.applyRetention();
-      await this.collectGarbage(false);
+      await this.collectGarbage();
     });
     this.compactSoon();
   }
@@ -183,7 +183,7 @@ export class Maintainer {
     });
     await this.rolls.run(async () => {
       await this.applyRetention();
-      await this.collectGarbage(false);
+      await this.collectGarbage();
     });
   }
 
@@ -238,11 +238,10 @@ export class Maintainer {
   }
 
   /**
-   * Folds sealed WAL files into segments (one per hour their spans fall in). Only sealed files:
-   * this writer's, and every file of an earlier owner. Their content is final, so what the
-   * refresh loads is all of it.
+   * Folds sealed WAL files into segments, one per hour their spans fall in. Only sealed files (see
+   * sealedWalFiles): their content is final. Returns whether sealed files are left over (a backlog
+   * is rolled FILES_PER_ROLL at a time).
    */
-  /** Returns whether sealed files are left over (a backlog is rolled FILES_PER_ROLL at a time). */
   private async roll(sealActive: boolean): Promise<boolean> {
     if (sealActive) {
       this.pendingSince = undefined;
@@ -315,7 +314,7 @@ export class Maintainer {
     if (!group) return false;
     const hour = group[0]!.bucketMs;
     const files = group.map((s) => quoteString(this.d.catalog.segmentPath(s))).join(", ");
-    // Inputs are each sorted and listed oldest first; DuckDB reads them in order, so no re-sort.
+    // Inputs are listed oldest first and DuckDB reads them in order: the merge keeps arrival order.
     const select = `SELECT ${COLUMN_LIST} FROM read_parquet([${files}], union_by_name = true)`;
     const info = await writeSegment(this.d.compact, this.d.dataDir, select, segmentFileName(hour, this.d.ownership.epoch, this.nextSeq()), hour, this.d.opts);
     const merged = new Set(group.map((s) => s.file));
@@ -334,24 +333,37 @@ export class Maintainer {
     return committed;
   }
 
+  /** Bytes of the WAL files on disk that are not rolled yet. */
+  private async walBytes(): Promise<number> {
+    const garbage = new Set(this.manifest.garbage.map((g) => g.path));
+    let bytes = 0;
+    for (const name of await listDir(join(this.d.dataDir, WAL_DIR))) {
+      const rel = `${WAL_DIR}/${name}`;
+      if (WAL_FILE.test(name) && !garbage.has(rel)) bytes += (await sizeOf(join(this.d.dataDir, rel))) ?? 0;
+    }
+    return bytes;
+  }
+
   private async applyRetention(): Promise<void> {
-    let walBytes = 0;
-    for (const size of this.d.catalog.walFiles.values()) walBytes += size;
+    const walBytes = await this.walBytes();
     const doomed = planRetention(this.manifest.segments, walBytes, this.d.now(), this.d.opts.retention);
     if (doomed.length === 0) return;
     const gone = new Set(doomed.map((s) => s.file));
+    let removed: SegmentInfo[] = [];
     await this.commit((m) => {
-      const removed = m.segments.filter((s) => gone.has(s.file));
+      removed = m.segments.filter((s) => gone.has(s.file));
       if (removed.length === 0) return false;
       m.segments = m.segments.filter((s) => !gone.has(s.file));
       m.garbage.push(...this.garbageOf(removed.flatMap((s) => [segmentPath(s.file), segmentPath(sidecarName(s.file))])));
       return true;
     });
-    this.d.logger.info({ segments: doomed.length, rows: doomed.reduce((n, s) => n + s.rows, 0) }, "trace store: retention removed old data");
+    if (removed.length > 0) {
+      this.d.logger.info({ segments: removed.length, rows: removed.reduce((n, s) => n + s.rows, 0) }, "trace store: retention removed old data");
+    }
   }
 
-  private async collectGarbage(force: boolean): Promise<void> {
-    const due = this.manifest.garbage.filter((g) => force || Date.now() - g.since >= this.d.opts.garbageGraceMs);
+  private async collectGarbage(): Promise<void> {
+    const due = this.manifest.garbage.filter((g) => Date.now() - g.since >= this.d.opts.garbageGraceMs);
     const removed = new Set<string>();
     for (const g of due) if (await removeFile(join(this.d.dataDir, g.path))) removed.add(g.path);
     if (removed.size > 0) {

@@ -115,19 +115,20 @@ export async function searchTraces(ctx: QueryContext, q: SearchParams): Promise<
   const startLo = dialect.timestampFromNs(params.add(lo, "BIGINT"));
   const startHi = dialect.timestampFromNs(params.add(hi, "BIGINT"));
   const limit = params.add(Math.max(q.limit, 0), "BIGINT");
-  const rows = await ctx.conn.all<{ TraceId: string; matched: number }>(
+  const rows = await ctx.conn.all<{ TraceId: string; start_us: number; matched: number }>(
     `WITH t AS (
        SELECT TraceId, min(Timestamp) AS trace_start FROM ${src}
        WHERE ${timeBetween(params, scanLo, scanHi)}
        GROUP BY TraceId
        HAVING min(Timestamp) BETWEEN ${startLo} AND ${startHi} AND ${having}
      )
-     SELECT TraceId, count(*) OVER () AS matched FROM t ORDER BY trace_start DESC, TraceId LIMIT ${limit}`,
+     SELECT TraceId, epoch_us(trace_start) AS start_us, count(*) OVER () AS matched FROM t ORDER BY trace_start DESC, TraceId LIMIT ${limit}`,
     params.values,
   );
   const matched = rows[0]?.matched ?? (q.limit > 0 ? 0 : await countTraces(ctx, q));
   const ids = rows.map((r) => r.TraceId);
-  const byId = await getTraces(ctx, ids);
+  // No span of a trace starts before the trace does: older segments can be skipped.
+  const byId = await getTraces(ctx, ids, rows.length > 0 ? Math.min(...rows.map((r) => r.start_us)) : undefined);
   return { traces: ids.map((id) => byId.get(id)).filter((t): t is Trace => t !== undefined), matched };
 }
 
@@ -137,16 +138,22 @@ async function countTraces(ctx: QueryContext, q: SearchParams): Promise<number> 
   return result.matched;
 }
 
-/** Complete traces by id, each from every segment that may hold it (Bloom filters) and the WAL. */
-export async function getTraces(ctx: QueryContext, ids: readonly string[]): Promise<Map<string, Trace>> {
+/**
+ * Complete traces by id, each from every segment that may hold it (Bloom filters) and the WAL.
+ * `sinceUs`, when known, is the earliest start of the traces asked for.
+ */
+export async function getTraces(ctx: QueryContext, ids: readonly string[], sinceUs?: number): Promise<Map<string, Trace>> {
   const out = new Map<string, Trace>();
   if (ids.length === 0) return out;
   const segments = new Map<string, SegmentInfo>();
-  for (const id of ids) for (const s of await ctx.catalog.segmentsWithTrace(id)) segments.set(s.file, s);
+  for (const id of ids) {
+    for (const s of await ctx.catalog.segmentsWithTrace(id)) if (sinceUs === undefined || s.maxUs >= sinceUs) segments.set(s.file, s);
+  }
   const params = newParams();
   const list = ids.map((id) => params.add(id, "VARCHAR")).join(", ");
+  const since = sinceUs === undefined ? "" : ` AND Timestamp >= ${dialect.timestampFromNs(params.add(BigInt(sinceUs) * 1000n, "BIGINT"))}`;
   const rows = await ctx.conn.all<SpanRow>(
-    `SELECT ${SPAN_SELECT} FROM ${ctx.catalog.source([...segments.values()])} WHERE TraceId IN (${list}) ORDER BY TraceId, Timestamp, SpanId`,
+    `SELECT ${SPAN_SELECT} FROM ${ctx.catalog.source([...segments.values()])} WHERE TraceId IN (${list})${since} ORDER BY TraceId, Timestamp, SpanId`,
     params.values,
   );
   const spans = new Map<string, Span[]>();
