@@ -3,7 +3,8 @@
  * access, list membership, quantiles, JSON extraction, and the JavaScript-semantics helpers the
  * filter compiler needs (JS string trimming, number parsing and printing, boolean words). Only
  * DuckDB is implemented; a ClickHouse dialect implements the same members (`{p:String}`
- * placeholders, `mapContains`, `has`, `quantileExactInclusive`, `JSONExtractString`).
+ * placeholders, `mapContains`, `has`, `quantileExactInclusive`, `JSONExtractString`, `max`/`min`
+ * over booleans for any/every, `countIf`, `argMin` with a tuple key).
  */
 import type { SqlType } from "./params.js";
 
@@ -32,6 +33,12 @@ export interface Dialect {
   contains(x: string, needle: string): string;
   startsWith(x: string, prefix: string): string;
   endsWith(x: string, suffix: string): string;
+  /** Aggregates over the spans of a group: some row / every row true (NULL when no rows), rows where true. */
+  anyTrue(x: string): string;
+  everyTrue(x: string): string;
+  countTrue(x: string): string;
+  /** The value on the row with the smallest key, comparing keys field by field. */
+  argMinBy(value: string, key: readonly string[]): string;
   /** Statements to run once per connection before the helpers can be used. */
   readonly setup: readonly string[];
 }
@@ -98,5 +105,9 @@ export const duckdbDialect: Dialect = {
   contains: (x, n) => `contains(${x}, ${n})`,
   startsWith: (x, p) => `starts_with(${x}, ${p})`,
   endsWith: (x, s) => `ends_with(${x}, ${s})`,
+  anyTrue: (x) => `bool_or(${x})`,
+  everyTrue: (x) => `bool_and(${x})`,
+  countTrue: (x) => `count_if(${x})`,
+  argMinBy: (value, key) => `arg_min(${value}, {${key.map((k, i) => `k${i}: ${k}`).join(", ")}})`,
   setup: DUCKDB_MACROS,
 };

@@ -59,43 +59,46 @@ export function spanField(field: string, params: Params, dialect: Dialect): Span
  * cases). The root is the first parentless span in start order (ties by span id), else the first
  * span: the order getTrace returns spans in, which assembleTrace reads the root from.
  */
-const ROOT_KEY = "{orphan: ParentSpanId <> '', ts: Timestamp, id: SpanId}";
-const START_US = "CAST(epoch_us(Timestamp) AS DOUBLE)";
-
-export const TRACE_AGGREGATES = {
-  start: "min(Timestamp)",
-  rootService: `arg_min(ServiceName, ${ROOT_KEY})`,
-  rootOperation: `arg_min(SpanName, ${ROOT_KEY})`,
-  /** assembleTrace's arithmetic, in the same floating-point steps: (max(start + dur * 1000) - min(start)) / 1000. */
-  durationMs: `((max(${START_US} + ${SPAN_DURATION_MS} * 1000) - min(${START_US})) / 1000)`,
-  hasErrors: "coalesce(bool_or(StatusCode = 'Error'), FALSE)",
-  spanCount: "count(*)",
-  llmSpanCount: "count_if(IsLlm)",
-  totalTokens: "coalesce(sum(LlmTotalTokens), 0)",
-} as const;
+export function traceAggregates(d: Dialect) {
+  const rootKey = ["ParentSpanId <> ''", "Timestamp", "SpanId"];
+  const startUs = `CAST(${d.epochUs("Timestamp")} AS DOUBLE)`;
+  const hasErrors = `coalesce(${d.anyTrue("StatusCode = 'Error'")}, FALSE)`;
+  return {
+    rootService: d.argMinBy("ServiceName", rootKey),
+    rootOperation: d.argMinBy("SpanName", rootKey),
+    /** assembleTrace's arithmetic, in the same floating-point steps: (max(start + dur * 1000) - min(start)) / 1000. */
+    durationMs: `((max(${startUs} + ${SPAN_DURATION_MS} * 1000) - min(${startUs})) / 1000)`,
+    hasErrors,
+    status: `(CASE WHEN ${hasErrors} THEN 'ERROR' ELSE 'OK' END)`,
+    spanCount: "count(*)",
+    llmSpanCount: d.countTrue("IsLlm"),
+    totalTokens: "coalesce(sum(LlmTotalTokens), 0)",
+  };
+}
 
 /** traceFieldValues' single-valued cases; undefined for fields read from every span. */
-export function traceScalar(field: string): ValueExpr | undefined {
+export function traceScalar(field: string, d: Dialect): ValueExpr | undefined {
+  const agg = traceAggregates(d);
   switch (field) {
     case "trace_id":
       return { sql: "TraceId", kind: "string" };
     case "service.name":
-      return { sql: TRACE_AGGREGATES.rootService, kind: "string" };
+      return { sql: agg.rootService, kind: "string" };
     case "name":
     case "operation_name":
-      return { sql: TRACE_AGGREGATES.rootOperation, kind: "string" };
+      return { sql: agg.rootOperation, kind: "string" };
     case "duration":
-      return { sql: TRACE_AGGREGATES.durationMs, kind: "double" };
+      return { sql: agg.durationMs, kind: "double" };
     case "status":
-      return { sql: `(CASE WHEN ${TRACE_AGGREGATES.hasErrors} THEN 'ERROR' ELSE 'OK' END)`, kind: "string" };
+      return { sql: agg.status, kind: "string" };
     case "span_count":
-      return { sql: TRACE_AGGREGATES.spanCount, kind: "integer" };
+      return { sql: agg.spanCount, kind: "integer" };
     case "llm_span_count":
-      return { sql: TRACE_AGGREGATES.llmSpanCount, kind: "integer" };
+      return { sql: agg.llmSpanCount, kind: "integer" };
     case "total_tokens":
-      return { sql: TRACE_AGGREGATES.totalTokens, kind: "integer" };
+      return { sql: agg.totalTokens, kind: "integer" };
     case "has_errors":
-      return { sql: TRACE_AGGREGATES.hasErrors, kind: "boolean" };
+      return { sql: agg.hasErrors, kind: "boolean" };
     default:
       return undefined;
   }

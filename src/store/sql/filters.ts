@@ -194,17 +194,18 @@ function spanScopedEquals(f: Filter): "service" | "operation" | undefined {
 /** matchesValues over every span's values of a field (attributes, span ids, parent ids). */
 function multiValued(f: Filter, ctx: CompileContext): string {
   const field = spanField(f.field, ctx.params, ctx.dialect);
-  const anyPresent = `coalesce(bool_or(${field.present}), FALSE)`;
+  const d = ctx.dialect;
+  const anyPresent = `coalesce(${d.anyTrue(field.present)}, FALSE)`;
   if (f.operator === "exists") return anyPresent;
   if (f.operator === "not_exists") return `(NOT ${anyPresent})`;
   const cmp = compare(field.value, f, ctx);
   if (NEGATIVE_OPERATORS.has(f.operator)) {
     // Every value must satisfy it, and there must be at least one value.
     if (isFalse(cmp)) return FALSE;
-    return `(${anyPresent} AND coalesce(bool_and(NOT ${field.present} OR ${orFalse(cmp)}), TRUE))`;
+    return `(${anyPresent} AND coalesce(${d.everyTrue(`NOT ${field.present} OR ${orFalse(cmp)}`)}, TRUE))`;
   }
   if (isFalse(cmp)) return FALSE;
-  return `coalesce(bool_or(${field.present} AND ${orFalse(cmp)}), FALSE)`;
+  return `coalesce(${d.anyTrue(`${field.present} AND ${orFalse(cmp)}`)}, FALSE)`;
 }
 
 /** matchesValues on a trace-level value (always exactly one value). */
@@ -220,15 +221,15 @@ export function traceHaving(filters: readonly Filter[], ctx: CompileContext): st
   const operation = filters.find((f) => spanScopedEquals(f) === "operation");
   const parts: string[] = [];
   if (service && operation) {
-    parts.push(`coalesce(bool_or(${spanCondition(service, ctx)} AND ${spanCondition(operation, ctx)}), FALSE)`);
+    parts.push(`coalesce(${ctx.dialect.anyTrue(`${spanCondition(service, ctx)} AND ${spanCondition(operation, ctx)}`)}, FALSE)`);
   }
   for (const f of filters) {
     if ((f === service || f === operation) && service && operation) continue;
     if (spanScopedEquals(f)) {
-      parts.push(`coalesce(bool_or(${spanCondition(f, ctx)}), FALSE)`);
+      parts.push(`coalesce(${ctx.dialect.anyTrue(spanCondition(f, ctx))}, FALSE)`);
       continue;
     }
-    const scalar = traceScalar(f.field);
+    const scalar = traceScalar(f.field, ctx.dialect);
     parts.push(scalar ? singleValued(scalar, f, ctx) : multiValued(f, ctx));
   }
   return parts.length === 0 ? "TRUE" : parts.join(" AND ");
