@@ -60,4 +60,7 @@ await build({
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   external: EXTERNAL,
   plugins: [lazyAjvPlugin(), zodNamespacePlugin()],
+  // A native addon with per-platform binaries: loaded from node_modules at run time, and only by
+  // the local store's dynamic import (src/store/duckdb.ts).
+  external: ["@duckdb/node-api"],
 });
