@@ -28,10 +28,13 @@ ${Object.values(SETTINGS)
   .map((s) => `  ${s.env.padEnd(22)} ${s.flag}`)
   .join("\n")}
 
-Defaults: --backend jaeger; --url ${DEFAULT_URLS.jaeger} (jaeger), ${DEFAULT_URLS.tempo} (tempo), ${DEFAULT_URLS.traceloop} (traceloop);
+Defaults: --backend local (the embedded store; --url alone means jaeger); --url ${DEFAULT_URLS.jaeger} (jaeger), ${DEFAULT_URLS.tempo} (tempo), ${DEFAULT_URLS.traceloop} (traceloop);
+--data-dir the per-user data directory; --otlp-listen ${DEFAULTS.otlpListen}; --retention ${DEFAULTS.retention}; --store-max-mb ${DEFAULTS.storeMaxMb};
 --timeout ${DEFAULTS.timeoutSeconds}; --environments prd; --transport stdio; --host ${DEFAULTS.host}; --port ${DEFAULTS.port}.
 
 Examples:
+  opentelemetry-mcp                                         # the local store; send OTLP to http://127.0.0.1:4318
+  opentelemetry-mcp demo-data                               # sample traces into the local store (or a running server)
   opentelemetry-mcp --backend jaeger --url http://localhost:16686
   opentelemetry-mcp --backend tempo --url http://localhost:3200 --header 'X-Scope-OrgID: tenant-a'
   BACKEND_API_KEY=... opentelemetry-mcp --backend traceloop
@@ -56,7 +59,11 @@ async function startServer(config: Config): Promise<void> {
   }
   const [{ serveStdio, drainGraceMs }, { createServer }] = await Promise.all([import("./cli/stdio.js"), import("./mcp/server.js")]);
   // When stdin closes, the session answers the requests already read, then exits (src/cli/stdio.ts).
-  const session = await serveStdio(createServer({ config, logger }), { logger, drainGraceMs: drainGraceMs(config.backend.timeoutMs) });
+  const created = createServer({ config, logger });
+  const session = await serveStdio(created, { logger, drainGraceMs: drainGraceMs(config.backend.timeoutMs) });
+  // The local store's receiver starts after the handshake (oninitialized); a client of the
+  // 2026-07-28 revision sends no initialize, so start it shortly after boot regardless.
+  setTimeout(() => created.app.start(), 300).unref();
   process.on("SIGINT", () => session.stop(0));
   process.on("SIGTERM", () => session.stop(0));
   for (const line of stdioStartupLines(config, process.stdin.isTTY === true)) logger.info(line.fields, line.msg);
@@ -69,6 +76,8 @@ async function callTool(flags: CliFlags, tool: string, argsText: string | undefi
   const env = loadEnv();
   // A one-shot command from a shell: only errors are logged unless --log-level / LOG_LEVEL asks for more.
   const config = resolveConfig({ ...flags, logLevel: flags.logLevel ?? (env[SETTINGS.logLevel.env] ? undefined : "error") }, env);
+  // One call reads the local store; it never takes the store over or receives OTLP.
+  if (config.backend.local) config.backend.local.otlpListen = "none";
   const logger = createLogger(config.logLevel);
   return runToolCall(createServer({ config, logger }), tool, args, {
     stdout: (text) => void process.stdout.write(text),
@@ -94,10 +103,10 @@ function errorOutput(commandPath: string): OutputConfiguration {
 
 export function buildProgram(): Command {
   const program = new Command("opentelemetry-mcp")
-    .description("MCP server for querying OpenTelemetry traces (Jaeger, Grafana Tempo, Traceloop) with LLM usage, cost and latency tools.")
+    .description("MCP server for querying OpenTelemetry traces (an embedded store with an OTLP receiver, Jaeger, Grafana Tempo, Traceloop) with LLM usage, cost and latency tools.")
     .version(VERSION, "-v, --version", "print the version and exit")
-    .option("--backend <type>", "trace backend: jaeger, tempo or traceloop")
-    .option("--url <url>", "backend API base URL")
+    .option("--backend <type>", "trace backend: local (the embedded store; the default when no backend or URL is given), jaeger, tempo or traceloop")
+    .option("--url <url>", "backend API base URL (a URL without --backend means jaeger)")
     .option("--api-key <key>", "backend API key (sent as a bearer token; required for traceloop)")
     .option("--environments <list>", "comma-separated Traceloop environments (default prd)")
     .option("--timeout <seconds>", "backend request timeout in seconds, >0 and <=300 (default 30)")
@@ -117,6 +126,11 @@ export function buildProgram(): Command {
     .option("--redact-rules <file>", "JSON file of custom redaction patterns and attribute names")
     .option("--api-keys-file <file>", "JSON file of scoped API keys for the HTTP transport (token hashes and services)")
     .option("--audit-log <file>", "also write the tool-call audit log to this file as JSON lines")
+    .option("--data-dir <dir>", "local store: its directory (default: the per-user data directory, e.g. ~/.local/share/opentelemetry-mcp)")
+    .option("--otlp-listen <host:port>", "local store: where the OTLP/HTTP receiver listens (default 127.0.0.1:4318); none = only read the store")
+    .option("--otlp-auth-token <token>", "local store: require 'Authorization: Bearer <token>' on the OTLP receiver")
+    .option("--retention <duration>", "local store: delete spans older than this, e.g. 7d (default), 36h, 2w")
+    .option("--store-max-mb <n>", "local store: delete the oldest spans beyond this size on disk, in MB (default 2048)")
     .addHelpText("after", ENV_HELP)
     // A usage error prints one line and the hint to run --help, not the whole help; main() exits.
     .configureOutput(errorOutput("opentelemetry-mcp"))
@@ -133,21 +147,37 @@ export function buildProgram(): Command {
   program
     .command("demo-data")
     .configureOutput(errorOutput("opentelemetry-mcp demo-data"))
-    .description("emit a seeded, realistic LLM application's traces over OTLP/HTTP (e.g. into a local Jaeger)")
+    .description("emit a seeded, realistic LLM application's traces over OTLP/HTTP (to a running server's receiver, Jaeger or a Collector; with nothing at the default endpoint, into the local store directly)")
     .option("--otlp-endpoint <url>", "OTLP/HTTP endpoint base; spans are posted to <url>/v1/traces", "http://127.0.0.1:4318")
     .option("--seed <n>", "random seed: the same seed gives the same traces (shapes, times, attributes)", "42")
     .option("--run-id <id>", "ids of this run: trace and span ids are new on every run (so a second run never duplicates spans); pass the run id a run printed to send the same ids again")
     .option("--traces <n>", "number of traces to emit", "60")
     .option("--log-level <level>", "debug, info, warn or error", "info")
-    .action(async (opts: { otlpEndpoint: string; seed: string; runId?: string; traces: string; logLevel: string }) => {
+    .option("--data-dir <dir>", "when nothing listens on the default endpoint, store the traces in this local store directly (default: the server's default data directory)")
+    .action(async (opts: { otlpEndpoint: string; seed: string; runId?: string; traces: string; logLevel: string; dataDir?: string }, command: Command) => {
       const seed = Number(opts.seed);
       const traces = Number(opts.traces);
       if (!Number.isInteger(seed) || seed < 0) throw new CliError(`Invalid value '${opts.seed}' for --seed: must be a whole number >= 0`);
       if (!Number.isInteger(traces) || traces < 1 || traces > 100_000) throw new CliError(`Invalid value '${opts.traces}' for --traces: must be 1-100000`);
       const level = (["debug", "info", "warn", "error"] as const).find((l) => l === opts.logLevel.toLowerCase()) ?? "info";
       const logger = createLogger(level);
-      const { runDemoData } = await import("./demo/index.js");
-      const result = await runDemoData({ otlpEndpoint: opts.otlpEndpoint, seed, traces, logger, ...(opts.runId !== undefined ? { runId: opts.runId } : {}) });
+      const [{ runDemoData }, { probeOtlpReceiver }] = await Promise.all([import("./demo/index.js"), import("./demo/otlp-probe.js")]);
+      const common = { seed, traces, logger, ...(opts.runId !== undefined ? { runId: opts.runId } : {}) };
+      // Nothing at the default endpoint (no server running, no Jaeger): write into the local store instead.
+      const explicitEndpoint = command.getOptionValueSource("otlpEndpoint") === "cli";
+      const reachable = explicitEndpoint || (await probeOtlpReceiver(`${opts.otlpEndpoint}/v1/traces`, { timeoutMs: 2_000 }).then(() => true, () => false));
+      if (!reachable) {
+        const local = resolveConfig({ backend: "local", ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, loadEnv()).backend.local!;
+        const { demoDataIntoStore } = await import("./demo/into-store.js");
+        const result = await demoDataIntoStore(local, common);
+        logger.info(
+          { ...result, dataDir: local.dataDir },
+          `Stored ${result.traces} traces (${result.spans} spans) in the local store ${local.dataDir} (run id ${result.runId}); ` +
+            `nothing listened at ${opts.otlpEndpoint}. Start the server (${"opentelemetry-mcp"}${opts.dataDir ? ` --data-dir ${opts.dataDir}` : ""}) and ask about them.`,
+        );
+        return;
+      }
+      const result = await runDemoData({ otlpEndpoint: opts.otlpEndpoint, ...common });
       logger.info(result, `Sent ${result.traces} traces (${result.spans} spans) to ${opts.otlpEndpoint} (run id ${result.runId})`);
     });
 

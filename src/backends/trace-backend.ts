@@ -137,6 +137,8 @@ export interface HealthStatus {
   error?: string;
   service_count?: number;
   project_id?: string;
+  /** Backend-specific facts (the local store: role, spans, the OTLP endpoint). */
+  details?: Record<string, unknown>;
 }
 
 export interface TraceBackend {
@@ -180,6 +182,14 @@ export interface TraceBackend {
 
 export interface BackendOptions {
   url: string;
+  /** The embedded store's settings (the local backend only; see config.ts LocalStoreConfig). */
+  local?: {
+    dataDir: string;
+    otlpListen: { host: string; port: number } | "none";
+    otlpAuthToken?: string;
+    retentionMs: number;
+    maxBytes: number;
+  };
   apiKey?: string;
   timeoutMs: number;
   /** Extra request headers (e.g. X-Scope-OrgID); values are secrets. */
