@@ -93,6 +93,8 @@ export interface ConformanceSuiteOptions {
   /** Backend-specific tests, registered inside the suite's describe block. */
   extra?: (ctx: ConformanceContext) => void;
   expectations?: ConformanceExpectations;
+  /** False for a backend that speaks no HTTP (the local store): the HTTP failure and fault-matrix tests do not apply. */
+  http?: boolean;
 }
 
 function datasetWindow(dataset: Trace[]): { startMs: number; endMs: number } {
@@ -343,7 +345,7 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
       expect(health).toMatchObject({ status: "healthy", backend: world.kind });
     });
 
-    describe("failures", () => {
+    describe.runIf(suite.http !== false)("failures", () => {
       const search = () => searchTraces(backend, query([eq("service.name", roots[0]!)]));
 
       for (const [fault, status] of [
@@ -405,7 +407,7 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
       });
     });
 
-    describe("fault matrix through a fault-injecting proxy", () => {
+    describe.runIf(suite.http !== false)("fault matrix through a fault-injecting proxy", () => {
       let proxy: FaultProxy;
       let faulty: TraceBackend;
       const withCredentials = (url: string) => url.replace("http://", `http://${URL_USER}:${URL_PASSWORD}@`);
