@@ -153,7 +153,7 @@ export function buildProgram(): Command {
     .option("--run-id <id>", "ids of this run: trace and span ids are new on every run (so a second run never duplicates spans); pass the run id a run printed to send the same ids again")
     .option("--traces <n>", "number of traces to emit", "60")
     .option("--log-level <level>", "debug, info, warn or error", "info")
-    .option("--data-dir <dir>", "when nothing listens on the default endpoint, store the traces in this local store directly (default: the server's default data directory)")
+    .option("--data-dir <dir>", "with no backend configured and nothing at the default endpoint, store the traces in this local store directly (default: the per-user data directory)")
     .action(async (opts: { otlpEndpoint: string; seed: string; runId?: string; traces: string; logLevel: string; dataDir?: string }, command: Command) => {
       const seed = Number(opts.seed);
       const traces = Number(opts.traces);
@@ -166,8 +166,11 @@ export function buildProgram(): Command {
       // Nothing at the default endpoint (no server running, no Jaeger): write into the local store instead.
       const explicitEndpoint = command.getOptionValueSource("otlpEndpoint") === "cli";
       const reachable = explicitEndpoint || (await probeOtlpReceiver(`${opts.otlpEndpoint}/v1/traces`, { timeoutMs: 2_000 }).then(() => true, () => false));
-      if (!reachable) {
-        const local = resolveConfig({ backend: "local", ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, loadEnv()).backend.local!;
+      // The fallback is for the default setup only: with a backend configured, a dead endpoint is an error.
+      const env = loadEnv();
+      const configured = resolveConfig({ ...program.opts(), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, env).backend;
+      if (!reachable && configured.local) {
+        const local = configured.local;
         const { demoDataIntoStore } = await import("./demo/into-store.js");
         const result = await demoDataIntoStore(local, common);
         logger.info(

@@ -326,7 +326,8 @@ function localStoreConfig(flags: CliFlags, env: Env): LocalStoreConfig {
   const retentionMs = duration("retention", retentionRaw ?? { value: DEFAULTS.retention, from: "flag" });
   const maxMb = integer("storeMaxMb", pick("storeMaxMb", flags.storeMaxMb, env), 16, 10_485_760, DEFAULTS.storeMaxMb);
   const out: LocalStoreConfig = { dataDir, otlpListen, retentionMs, maxBytes: maxMb * 1024 * 1024 };
-  const token = pick("otlpAuthToken", flags.otlpAuthToken, env)?.value;
+  // One token can guard both doors: the receiver takes --auth-token unless it has its own.
+  const token = pick("otlpAuthToken", flags.otlpAuthToken, env)?.value ?? pick("authToken", flags.authToken, env)?.value;
   if (token) out.otlpAuthToken = token;
   return out;
 }

@@ -132,6 +132,12 @@ describe("the local store", () => {
     expect(() => resolveConfig({ backend: "jaeger" }, { OTLP_LISTEN: "not an address", DATA_RETENTION: "forever" })).not.toThrow();
   });
 
+  it("guards the receiver with --auth-token unless --otlp-auth-token gives it its own", () => {
+    expect(resolveConfig({ authToken: "mcp-token" }, {}).backend.local?.otlpAuthToken).toBe("mcp-token");
+    expect(resolveConfig({ authToken: "mcp-token", otlpAuthToken: "otlp-token" }, {}).backend.local?.otlpAuthToken).toBe("otlp-token");
+    expect(resolveConfig({}, {}).backend.local?.otlpAuthToken).toBeUndefined();
+  });
+
   it("takes IPv6 listen addresses and none", () => {
     expect(resolveConfig({ otlpListen: "[::1]:4318" }, {}).backend.local?.otlpListen).toEqual({ host: "::1", port: 4318 });
     expect(resolveConfig({ otlpListen: " NONE " }, {}).backend.local?.otlpListen).toBe("none");
