@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Call } from "./truth.js";
+import { assembleTrace, createSpan } from "../../src/domain/trace.js";
 import { generateDataset } from "../helpers/dataset.js";
 import { MemoryBackend } from "../helpers/memory-backend.js";
 import { connect, type Connected } from "../helpers/mcp.js";
@@ -128,6 +129,18 @@ describe("LLM analytics tools (ground truth from the dataset)", () => {
     });
     expect(typeof llmError.llm_model).toBe("string");
     expect(typeof llmError.llm_provider).toBe("string");
+  });
+
+  it("find_errors reads the OTLP status message when no exception or tag says more", async () => {
+    const t0 = traces[0]!.startTimeUs;
+    const span = createSpan({ traceId: "c".repeat(32), spanId: "d".repeat(16), operationName: "POST /tools/invoke", serviceName: "tool-runner", startTimeUs: t0, durationMs: 5, status: "ERROR", statusMessage: "tool lookup_order failed" });
+    const one = await connect({ backendFactory: async () => new MemoryBackend([assembleTrace(span.traceId, [span])!]) });
+    try {
+      const r = await one.call("find_errors", { start_time: new Date(t0 / 1000 - 60_000).toISOString(), end_time: new Date(t0 / 1000 + 60_000).toISOString() });
+      expect(r.json.error_traces[0].error_spans[0]).toMatchObject({ span_id: span.spanId, error_message: "tool lookup_order failed" });
+    } finally {
+      await one.close();
+    }
   });
 
   it("list_llm_tools groups tool spans by tool name (traceloop.entity.name)", async () => {
