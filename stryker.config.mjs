@@ -15,6 +15,10 @@ export default {
   plugins: ["@stryker-mutator/vitest-runner"],
   vitest: { configFile: "vitest.mutation.config.ts" },
   coverageAnalysis: "perTest",
+  // Stryker rewrites the tsconfig's out-of-project paths through TypeScript's JS API, which
+  // TypeScript 7 (the native compiler) no longer has. Ours has none (no extends/references outside
+  // the project), so point it at no file and skip the rewrite.
+  tsconfigFile: "tsconfig.none.json",
   mutate: [
     "src/domain/**/*.ts",
     "src/genai/**/*.ts",
@@ -27,6 +31,10 @@ export default {
   ],
   // Copied into each sandbox otherwise (the Node binaries alone are ~100 MB).
   ignorePatterns: [".cache", "dist", "coverage", "reports", "bench/results.json", "*.tgz"],
+  // Static mutants (module-level tables and constants: price rules, semconv name lists, regexes)
+  // cannot be covered per test, so each re-runs the whole set: a third of the mutants, 87% of the
+  // time (an estimated 2 h instead of ~20 min on 2 cores). They are left out of the score.
+  ignoreStatic: true,
   concurrency: 2,
   timeoutMS: 10_000,
   // break: the score below which the run fails; set to the measured score, to be raised towards 85.
