@@ -190,7 +190,7 @@ export function generateEdgeTraces(options: EdgeTraceOptions = {}): Trace[] {
   const service = options.service ?? EDGE_SERVICE;
   const base = options.startMs ?? DATASET_START_MS + 30 * 60_000;
   const id = (): string => hex(rand, 16);
-  const llm = (system: string, model: string, tokens: { prompt: number; completion: number; total?: number }) => ({
+  const llm = (system: string, model: string, tokens: { prompt: number; completion: number; total?: number }, finished = true) => ({
     "gen_ai.system": system,
     "gen_ai.request.model": model,
     "gen_ai.response.model": model,
@@ -198,7 +198,7 @@ export function generateEdgeTraces(options: EdgeTraceOptions = {}): Trace[] {
     "gen_ai.usage.prompt_tokens": tokens.prompt,
     "gen_ai.usage.completion_tokens": tokens.completion,
     ...(tokens.total !== undefined ? { "gen_ai.usage.total_tokens": tokens.total } : {}),
-    "gen_ai.response.finish_reasons": ["stop"],
+    ...(finished ? { "gen_ai.response.finish_reasons": ["stop"] } : {}),
   });
   const out: Trace[] = [];
   EDGE_CASES.forEach((edge, i) => {
@@ -221,7 +221,7 @@ export function generateEdgeTraces(options: EdgeTraceOptions = {}): Trace[] {
             startTimeUs: t0 + 900_000,
             durationMs: 400,
             status: "ERROR",
-            attributes: { ...llm("anthropic", "claude-3-5-sonnet", { prompt: 0, completion: 0 }), "error.type": "APIConnectionError", "error.message": "Connection reset by peer" },
+            attributes: { ...llm("anthropic", "claude-3-5-sonnet", { prompt: 0, completion: 0 }, false), "error.type": "APIConnectionError", "error.message": "Connection reset by peer" },
             events: [{ name: "exception", timestamp: t0 + 1_300_000, attributes: { "exception.type": "APIConnectionError", "exception.message": "Connection reset by peer" } }],
           }),
           span({ spanId: id(), parentSpanId: rootId, operationName: "search_flights.tool", startTimeUs: t0 + 1_400_000, durationMs: 200, status: "OK", attributes: { "traceloop.span.kind": "tool", "traceloop.entity.name": "search_flights" } }),
