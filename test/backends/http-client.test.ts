@@ -117,6 +117,8 @@ describe("redaction (#2, #3)", () => {
     expect(err.message).toContain(url);
     expectNoSecrets(err.message, [basic, URL_PASSWORD]);
     expect(err.message).not.toContain(URL_USER);
+    // The credential travels as the Authorization header only, never in the request URL.
+    expect(http.buildUrl("/api/services").href).toBe(`${url}/api/services`);
   });
 
   it("redacts the URL user and password themselves when a backend echoes the decoded credential", async () => {
