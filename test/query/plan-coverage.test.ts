@@ -50,6 +50,10 @@ describe("localFilterNote", () => {
     expect(localFilterNote({ remote: [], local: [tokens], unpushed: [tokens] }, 3, 10, "traces")).toBe(
       "1 filter(s) applied by this server, not the backend (total_tokens gt 100): 3 of 10 traces examined matched.",
     );
+    const errors = eq("status", "ERROR");
+    expect(localFilterNote({ remote: [], local: [tokens, errors], unpushed: [tokens, errors] }, 0, 4, "spans")).toBe(
+      '2 filter(s) applied by this server, not the backend (total_tokens gt 100; status equals "ERROR"): 0 of 4 spans examined matched.',
+    );
   });
 });
 
@@ -57,6 +61,7 @@ describe("coverageNote", () => {
   it("is silent for a complete answer and for an incomplete one without a limit (skipped traces have their own note)", () => {
     expect(coverageNote({ traces: 5, complete: true, examined: 5 })).toBeUndefined();
     expect(coverageNote({ traces: 5, complete: false, examined: 5, skipped: 1 })).toBeUndefined();
+    expect(coverageNote({ traces: 5, complete: true, examined: 5, limit: 5 })).toBeUndefined();
   });
 
   it("states how much of at least how many was read, in the unit given (traces by default)", () => {

@@ -126,6 +126,8 @@ describe("findTraces: order, limit and cap", () => {
     const newest = await findTraces(queryContext(backend), request({ limit: 3 }));
     expect(ids(newest.items)).toEqual(["03", "04", "05"]);
     expect(newest.coverage).toEqual({ traces: 3, spans: 9, complete: true, examined: 3 });
+    // A backend that answers newest first is asked once, even with its page full.
+    expect(backend.requests).toHaveLength(1);
     const all = await findTraces(queryContext(backend), request({ limit: 10, mode: "window" }));
     expect(ids(all.items)).toEqual(["03", "04", "05", "02", "01"]);
     expect(all.window).toEqual(WINDOW);
@@ -154,6 +156,11 @@ describe("findTraces: order, limit and cap", () => {
     expect(ids(window.items)).toEqual(["06", "05"]);
     // The backend returned its whole limit: the window may hold more.
     expect(window.coverage).toEqual({ traces: 2, spans: 6, complete: false, examined: 2, limit: 2 });
+    // Window mode states that in its coverage, not with the newest-mode note, even when fewer matched.
+    const fewer = await findTraces(queryContext(backend), request({ limit: 3, filters: [{ ...big, value: 500 }], mode: "window" }));
+    expect(ids(fewer.items)).toEqual(["06", "05"]);
+    expect(fewer.notes.some((n) => n.startsWith("More traces may match"))).toBe(false);
+    expect(fewer.coverage).toMatchObject({ complete: false, limit: 3 });
   });
 
   it("says more may match when the backend's page was full and local filters left fewer than asked", async () => {
@@ -166,6 +173,11 @@ describe("findTraces: order, limit and cap", () => {
     const enough = await findTraces(queryContext(new ProbeBackend(traces)), request({ limit: 3, filters: [{ field: "total_tokens", operator: "lt", value: 1000, valueType: "number" }] }));
     expect(enough.items).toHaveLength(3);
     expect(enough.notes.some((n) => n.startsWith("More traces may match"))).toBe(false);
+    // Exactly as many as asked matched: nothing to add.
+    const exactly = Array.from({ length: 120 }, (_, i) => trace(i + 1, "a", { tokens: i >= 117 ? 5000 : 1 }));
+    const three = await findTraces(queryContext(new ProbeBackend(exactly)), request({ limit: 3, filters: [{ field: "total_tokens", operator: "gt", value: 1000, valueType: "number" }] }));
+    expect(three.items).toHaveLength(3);
+    expect(three.notes.some((n) => n.startsWith("More traces may match"))).toBe(false);
   });
 });
 
@@ -186,6 +198,15 @@ describe("findTraces: a backend that needs a service per search", () => {
     expect(res.notes).toContain(
       "No service_name given: searched each of the 3 services (this backend needs one per search, at most 3 per service) and merged the results by trace id.",
     );
+    // The db search filled its share: the window may hold more, though a and c did not fill theirs.
+    expect(res.coverage).toEqual({ traces: 4, spans: 12, complete: false, examined: 6, limit: 9 });
+  });
+
+  it("a filter on something else than the service does not narrow which services are searched", async () => {
+    const backend = new ProbeBackend(traces, { capabilities: caps });
+    const res = await findTraces(queryContext(backend), request({ filters: [{ field: "total_tokens", operator: "gte", value: 3, valueType: "number" }] }));
+    expect(backend.requests.map((q) => q.filters.map((f) => f.value).join(","))).toEqual(["a", "b", "c", "db"]);
+    expect(ids(res.items)).toEqual(["04", "03"]);
   });
 
   it("with service_name equals, one search carrying it; with a service filter it cannot send, only the services that pass it", async () => {
@@ -236,6 +257,19 @@ describe("findTraces: a backend that returns an arbitrary `limit` of the matches
     expect(backend.requests.reduce((n, q) => n + q.limit, 0)).toBeLessThanOrEqual(8);
   });
 
+  it("spends the read budget to the last trace: a round that exactly fills it still runs", async () => {
+    const backend = new ProbeBackend(traces, { capabilities: { searchOrder: "arbitrary" } });
+    await findTraces(queryContext(backend, { maxTraces: 7 }), request({ limit: 3 }));
+    expect(backend.requests.map((q) => q.limit)).toEqual([3, 4]);
+  });
+
+  it("stops after one round when fewer than asked match at all", async () => {
+    const backend = new ProbeBackend(traces, { capabilities: { searchOrder: "arbitrary" } });
+    const res = await findTraces(queryContext(backend), request({ limit: 3, filters: [{ field: "total_tokens", operator: "gte", value: 12, valueType: "number" }] }));
+    expect(ids(res.items)).toEqual(["0c"]);
+    expect(backend.requests).toHaveLength(1);
+  });
+
   it("window mode reads once, whatever the order", async () => {
     const backend = new ProbeBackend(traces, { capabilities: { searchOrder: "arbitrary" } });
     const res = await findTraces(queryContext(backend), request({ limit: 50, mode: "window" }));
@@ -264,6 +298,15 @@ describe("findTraces: partial traces", () => {
     const res = await findTraces(queryContext(backend), request({ filters: [{ field: "total_tokens", operator: "gt", value: 100, valueType: "number" }] }));
     expect(ids(res.items)).toEqual(["01"]);
     expect(res.skipped.map((s) => s.trace_id)).toEqual([traces[1]!.traceId]);
+    expect(res.notes.some((n) => n.startsWith("1 of 2 traces could not be fetched and were skipped"))).toBe(true);
+  });
+
+  it("a trace that could not be completed is dropped even when its partial form would pass the filter", async () => {
+    const traces = [trace(1), trace(2), trace(3)];
+    const backend = new ProbeBackend(traces, { capabilities: { completeTracesInSearch: false }, failIds: [traces[1]!.traceId] });
+    const res = await findTraces(queryContext(backend), request({ filters: [{ field: "status", operator: "not_equals", value: "ERROR", valueType: "string" }] }));
+    expect(ids(res.items)).toEqual(["03", "01"]);
+    expect(res.skipped).toHaveLength(1);
   });
 });
 
@@ -276,6 +319,12 @@ describe("findSpans", () => {
     expect(ids(res.items)).toEqual(["02/0a", "01/06"]);
     expect(res.coverage).toEqual({ traces: 2, spans: 2, complete: true, examined: 6 });
     expect(res.notes).toEqual(["probe spans note", "1 filter(s) applied by this server, not the backend (operation_name equals \"llm\"): 2 of 6 spans examined matched."]);
+  });
+
+  it("counts the distinct traces of the spans it answers with", async () => {
+    const res = await findSpans(queryContext(new ProbeBackend(traces)), request({ filters: [{ field: "operation_name", operator: "not_equals", value: "query", valueType: "string" }] }));
+    expect(ids(res.items)).toEqual(["02/0a", "02/09", "01/06", "01/05"]);
+    expect(res.coverage).toMatchObject({ traces: 2, spans: 4 });
   });
 
   it("without searchSpans: the spans of complete traces from a span-semantics trace search", async () => {

@@ -41,6 +41,7 @@ describe("estimateTraceBytes", () => {
       ["string value", trace(3, { attributes: { k: long } })],
       ["array of strings", trace(4, { attributes: { k: [long, long] } })],
       ["map value", trace(5, { attributes: { "gen_ai.input.messages": [{ role: "user", content: long }] } })],
+      ["map key", trace(9, { attributes: { "gen_ai.input.messages": [{ [long]: "x" }] } })],
       ["event name", trace(6, { events: [{ name: long }] })],
       ["event attribute", trace(7, { events: [{ name: "e", attributes: { [long]: long } }] })],
     ];
@@ -50,6 +51,12 @@ describe("estimateTraceBytes", () => {
       expect(bytes, what).toBeGreaterThanOrEqual(2 * textChars(t));
       expect(bytes - base, what).toBeGreaterThanOrEqual(2 * (5000 - "op".length));
     }
+  });
+
+  it("counts the service name too", () => {
+    const t = trace(1);
+    const renamed = { ...t, spans: t.spans.map((s) => ({ ...s, serviceName: "s".repeat(5000) })) };
+    expect(estimateTraceBytes(renamed) - estimateTraceBytes(t)).toBeGreaterThanOrEqual(2 * (5000 - "svc".length));
   });
 
   it("grows with every span and every attribute", () => {
@@ -105,6 +112,16 @@ describe("TraceCache", () => {
     expect(cache.get(t.traceId)).toBe(again);
   });
 
+  it("storing a trace again makes it the most recently used", () => {
+    const [a, b, c] = [trace(1), trace(2), trace(3)];
+    const cache = new TraceCache({ ...settled, maxBytes: 2 * estimateTraceBytes(a) });
+    cache.put(a);
+    cache.put(b);
+    cache.put(a);
+    cache.put(c);
+    expect([cache.get(a.traceId), cache.get(b.traceId), cache.get(c.traceId)]).toEqual([a, undefined, c]);
+  });
+
   it("evicts the least recently used first (a read counts as a use), only beyond the bound", () => {
     const [a, b, c] = [trace(1), trace(2), trace(3)];
     const each = estimateTraceBytes(a);
@@ -146,7 +163,8 @@ describe("TraceCache", () => {
     expect(await cache.memo("k", 100, fn)).toBe(1);
     now += 1;
     expect(await cache.memo("k", 100, fn)).toBe(2);
-    // Keys are separate.
+    // Keys are separate, also while in flight.
+    expect(await Promise.all([cache.memo("x", 100, async () => "x"), cache.memo("y", 100, async () => "y")])).toEqual(["x", "y"]);
     expect(await cache.memo("other", 100, fn)).toBe(3);
     // A memo key does not collide with a coalesce key of the same name.
     expect(await cache.coalesce("k", async () => "coalesced")).toBe("coalesced");
