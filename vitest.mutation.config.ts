@@ -21,7 +21,7 @@ export default defineConfig({
       "test/analytics/**/*.test.ts",
       "test/ingest/otlp-receiver.test.ts",
       "test/backends/{http-client,jaeger-mapper,tempo-mapper,traceloop-mapper,traceql,traceloop-query,translation-table,trace-id,foreign-json,secret-redactor}.test.ts",
-      "test/tools/{query-path,tool-contract,llm-tools,time-defaults}.test.ts",
+      "test/tools/{query-path,tool-contract,llm-tools,time-defaults,input-hardening,params}.test.ts",
     ],
     environment: "node",
     pool: "forks",
