@@ -117,7 +117,6 @@ class ProbeBackend implements TraceBackend {
 
 const request = (overrides: Partial<SearchRequest> = {}): SearchRequest => ({ ...WINDOW, filters: [], limit: 100, mode: "newest", ...overrides });
 const ids = (items: Array<Trace | Span>) => items.map((i) => ("spanId" in i ? `${i.traceId.slice(-2)}/${i.spanId.slice(-2)}` : i.traceId.slice(-2)));
-const hex2 = (n: number) => n.toString(16).padStart(2, "0");
 
 describe("findTraces: order, limit and cap", () => {
   it("answers newest first, equal starts by trace id, cut to the limit; window mode keeps every match", async () => {
@@ -355,9 +354,8 @@ describe("listServicesOf", () => {
   });
 });
 
-describe("hex helper", () => {
-  it("names span ids as the tests above expect", () => {
-    expect(hex2(10)).toBe("0a");
-    expect(trace(2).spans.map((s) => s.spanId.slice(-2))).toEqual(["09", "0a", "0b"]);
+describe("the test traces", () => {
+  it("have the span ids the expectations above spell (trace n: 4n+1 root, 4n+2 llm, 4n+3 db)", () => {
+    expect(trace(2).spans.map((s) => `${s.spanId.slice(-2)} ${s.operationName}`)).toEqual(["09 root", "0a llm", "0b query"]);
   });
 });
