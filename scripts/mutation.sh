@@ -9,7 +9,11 @@
 #   - the pinned Stryker packages into node_modules without saving them (package.json and the
 #     lock file stay as they are; the next `npm ci` removes them again), so Stryker resolves the
 #     project's own vitest.
-# Extra arguments go to Stryker, e.g. `npm run test:mutation -- --mutate src/query/plan.ts`.
+# Extra arguments go to Stryker, e.g. `npm run test:mutation -- --mutate src/query/plan.ts` (one
+# module, a minute or two), or `npm run test:mutation -- --incremental` (re-tests only mutants whose
+# code or covering tests changed since the last incremental run; state in reports/, git-ignored).
+# A full run takes ~35-40 min on 2 busy cores: too long for .ci/run, so run it before submitting
+# a change to the mutated modules, and read the survivors in reports/mutation/index.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
