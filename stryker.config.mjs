@@ -37,8 +37,9 @@ export default {
   ignoreStatic: true,
   concurrency: 2,
   timeoutMS: 10_000,
-  // break: the score below which the run fails; set to the measured score, to be raised towards 85.
-  thresholds: { high: 85, low: 70, break: null },
+  // break: the run fails below this score. Set to the measured score (80.02% on 2025-12-01 after
+  // issue 16; 71.75% before); raise it as survivors are killed, towards 85.
+  thresholds: { high: 85, low: 70, break: 80 },
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
