@@ -1,11 +1,10 @@
-#!/usr/bin/env node
 /**
- * The only impure entry point: reads flags, .env and the environment, resolves the config once,
- * and starts the server on stdio (default) or Streamable HTTP, or runs a subcommand (demo-data,
- * call). Nothing here writes to stdout except commander's --help/--version output and `call`'s
- * result. Every failure ends as one line on stderr (src/cli/errors.ts), never a stack trace.
+ * The command line: reads flags, .env and the environment, resolves the config once, and starts
+ * the server on stdio (default) or Streamable HTTP, or runs a subcommand (demo-data, call).
+ * Nothing here writes to stdout except commander's --help/--version output and `call`'s result.
+ * Every failure ends as one line on stderr (src/cli/errors.ts), never a stack trace. The
+ * executable is src/bin.ts, which runs `main` and exits; importing this module runs nothing.
  */
-import * as nodeModule from "node:module";
 import { Command, CommanderError, type OutputConfiguration } from "commander";
 import { CliError, describeFailure, formatCommanderError, listenErrorMessage } from "./cli/errors.js";
 import { httpStartupLine, stdioStartupLines } from "./cli/startup.js";
@@ -13,10 +12,6 @@ import { DEFAULTS, DEFAULT_URLS, resolveConfig, SETTINGS, type CliFlags, type Co
 import { loadEnv } from "./env-file.js";
 import { createLogger } from "./logger.js";
 import { VERSION } from "./version.js";
-
-// Node >= 22.1 can cache compiled code on disk; later starts of the server (and its lazily loaded
-// chunks) skip parsing and compiling. Feature-detected: older Nodes simply start without it.
-(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -101,7 +96,12 @@ function errorOutput(commandPath: string): OutputConfiguration {
   return { outputError: (text, write) => write(formatCommanderError(text, commandPath)) };
 }
 
-export function buildProgram(): Command {
+/** How a run ended: one-shot subcommands (`call`) set the exit code; a running server leaves it unset. */
+export interface CliRun {
+  exitCode?: number;
+}
+
+export function buildProgram(run: CliRun = {}): Command {
   const program = new Command("opentelemetry-mcp")
     .description("MCP server for querying OpenTelemetry traces (an embedded store with an OTLP receiver, Jaeger, Grafana Tempo, Traceloop) with LLM usage, cost and latency tools.")
     .version(VERSION, "-v, --version", "print the version and exit")
@@ -191,35 +191,29 @@ export function buildProgram(): Command {
     .argument("<tool>", "tool name, e.g. list_services (an unknown name lists the tools)")
     .argument("[json-args]", `the tool's arguments as one JSON object, e.g. '{"service_name":"checkout"}'`)
     .action(async (tool: string, argsText: string | undefined, _opts: unknown, command: Command) => {
-      process.exitCode = await callTool(subcommandFlags(program, command), tool, argsText);
+      run.exitCode = await callTool(subcommandFlags(program, command), tool, argsText);
     });
   // The server's options work after `call` too: the root's own option definitions, parsed again by call.
   for (const option of program.options) if (option.attributeName() !== "version") call.addOption(option);
   return program;
 }
 
-/** Parses and runs; every failure ends as one line on stderr and an exit code. */
-async function main(argv: string[]): Promise<void> {
-  // The reader of stdout went away (`call ... | head -n 5`, a client that quit): nobody is left to tell.
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(Number(process.exitCode ?? 0));
-  });
+/**
+ * Parses and runs `argv` (process.argv: node, script, args...). Resolves with the exit code to
+ * exit with now (help, version, a failure, `call`), or with undefined when the process is to end
+ * by itself (a running server; demo-data once its exports are done). Every failure ends as one
+ * line on stderr and an exit code.
+ */
+export async function main(argv: readonly string[]): Promise<number | undefined> {
+  const run: CliRun = {};
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(run).parseAsync([...argv]);
   } catch (err) {
     // commander has written its own output already (help, version, or a usage error in one line).
-    if (err instanceof CommanderError) return exit(err.exitCode);
+    if (err instanceof CommanderError) return err.exitCode;
     const { line, exitCode } = describeFailure(err);
     process.stderr.write(`${line}\n`);
-    return exit(exitCode);
+    return exitCode;
   }
-  // A one-shot subcommand is done: exit now rather than wait for idle keep-alive sockets and timers.
-  if (process.exitCode !== undefined) return exit(Number(process.exitCode));
+  return run.exitCode;
 }
-
-/** Exits once stdout has taken everything written to it (a pipe may still be draining). */
-function exit(code: number): Promise<void> {
-  return new Promise(() => process.stdout.write("", () => process.exit(code)));
-}
-
-await main(process.argv);
