@@ -175,6 +175,9 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     autoload_known_extensions: "false",
     // Hand freed memory back to the OS soon, so RSS follows what is in use.
     allocator_flush_threshold: "16MB",
+    // Row order is never relied on (every query that needs an order says ORDER BY), and keeping
+    // it makes parquet writes buffer several row groups: a third more memory while compacting.
+    preserve_insertion_order: "false",
     allocator_background_threads: "true",
     allocator_bulk_deallocation_flush_threshold: "16MB",
   });

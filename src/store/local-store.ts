@@ -65,7 +65,7 @@ const DEFAULTS = {
   walFileBytes: 4 * 1024 * 1024,
   rollBytes: 8 * 1024 * 1024,
   rollAgeMs: 10 * 60_000,
-  rowGroupSize: 16_384,
+  rowGroupSize: 8192,
   compactTargetRows: 1_000_000,
   compactFanIn: 4,
   traceHorizonMs: 3_600_000,
