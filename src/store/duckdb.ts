@@ -18,7 +18,10 @@ export interface EngineOptions {
   dataDir: string;
   /** Spill directory (inside dataDir). */
   tempDir: string;
+  /** Memory limit of the query instance. */
   memoryLimit: string;
+  /** Memory limit of the background (segment-writing) instance. */
+  backgroundMemoryLimit: string;
   threads: number;
 }
 
@@ -158,43 +161,56 @@ function rowConverter(mod: DuckDBModule): DuckDBValueConverter<unknown> {
 export interface Engine {
   /** API queries and the process's view of the data. */
   reads: Conn;
-  /** Background work (rolls), so it never blocks queries. */
+  /** Rolls (WAL -> segments), in a separate single-threaded instance (below). */
   maint: Conn;
-  /** Compactions, so a long merge never blocks a roll. */
+  /** Compactions, beside the rolls, so a long merge never blocks a roll. */
   compact: Conn;
   close(): void;
 }
 
-export async function openEngine(opts: EngineOptions): Promise<Engine> {
-  const mod = await loadDuckDB();
-  const instance: DuckDBInstance = await mod.DuckDBInstance.create(":memory:", {
-    threads: String(opts.threads),
-    memory_limit: opts.memoryLimit,
-    temp_directory: opts.tempDir,
+/** An in-memory instance, locked down: no extension downloads, no files outside `dataDir`, settings frozen. */
+async function lockedInstance(mod: DuckDBModule, dataDir: string, tempDir: string, threads: number, memoryLimit: string): Promise<DuckDBInstance> {
+  const instance = await mod.DuckDBInstance.create(":memory:", {
+    threads: String(threads),
+    memory_limit: memoryLimit,
+    temp_directory: tempDir,
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
     // Hand freed memory back to the OS soon, so RSS follows what is in use.
     allocator_flush_threshold: "16MB",
-    // Row order is never relied on (every query that needs an order says ORDER BY), and keeping
-    // it makes parquet writes buffer several row groups: a third more memory while compacting.
-    preserve_insertion_order: "false",
     allocator_background_threads: "true",
     allocator_bulk_deallocation_flush_threshold: "16MB",
   });
-  const converter = rowConverter(mod);
-  const first = await instance.connect();
-  const dir = opts.dataDir.endsWith(sep) ? opts.dataDir : `${opts.dataDir}${sep}`;
-  for (const sql of [
-    "SET parquet_metadata_cache = true",
-    `SET allowed_directories = [${quoteString(dir)}]`,
-    "SET enable_external_access = false",
-    "SET lock_configuration = true",
-  ]) {
-    await first.run(sql);
+  const conn = await instance.connect();
+  const dir = dataDir.endsWith(sep) ? dataDir : `${dataDir}${sep}`;
+  try {
+    for (const sql of [
+      "SET parquet_metadata_cache = true",
+      `SET allowed_directories = [${quoteString(dir)}]`,
+      "SET enable_external_access = false",
+      "SET lock_configuration = true",
+    ]) {
+      await conn.run(sql);
+    }
+  } finally {
+    conn.closeSync();
   }
-  const reads = new Conn(mod, first, converter);
-  const maint = new Conn(mod, await instance.connect(), converter);
-  const compact = new Conn(mod, await instance.connect(), converter);
+  return instance;
+}
+
+/**
+ * Two instances: one for queries (all the threads and memory they may use), one for background
+ * segment writing (one thread, a small memory limit), so maintenance never takes memory or CPU
+ * the queries need, and the process's memory does not grow with the size of the merges.
+ */
+export async function openEngine(opts: EngineOptions): Promise<Engine> {
+  const mod = await loadDuckDB();
+  const converter = rowConverter(mod);
+  const front = await lockedInstance(mod, opts.dataDir, opts.tempDir, opts.threads, opts.memoryLimit);
+  const back = await lockedInstance(mod, opts.dataDir, opts.tempDir, 1, opts.backgroundMemoryLimit);
+  const reads = new Conn(mod, await front.connect(), converter);
+  const maint = new Conn(mod, await back.connect(), converter);
+  const compact = new Conn(mod, await back.connect(), converter);
   return {
     reads,
     maint,
@@ -203,7 +219,8 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
       reads.close();
       maint.close();
       compact.close();
-      instance.closeSync();
+      front.closeSync();
+      back.closeSync();
     },
   };
 }

@@ -35,8 +35,10 @@ export interface StoreOptions {
   role?: "auto" | "reader";
   /** The retention clock (epoch ms). */
   now?: () => number;
-  /** DuckDB memory limit (default "160MB"); larger sorts and aggregations spill to <dataDir>/tmp. */
+  /** DuckDB memory limit for queries (default "160MB"); larger sorts and aggregations spill to <dataDir>/tmp. */
   memoryLimit?: string;
+  /** DuckDB memory limit for writing and merging segments (default "96MB"). */
+  backgroundMemoryLimit?: string;
   threads?: number;
   /** Seal a WAL file at this size (default 4 MiB). */
   walFileBytes?: number;
@@ -62,6 +64,7 @@ export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 
 const DEFAULTS = {
   memoryLimit: "160MB",
+  backgroundMemoryLimit: "128MB",
   walFileBytes: 4 * 1024 * 1024,
   rollBytes: 8 * 1024 * 1024,
   rollAgeMs: 10 * 60_000,
@@ -361,7 +364,13 @@ export async function openStore(options: StoreOptions): Promise<LocalStore> {
   const opts = { ...DEFAULTS, threads: Math.min(2, availableParallelism()), ...options };
   const dataDir = resolve(opts.dataDir);
   for (const dir of [dataDir, join(dataDir, WAL_DIR), join(dataDir, SEGMENT_DIR), join(dataDir, "tmp")]) await ensureDir(dir);
-  const engine = await openEngine({ dataDir, tempDir: join(dataDir, "tmp"), memoryLimit: opts.memoryLimit, threads: opts.threads });
+  const engine = await openEngine({
+    dataDir,
+    tempDir: join(dataDir, "tmp"),
+    memoryLimit: opts.memoryLimit,
+    backgroundMemoryLimit: opts.backgroundMemoryLimit,
+    threads: opts.threads,
+  });
   const catalog = new Catalog(dataDir, engine.reads, opts.logger);
   await catalog.init();
   const store = new Store(dataDir, engine, catalog, opts);
