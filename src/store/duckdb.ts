@@ -5,7 +5,7 @@
  * a time, so callers never interleave statements on a connection.
  */
 import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue, DuckDBValueConverter } from "@duckdb/node-api";
-import { sep } from "node:path";
+import { join, sep } from "node:path";
 import { quoteString } from "./schema.js";
 import type { ParamMap, SqlParam } from "./sql/params.js";
 
@@ -16,7 +16,7 @@ export type Row = Record<string, unknown>;
 export interface EngineOptions {
   /** Absolute; the only directory DuckDB may touch. */
   dataDir: string;
-  /** Spill directory (inside dataDir). */
+  /** This process's spill directory (inside dataDir); each instance gets a subdirectory. */
   tempDir: string;
   /** Memory limit of the query instance. */
   memoryLimit: string;
@@ -206,8 +206,8 @@ async function lockedInstance(mod: DuckDBModule, dataDir: string, tempDir: strin
 export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const mod = await loadDuckDB();
   const converter = rowConverter(mod);
-  const front = await lockedInstance(mod, opts.dataDir, opts.tempDir, opts.threads, opts.memoryLimit);
-  const back = await lockedInstance(mod, opts.dataDir, opts.tempDir, 1, opts.backgroundMemoryLimit);
+  const front = await lockedInstance(mod, opts.dataDir, join(opts.tempDir, "query"), opts.threads, opts.memoryLimit);
+  const back = await lockedInstance(mod, opts.dataDir, join(opts.tempDir, "background"), 1, opts.backgroundMemoryLimit);
   const reads = new Conn(mod, await front.connect(), converter);
   const maint = new Conn(mod, await back.connect(), converter);
   const compact = new Conn(mod, await back.connect(), converter);

@@ -3,6 +3,7 @@
  * limits and match counts, services and operations, the read-only SQL surface, stats, and the
  * guards around huge or malformed values.
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -207,6 +208,18 @@ describe("guards", () => {
     await store.checkpoint();
     expect(await store.stats()).toMatchObject({ spans: spans.length });
     expect((await store.stats()).segments).toBeGreaterThan(0);
+  });
+
+  it("gives each process its own spill directory and clears those of dead processes", async () => {
+    const dir = harness.dir();
+    const deadPid = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString());
+    mkdirSync(join(dir, "tmp", `${deadPid}-0000`), { recursive: true });
+    const store = await harness.open(dir);
+    const mine = readdirSync(join(dir, "tmp"));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatch(new RegExp(`^${process.pid}-`));
+    await store.close();
+    expect(readdirSync(join(dir, "tmp"))).toEqual([]);
   });
 
   it("keeps a span with a huge value (cut, marked) and repairs lone surrogates", async () => {
