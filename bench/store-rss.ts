@@ -26,11 +26,13 @@ function vmHwmMb(pid: number): number | undefined {
 
 export interface RssResult {
   peakMb?: number;
+  /** High-water mark when ingest finished, before the queries. */
+  ingestPeakMb?: number;
   ingestSpansPerSec: number;
   idleMb?: number;
 }
 
-export async function measureStoreProcess(spans: number, endMs: number, spreadMs: number, queries: readonly string[]): Promise<RssResult> {
+export async function measureStoreProcess(spans: number, endMs: number, spreadMs: number, queries: readonly string[], storeOptions = "{}"): Promise<RssResult> {
   const dir = mkdtempSync(join(tmpdir(), "otel-store-rss-"));
   // Inside the package, so the bundle resolves @duckdb/node-api from its node_modules.
   const bundleDir = fileURLToPath(new URL("../node_modules/.cache/otel-store-bench/", import.meta.url));
@@ -48,7 +50,7 @@ export async function measureStoreProcess(spans: number, endMs: number, spreadMs
     logLevel: "error",
   });
   const data = join(dir, "data");
-  const proc = spawn(process.execPath, [bundle, data, "{}"], { stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, [bundle, data, storeOptions], { stdio: ["ignore", "pipe", "inherit"] });
   const first = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once("line", resolve));
   const { port } = JSON.parse(first) as { port: number };
   const url = (p: string): string => `http://127.0.0.1:${port}${p}`;
@@ -66,6 +68,7 @@ export async function measureStoreProcess(spans: number, endMs: number, spreadMs
     }),
   );
   const ingestSpansPerSec = Math.round(spans / ((performance.now() - t) / 1000));
+  const ingestPeakMb = vmHwmMb(proc.pid!);
   for (let round = 0; round < 3; round++) {
     for (const sql of queries) await (await fetch(url("/query"), { method: "POST", body: JSON.stringify({ sql }) })).text();
     await (await fetch(url("/search"), { method: "POST", body: JSON.stringify({ startMs: endMs - spreadMs - 1, endMs, filters: [], limit: 20 }) })).text();
@@ -74,5 +77,5 @@ export async function measureStoreProcess(spans: number, endMs: number, spreadMs
   await fetch(url("/close"), { method: "POST" }).catch(() => undefined);
   await new Promise((r) => proc.once("exit", r));
   rmSync(dir, { recursive: true, force: true });
-  return { peakMb, ingestSpansPerSec, idleMb };
+  return { peakMb, ingestPeakMb, ingestSpansPerSec, idleMb };
 }

@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     const rss = await measureStoreProcess(size, END_MS, SPREAD_MS, [LLM_BY_MODEL, BY_SERVICE_OPERATION, BY_ATTRIBUTE, TOP_TRACES]);
     report(
       `store process alone (bundled, no tsx), ${size} spans appended over HTTP then queried`,
-      `peak RSS ${rss.peakMb ?? "?"} MB (${rss.idleMb ?? "?"} MB at start), ${rss.ingestSpansPerSec} spans/s through HTTP + JSON`,
+      `peak RSS ${rss.peakMb ?? "?"} MB (${rss.idleMb ?? "?"} MB at start, ${rss.ingestPeakMb ?? "?"} MB by the end of ingest), ${rss.ingestSpansPerSec} spans/s through HTTP + JSON`,
     );
   }
   report("machine", `${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end, node ${process.version}`);

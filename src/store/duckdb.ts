@@ -5,7 +5,7 @@
  * a time, so callers never interleave statements on a connection.
  */
 import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue, DuckDBValueConverter } from "@duckdb/node-api";
-import { sep } from "node:path";
+import { join, sep } from "node:path";
 import { quoteString } from "./schema.js";
 import type { ParamMap, SqlParam } from "./sql/params.js";
 
@@ -16,9 +16,12 @@ export type Row = Record<string, unknown>;
 export interface EngineOptions {
   /** Absolute; the only directory DuckDB may touch. */
   dataDir: string;
-  /** Spill directory (inside dataDir). */
+  /** This process's spill directory (inside dataDir); each instance gets a subdirectory. */
   tempDir: string;
+  /** Memory limit of the query instance. */
   memoryLimit: string;
+  /** Memory limit of the background (segment-writing) instance. */
+  backgroundMemoryLimit: string;
   threads: number;
 }
 
@@ -158,19 +161,19 @@ function rowConverter(mod: DuckDBModule): DuckDBValueConverter<unknown> {
 export interface Engine {
   /** API queries and the process's view of the data. */
   reads: Conn;
-  /** Background work (rolls), so it never blocks queries. */
+  /** Rolls (WAL -> segments), in a separate single-threaded instance (below). */
   maint: Conn;
-  /** Compactions, so a long merge never blocks a roll. */
+  /** Compactions, beside the rolls, so a long merge never blocks a roll. */
   compact: Conn;
   close(): void;
 }
 
-export async function openEngine(opts: EngineOptions): Promise<Engine> {
-  const mod = await loadDuckDB();
-  const instance: DuckDBInstance = await mod.DuckDBInstance.create(":memory:", {
-    threads: String(opts.threads),
-    memory_limit: opts.memoryLimit,
-    temp_directory: opts.tempDir,
+/** An in-memory instance, locked down: no extension downloads, no files outside `dataDir`, settings frozen. */
+async function lockedInstance(mod: DuckDBModule, dataDir: string, tempDir: string, threads: number, memoryLimit: string): Promise<DuckDBInstance> {
+  const instance = await mod.DuckDBInstance.create(":memory:", {
+    threads: String(threads),
+    memory_limit: memoryLimit,
+    temp_directory: tempDir,
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
     // Hand freed memory back to the OS soon, so RSS follows what is in use.
@@ -178,20 +181,36 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     allocator_background_threads: "true",
     allocator_bulk_deallocation_flush_threshold: "16MB",
   });
-  const converter = rowConverter(mod);
-  const first = await instance.connect();
-  const dir = opts.dataDir.endsWith(sep) ? opts.dataDir : `${opts.dataDir}${sep}`;
-  for (const sql of [
-    "SET parquet_metadata_cache = true",
-    `SET allowed_directories = [${quoteString(dir)}]`,
-    "SET enable_external_access = false",
-    "SET lock_configuration = true",
-  ]) {
-    await first.run(sql);
+  const conn = await instance.connect();
+  const dir = dataDir.endsWith(sep) ? dataDir : `${dataDir}${sep}`;
+  try {
+    for (const sql of [
+      "SET parquet_metadata_cache = true",
+      `SET allowed_directories = [${quoteString(dir)}]`,
+      "SET enable_external_access = false",
+      "SET lock_configuration = true",
+    ]) {
+      await conn.run(sql);
+    }
+  } finally {
+    conn.closeSync();
   }
-  const reads = new Conn(mod, first, converter);
-  const maint = new Conn(mod, await instance.connect(), converter);
-  const compact = new Conn(mod, await instance.connect(), converter);
+  return instance;
+}
+
+/**
+ * Two instances: one for queries (all the threads and memory they may use), one for background
+ * segment writing (one thread, a small memory limit), so maintenance never takes memory or CPU
+ * the queries need, and the process's memory does not grow with the size of the merges.
+ */
+export async function openEngine(opts: EngineOptions): Promise<Engine> {
+  const mod = await loadDuckDB();
+  const converter = rowConverter(mod);
+  const front = await lockedInstance(mod, opts.dataDir, join(opts.tempDir, "query"), opts.threads, opts.memoryLimit);
+  const back = await lockedInstance(mod, opts.dataDir, join(opts.tempDir, "background"), 1, opts.backgroundMemoryLimit);
+  const reads = new Conn(mod, await front.connect(), converter);
+  const maint = new Conn(mod, await back.connect(), converter);
+  const compact = new Conn(mod, await back.connect(), converter);
   return {
     reads,
     maint,
@@ -200,7 +219,8 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
       reads.close();
       maint.close();
       compact.close();
-      instance.closeSync();
+      front.closeSync();
+      back.closeSync();
     },
   };
 }

@@ -3,6 +3,7 @@
  * the data directory (appends, rolls, compacts, applies retention); the others read the same files
  * and take over when the owner exits or dies. See LAYOUT.md for the files and their formats.
  */
+import { rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import type { Span, Trace } from "../domain/trace.js";
@@ -19,6 +20,7 @@ import * as queries from "./queries.js";
 import type { QueryContext, SearchParams, TimeWindow } from "./queries.js";
 import type { ParamMap, SqlParam } from "./sql/params.js";
 import { factsOf } from "./segment-facts.js";
+import { processTempDir } from "./temp-dirs.js";
 import { WAL_DIR, WalWriter } from "./wal-writer.js";
 
 export type StoreRole = "owner" | "reader";
@@ -35,8 +37,10 @@ export interface StoreOptions {
   role?: "auto" | "reader";
   /** The retention clock (epoch ms). */
   now?: () => number;
-  /** DuckDB memory limit (default "160MB"); larger sorts and aggregations spill to <dataDir>/tmp. */
+  /** DuckDB memory limit for queries (default "160MB"); larger sorts and aggregations spill to <dataDir>/tmp/<pid>-…. */
   memoryLimit?: string;
+  /** DuckDB memory limit for writing and merging segments (default "96MB"). */
+  backgroundMemoryLimit?: string;
   threads?: number;
   /** Seal a WAL file at this size (default 4 MiB). */
   walFileBytes?: number;
@@ -62,10 +66,11 @@ export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 
 const DEFAULTS = {
   memoryLimit: "160MB",
+  backgroundMemoryLimit: "128MB",
   walFileBytes: 4 * 1024 * 1024,
   rollBytes: 8 * 1024 * 1024,
   rollAgeMs: 10 * 60_000,
-  rowGroupSize: 16_384,
+  rowGroupSize: 8192,
   compactTargetRows: 1_000_000,
   compactFanIn: 4,
   traceHorizonMs: 3_600_000,
@@ -137,7 +142,7 @@ class Store implements LocalStore {
     readonly dataDir: string,
     private readonly engine: Engine,
     private readonly catalog: Catalog,
-    private readonly opts: StoreOptions & typeof DEFAULTS,
+    private readonly opts: StoreOptions & typeof DEFAULTS & { tempDir: string },
   ) {
     this.ctx = { catalog, conn: engine.reads, horizonMs: opts.traceHorizonMs };
   }
@@ -352,6 +357,7 @@ class Store implements LocalStore {
     await this.wal?.close();
     await this.ownership?.release();
     await this.mutex.run(async () => this.engine.close());
+    await rm(this.opts.tempDir, { recursive: true, force: true }).catch(() => undefined);
     this.setRole("reader");
   }
 }
@@ -360,11 +366,18 @@ class Store implements LocalStore {
 export async function openStore(options: StoreOptions): Promise<LocalStore> {
   const opts = { ...DEFAULTS, threads: Math.min(2, availableParallelism()), ...options };
   const dataDir = resolve(opts.dataDir);
-  for (const dir of [dataDir, join(dataDir, WAL_DIR), join(dataDir, SEGMENT_DIR), join(dataDir, "tmp")]) await ensureDir(dir);
-  const engine = await openEngine({ dataDir, tempDir: join(dataDir, "tmp"), memoryLimit: opts.memoryLimit, threads: opts.threads });
+  for (const dir of [dataDir, join(dataDir, WAL_DIR), join(dataDir, SEGMENT_DIR)]) await ensureDir(dir);
+  const tempDir = await processTempDir(dataDir);
+  const engine = await openEngine({
+    dataDir,
+    tempDir,
+    memoryLimit: opts.memoryLimit,
+    backgroundMemoryLimit: opts.backgroundMemoryLimit,
+    threads: opts.threads,
+  });
   const catalog = new Catalog(dataDir, engine.reads, opts.logger);
   await catalog.init();
-  const store = new Store(dataDir, engine, catalog, opts);
+  const store = new Store(dataDir, engine, catalog, { ...opts, tempDir });
   await store.tryTakeOver();
   store.schedule();
   return store;

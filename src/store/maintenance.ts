@@ -59,6 +59,9 @@ const segmentPath = (file: string): string => `${SEGMENT_DIR}/${file}`;
 /** WAL files read by one roll (DuckDB's JSON reader needs memory per file it reads at once). */
 const FILES_PER_ROLL = 32;
 
+/** The longest an append waits for rolls to catch up. */
+const THROTTLE_MAX_WAIT_MS = 10_000;
+
 /** How long another owner's WAL file must be unchanged before this owner folds it. */
 const FOREIGN_QUIET_MS = 3000;
 
@@ -84,6 +87,8 @@ export class Maintainer {
   private readonly commits = new Mutex();
   private seq: number | undefined;
   private stopped = false;
+  /** Whether the last roll failed (then appends do not wait for rolls). */
+  private rollFailed = false;
 
   constructor(private readonly d: MaintenanceDeps) {}
 
@@ -100,10 +105,13 @@ export class Maintainer {
 
   /**
    * Backpressure: appends wait while sealed-but-unrolled WAL exceeds three rolls' worth, so the
-   * WAL (and the memory of every process that loads it) stays bounded at any ingest rate.
+   * WAL (and the memory of every process that loads it) stays bounded at any ingest rate. Only
+   * while rolls succeed: if they fail (say, the disk is full), appends go on to the WAL, which is
+   * what durability needs, rather than hang.
    */
   async throttle(): Promise<void> {
-    while (!this.stopped && this.d.wal.sealedBytes > 3 * this.d.opts.rollBytes) {
+    const deadline = Date.now() + THROTTLE_MAX_WAIT_MS;
+    while (!this.stopped && this.d.wal.sealedBytes > 3 * this.d.opts.rollBytes && !this.rollFailed && Date.now() < deadline) {
       this.rollSoon();
       await this.rolls.run(async () => undefined);
     }
@@ -148,7 +156,7 @@ export class Maintainer {
     await this.rolls.run(async () => {
       if (!(await this.d.ownership.heartbeat())) throw new SupersededError();
       const need = await this.rollNeeded();
-      if (need !== "none") await this.roll(need === "all");
+      if (need !== "none") await this.rollGuarded(need === "all");
       await this.applyRetention();
       await this.collectGarbage();
     });
@@ -173,8 +181,8 @@ export class Maintainer {
   async checkpoint(): Promise<void> {
     await this.rolls.run(async () => {
       if (!(await this.d.ownership.stillOwner())) throw new SupersededError();
-      let more = await this.roll(true);
-      while (more) more = await this.roll(false);
+      let more = await this.rollGuarded(true);
+      while (more) more = await this.rollGuarded(false);
     });
     await this.compactions.run(async () => {
       while (await this.compactOnce()) {
@@ -198,10 +206,21 @@ export class Maintainer {
     void this.rolls.run(async () => {
       this.rollQueued = false;
       const need = await this.rollNeeded();
-      if (need !== "none") await this.roll(need === "all");
+      if (need !== "none") await this.rollGuarded(need === "all");
     }).catch((err: unknown) => {
       if (!(err instanceof SupersededError)) this.d.logger.error({ err }, "trace store: rolling the WAL failed; will retry");
     });
+  }
+
+  private async rollGuarded(sealActive: boolean): Promise<boolean> {
+    try {
+      const more = await this.roll(sealActive);
+      this.rollFailed = false;
+      return more;
+    } catch (err) {
+      this.rollFailed = true;
+      throw err;
+    }
   }
 
   /**

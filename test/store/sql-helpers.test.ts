@@ -16,7 +16,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = tempDir();
-  engine = await openEngine({ dataDir: dir, tempDir: join(dir), memoryLimit: "128MB", threads: 1 });
+  engine = await openEngine({ dataDir: dir, tempDir: join(dir), memoryLimit: "128MB", backgroundMemoryLimit: "64MB", threads: 1 });
   for (const sql of duckdbDialect.setup) await engine.reads.run(sql);
 });
 

@@ -3,7 +3,8 @@
  * limits and match counts, services and operations, the read-only SQL surface, stats, and the
  * guards around huge or malformed values.
  */
-import { readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSpan, type Span } from "../../src/domain/trace.js";
@@ -190,6 +191,35 @@ describe("guards", () => {
     await expect(reader.append([span({ traceId: "1".repeat(32), spanId: "1".repeat(16) })])).rejects.toBeInstanceOf(StoreReadOnlyError);
     await owner.append([span({ traceId: "1".repeat(32), spanId: "1".repeat(16) })]);
     expect((await reader.getTrace("1".repeat(32)))?.spans).toHaveLength(1);
+  });
+
+  it("keeps accepting appends into the WAL while rolls fail, and rolls once they can", { timeout: 60_000 }, async () => {
+    const dir = harness.dir();
+    const store = await harness.open(dir, { walFileBytes: 8 * 1024, rollBytes: 16 * 1024, maintenanceIntervalMs: 20 });
+    // A file where the segments directory should be: every segment write fails (even as root).
+    rmSync(join(dir, "segments"), { recursive: true });
+    writeFileSync(join(dir, "segments"), "");
+    const spans = generateSpans({ seed: 12, traces: 300 });
+    for (let i = 0; i < spans.length; i += 50) await store.append(spans.slice(i, i + 50));
+    expect((await store.stats()).spans).toBe(spans.length);
+    expect((await store.stats()).segments).toBe(0);
+    rmSync(join(dir, "segments"));
+    mkdirSync(join(dir, "segments"));
+    await store.checkpoint();
+    expect(await store.stats()).toMatchObject({ spans: spans.length });
+    expect((await store.stats()).segments).toBeGreaterThan(0);
+  });
+
+  it("gives each process its own spill directory and clears those of dead processes", async () => {
+    const dir = harness.dir();
+    const deadPid = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString());
+    mkdirSync(join(dir, "tmp", `${deadPid}-0000`), { recursive: true });
+    const store = await harness.open(dir);
+    const mine = readdirSync(join(dir, "tmp"));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatch(new RegExp(`^${process.pid}-`));
+    await store.close();
+    expect(readdirSync(join(dir, "tmp"))).toEqual([]);
   });
 
   it("keeps a span with a huge value (cut, marked) and repairs lone surrogates", async () => {
