@@ -63,7 +63,7 @@ export interface SpanRow {
 }
 
 const KIND_BY_NAME: ReadonlyMap<string, SpanKind> = new Map(SPAN_KINDS.map((k) => [KIND_NAMES[k], k]));
-const STATUS_BY_NAME: ReadonlyMap<string, SpanStatus> = new Map(
+export const STATUS_BY_NAME: ReadonlyMap<string, SpanStatus> = new Map(
   (Object.keys(STATUS_NAMES) as SpanStatus[]).map((s) => [STATUS_NAMES[s], s]),
 );
 

@@ -8,7 +8,7 @@
  * new columns as NULL (segments are read with union_by_name).
  */
 import type { Span } from "../domain/trace.js";
-import { isLlmSpan, parseLlmSpan, responseFirstModel } from "../genai/llm-span.js";
+import { isLlmSpan, parseLlmSpan, responseFirstModel, type LlmAttributes } from "../genai/llm-span.js";
 
 export interface DerivedColumns {
   /** isLlmSpan: the span names its provider (what llm_span_count counts). */
@@ -25,6 +25,12 @@ export interface DerivedColumns {
   /** What total_tokens sums per span (traceTotalTokens). */
   LlmTotalTokens: number | null;
   LlmFinishReasons: string[] | null;
+  /**
+   * The parser's whole reading of the call (LlmAttributes without the prompt/completion previews
+   * and tool-call names, which no aggregate reads) as JSON: the LLM tools read calls from this
+   * column alone, exactly as they would from the span.
+   */
+  LlmCall: string | null;
 }
 
 const NOT_LLM: Omit<DerivedColumns, "IsLlm"> = {
@@ -36,7 +42,14 @@ const NOT_LLM: Omit<DerivedColumns, "IsLlm"> = {
   LlmOutputTokens: null,
   LlmTotalTokens: null,
   LlmFinishReasons: null,
+  LlmCall: null,
 };
+
+/** What the LLM tools read of a call; the rest (message previews, tool-call names) stays on the span. */
+export function callColumn(llm: LlmAttributes): string {
+  const { prompt_preview: _p, completion_preview: _c, tool_calls: _t, ...kept } = llm;
+  return JSON.stringify(kept);
+}
 
 export function deriveColumns(span: Span): DerivedColumns {
   const isLlm = isLlmSpan(span);
@@ -52,5 +65,6 @@ export function deriveColumns(span: Span): DerivedColumns {
     LlmOutputTokens: llm.completion_tokens ?? null,
     LlmTotalTokens: llm.total_tokens ?? null,
     LlmFinishReasons: llm.finish_reasons ?? null,
+    LlmCall: callColumn(llm),
   };
 }

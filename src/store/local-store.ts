@@ -17,7 +17,7 @@ import { Maintainer, SupersededError } from "./maintenance.js";
 import { Mutex } from "./mutex.js";
 import { Ownership } from "./ownership.js";
 import * as queries from "./queries.js";
-import type { QueryContext, SearchParams, TimeWindow } from "./queries.js";
+import type { QueryContext, SearchParams, StoredLlmCall, TimeWindow } from "./queries.js";
 import type { ParamMap, SqlParam } from "./sql/params.js";
 import { factsOf } from "./segment-facts.js";
 import { processTempDir } from "./temp-dirs.js";
@@ -99,6 +99,8 @@ export interface LocalStore {
   append(spans: readonly Span[]): Promise<void>;
   searchTraces(q: SearchParams): Promise<{ traces: Trace[]; matched: number }>;
   searchSpans(q: SearchParams): Promise<{ spans: Span[]; matched: number }>;
+  /** The LLM calls of every trace matching the filters in the window (no trace cap), as queries.ts llmCalls. */
+  llmCalls(q: Omit<SearchParams, "limit">): Promise<{ calls: StoredLlmCall[]; traces: number }>;
   getTrace(traceId: string): Promise<Trace | undefined>;
   listServices(window?: TimeWindow): Promise<string[]>;
   getServiceOperations(service: string): Promise<string[]>;
@@ -282,6 +284,10 @@ class Store implements LocalStore {
 
   searchSpans(q: SearchParams): Promise<{ spans: Span[]; matched: number }> {
     return this.read((ctx) => queries.searchSpans(ctx, q));
+  }
+
+  llmCalls(q: Omit<SearchParams, "limit">): Promise<{ calls: StoredLlmCall[]; traces: number }> {
+    return this.read((ctx) => queries.llmCalls(ctx, q));
   }
 
   getTrace(traceId: string): Promise<Trace | undefined> {

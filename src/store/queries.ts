@@ -8,9 +8,9 @@
  * within the horizon (default one hour). The traces returned are then read whole, by id.
  */
 import type { Filter } from "../domain/filter.js";
-import { assembleTrace, type Span, type Trace } from "../domain/trace.js";
+import { assembleTrace, type Span, type SpanStatus, type Trace } from "../domain/trace.js";
 import type { Catalog } from "./catalog.js";
-import { decodeSpan, SPAN_SELECT, type SpanRow } from "./decode.js";
+import { decodeSpan, SPAN_SELECT, STATUS_BY_NAME, type SpanRow } from "./decode.js";
 import type { Conn } from "./duckdb.js";
 import type { SegmentInfo } from "./manifest.js";
 import { duckdbDialect } from "./sql/dialect.js";
@@ -130,6 +130,63 @@ export async function searchTraces(ctx: QueryContext, q: SearchParams): Promise<
   // No span of a trace starts before the trace does: older segments can be skipped.
   const byId = await getTraces(ctx, ids, rows.length > 0 ? Math.min(...rows.map((r) => r.start_us)) : undefined);
   return { traces: ids.map((id) => byId.get(id)).filter((t): t is Trace => t !== undefined), matched };
+}
+
+/** One LLM call as the store holds it: the span's identity and timing, and the parser's reading (derived.ts). */
+export interface StoredLlmCall {
+  traceId: string;
+  spanId: string;
+  serviceName: string;
+  operationName: string;
+  startTimeUs: number;
+  durationMs: number;
+  status: SpanStatus;
+  /** JSON of the call's LlmAttributes (the LlmCall column). */
+  call: string;
+}
+
+/**
+ * The LLM calls of every trace that matches the filters (trace semantics, as searchTraces) in the
+ * window, with no cap on traces: newest trace first, each trace's calls in start order. A trace's
+ * calls are read within the horizon of the window, as its membership is.
+ */
+export async function llmCalls(ctx: QueryContext, q: Omit<SearchParams, "limit">): Promise<{ calls: StoredLlmCall[]; traces: number }> {
+  const { lo, hi } = nsBounds(q);
+  const horizonNs = BigInt(Math.round(ctx.horizonMs)) * 1_000_000n;
+  const scanLo = lo - horizonNs;
+  const scanHi = hi + horizonNs;
+  const params = newParams();
+  const src = ctx.catalog.source(overlapping(ctx.catalog.segments, Number(scanLo / 1000n), Number(scanHi / 1000n)));
+  const having = traceHaving(q.filters, { params, dialect });
+  const startLo = dialect.timestampFromNs(params.add(lo, "BIGINT"));
+  const startHi = dialect.timestampFromNs(params.add(hi, "BIGINT"));
+  const scan = timeBetween(params, scanLo, scanHi);
+  const rows = await ctx.conn.all<{ TraceId: string; SpanId: string; ServiceName: string; SpanName: string; ts_us: number; Duration: number; StatusCode: string; LlmCall: string; traces: number }>(
+    `WITH t AS (
+       SELECT TraceId, min(Timestamp) AS trace_start FROM ${src}
+       WHERE ${scan}
+       GROUP BY TraceId
+       HAVING min(Timestamp) BETWEEN ${startLo} AND ${startHi} AND ${having}
+     )
+     SELECT s.TraceId, s.SpanId, s.ServiceName, s.SpanName, epoch_us(s.Timestamp) AS ts_us, s.Duration, s.StatusCode, s.LlmCall,
+            (SELECT count(*) FROM t) AS traces
+     FROM ${src} s JOIN t ON s.TraceId = t.TraceId
+     WHERE ${scan} AND s.LlmCall IS NOT NULL
+     ORDER BY t.trace_start DESC, s.TraceId, s.Timestamp, s.SpanId`,
+    params.values,
+  );
+  const calls = rows.map((r) => ({
+    traceId: r.TraceId,
+    spanId: r.SpanId,
+    serviceName: r.ServiceName,
+    operationName: r.SpanName,
+    startTimeUs: Number(r.ts_us),
+    durationMs: Number(r.Duration) / 1e6,
+    status: STATUS_BY_NAME.get(r.StatusCode) ?? "UNSET",
+    call: r.LlmCall,
+  }));
+  const traces = rows.length > 0 ? Number(rows[0]!.traces) : (await searchTraces(ctx, { ...q, limit: 0 })).matched;
+  return { calls, traces };
 }
 
 /** The match count alone (limit 0). */

@@ -73,6 +73,7 @@ export const EXTRA_COLUMNS: readonly Column[] = [
   { name: "LlmOutputTokens", type: "BIGINT" },
   { name: "LlmTotalTokens", type: "BIGINT" },
   { name: "LlmFinishReasons", type: "VARCHAR[]" },
+  { name: "LlmCall", type: "VARCHAR" },
 ];
 
 export const COLUMNS: readonly Column[] = [...EXPORTER_COLUMNS, ...EXTRA_COLUMNS];

@@ -8,7 +8,8 @@ import { BackendError, errorMessage } from "../../errors.js";
 import type { Filter } from "../../domain/filter.js";
 import type { Span, Trace } from "../../domain/trace.js";
 import { openStore, type LocalStore } from "../../store/index.js";
-import type { BackendOptions, BackendSearch, HealthStatus, Pushdown, SearchResult, TraceBackend } from "../trace-backend.js";
+import type { LlmAttributes } from "../../genai/llm-span.js";
+import type { BackendOptions, BackendSearch, HealthStatus, LlmCallQuery, LlmCallRecord, Pushdown, SearchResult, TraceBackend } from "../trace-backend.js";
 import { local } from "./descriptor.js";
 import { OwnerReceiver } from "./receiver.js";
 
@@ -92,6 +93,15 @@ export function createLocalBackend(options: BackendOptions): LocalBackend {
       return withStore("search spans", async (store) => {
         const res = await store.searchSpans(params(search));
         return { items: res.spans, notes: [], returned: res.spans.length };
+      });
+    },
+
+    async llmCalls(query: LlmCallQuery): Promise<{ calls: LlmCallRecord[]; traces: number }> {
+      return withStore("read LLM calls", async (store) => {
+        const res = await store.llmCalls({ startMs: query.startMs, endMs: query.endMs, filters: query.filters });
+        // The LlmCall column is the parser's own reading, written with the span (src/store/derived.ts).
+        const calls = res.calls.map(({ call, ...span }) => ({ span, llm: JSON.parse(call) as LlmAttributes }));
+        return { calls, traces: res.traces };
       });
     },
 
