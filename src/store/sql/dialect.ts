@@ -6,7 +6,7 @@
  * placeholders, `mapContains`, `has`, `quantileExactInclusive`, `JSONExtractString`, `max`/`min`
  * over booleans for any/every, `countIf`, `argMin` with a tuple key).
  */
-import type { SqlType } from "./params.js";
+import type { Params, SqlType } from "./params.js";
 
 export interface Dialect {
   readonly name: string;
@@ -39,6 +39,11 @@ export interface Dialect {
   countTrue(x: string): string;
   /** The value on the row with the smallest key, comparing keys field by field. */
   argMinBy(value: string, key: readonly string[]): string;
+  /**
+   * `body` over `value` evaluated once (src/genai/sql.ts SqlDialect.let): a one-element lambda in
+   * DuckDB, a WITH alias (params.bind) in ClickHouse. `params` gives fresh names.
+   */
+  let(value: string, body: (ref: string) => string, params: Params): string;
   /** Statements to run once per connection before the helpers can be used. */
   readonly setup: readonly string[];
 }
@@ -109,5 +114,9 @@ export const duckdbDialect: Dialect = {
   everyTrue: (x) => `bool_and(${x})`,
   countTrue: (x) => `count_if(${x})`,
   argMinBy: (value, key) => `arg_min(${value}, {${key.map((k, i) => `k${i}: ${k}`).join(", ")}})`,
+  let: (value, body, params) => {
+    const x = params.fresh("_l");
+    return `list_transform([${value}], ${x} -> ${body(x)})[1]`;
+  },
   setup: DUCKDB_MACROS,
 };

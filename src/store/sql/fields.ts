@@ -5,6 +5,7 @@
  */
 import { PROMOTED_ATTRIBUTES, quoteIdent } from "../schema.js";
 import type { Dialect } from "./dialect.js";
+import { genaiValue, isNormalizedGenAiField } from "./genai.js";
 import type { Params } from "./params.js";
 
 /** The SQL type of a value expression; it decides how string/number/boolean comparisons read it. */
@@ -20,6 +21,17 @@ export interface SpanField {
   /** SQL boolean, never NULL. */
   present: string;
   value: ValueExpr;
+  /** The value is a long expression (a normalised GenAI field): evaluate it once per row (rowScoped). */
+  heavy?: boolean;
+}
+
+/**
+ * `build` over one row's field, with a heavy value evaluated once (dialect.let) and referred to by
+ * name in both `present` and `value`, instead of its text appearing in each.
+ */
+export function rowScoped(field: SpanField, params: Params, dialect: Dialect, build: (f: SpanField) => string): string {
+  if (!field.heavy) return build(field);
+  return dialect.let(field.value.sql, (ref) => build({ present: `(${ref} IS NOT NULL)`, value: { sql: ref, kind: field.value.kind } }), params);
 }
 
 const STATUS_SQL = "(CASE StatusCode WHEN 'Error' THEN 'ERROR' WHEN 'Ok' THEN 'OK' ELSE 'UNSET' END)";
@@ -47,6 +59,11 @@ export function spanField(field: string, params: Params, dialect: Dialect): Span
     case "status":
       return always(STATUS_SQL, "string");
     default: {
+      // GenAI fields read normalised, whatever convention recorded the span (src/genai/fields.ts).
+      if (isNormalizedGenAiField(field)) {
+        const value = genaiValue(field, params, dialect);
+        return { present: `(${value.sql} IS NOT NULL)`, value, heavy: true };
+      }
       const column = Object.hasOwn(PROMOTED_ATTRIBUTES, field) ? PROMOTED_ATTRIBUTES[field] : undefined;
       const value = column ? quoteIdent(column) : dialect.mapValue("SpanAttributes", params.add(field, "VARCHAR"));
       return { present: `(${value} IS NOT NULL)`, value: { sql: value, kind: "string" } };

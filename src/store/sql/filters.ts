@@ -7,9 +7,10 @@
  */
 import { toBool, toNumber } from "../../domain/attributes.js";
 import { NEGATIVE_OPERATORS, type Filter } from "../../domain/filter.js";
+import { normalizeProvider } from "../../genai/providers.js";
 import type { Dialect } from "./dialect.js";
-import { spanField, traceScalar, type ValueExpr } from "./fields.js";
-import type { Params } from "./params.js";
+import { rowScoped, spanField, traceScalar, type SpanField, type ValueExpr } from "./fields.js";
+import { Params } from "./params.js";
 
 export interface CompileContext {
   params: Params;
@@ -167,14 +168,29 @@ function compare(v: ValueExpr, f: Filter, ctx: CompileContext): string {
   }
 }
 
+const PROVIDER_FIELDS: ReadonlySet<string> = new Set(["gen_ai.provider.name", "gen_ai.system"]);
+
+/** As the filter engine's canonical(): a provider filter compares normalised names on both sides. */
+function canonical(f: Filter): Filter {
+  if (!PROVIDER_FIELDS.has(f.field) || f.valueType !== "string") return f;
+  return {
+    ...f,
+    ...(typeof f.value === "string" ? { value: normalizeProvider(f.value) } : {}),
+    ...(f.values ? { values: f.values.map((v) => (typeof v === "string" ? normalizeProvider(v) : v)) } : {}),
+  };
+}
+
 /** spanMatches for one filter, as a never-NULL SQL boolean over a span row. */
-export function spanCondition(f: Filter, ctx: CompileContext): string {
-  const field = spanField(f.field, ctx.params, ctx.dialect);
-  if (f.operator === "exists") return field.present;
-  if (f.operator === "not_exists") return `(NOT ${field.present})`;
-  const cmp = compare(field.value, f, ctx);
-  if (isFalse(cmp)) return FALSE;
-  return field.present === "TRUE" ? orFalse(cmp) : `(${field.present} AND ${orFalse(cmp)})`;
+export function spanCondition(filter: Filter, ctx: CompileContext): string {
+  const f = canonical(filter);
+  const row = (build: (field: SpanField) => string): string => rowScoped(spanField(f.field, ctx.params, ctx.dialect), ctx.params, ctx.dialect, build);
+  if (f.operator === "exists") return row((field) => field.present);
+  if (f.operator === "not_exists") return row((field) => `(NOT ${field.present})`);
+  return row((field) => {
+    const cmp = compare(field.value, f, ctx);
+    if (isFalse(cmp)) return FALSE;
+    return field.present === "TRUE" ? orFalse(cmp) : `(${field.present} AND ${orFalse(cmp)})`;
+  });
 }
 
 export function spanWhere(filters: readonly Filter[], ctx: CompileContext): string {
@@ -192,20 +208,25 @@ function spanScopedEquals(f: Filter): "service" | "operation" | undefined {
 }
 
 /** matchesValues over every span's values of a field (attributes, span ids, parent ids). */
-function multiValued(f: Filter, ctx: CompileContext): string {
+function multiValued(filter: Filter, ctx: CompileContext): string {
+  const f = canonical(filter);
   const field = spanField(f.field, ctx.params, ctx.dialect);
   const d = ctx.dialect;
-  const anyPresent = `coalesce(${d.anyTrue(field.present)}, FALSE)`;
+  const row = (build: (field: SpanField) => string): string => rowScoped(field, ctx.params, d, build);
+  const anyPresent = `coalesce(${d.anyTrue(row((x) => x.present))}, FALSE)`;
   if (f.operator === "exists") return anyPresent;
   if (f.operator === "not_exists") return `(NOT ${anyPresent})`;
-  const cmp = compare(field.value, f, ctx);
+  if (isFalse(compare(field.value, f, { ...ctx, params: scratch(ctx) }))) return FALSE;
   if (NEGATIVE_OPERATORS.has(f.operator)) {
     // Every value must satisfy it, and there must be at least one value.
-    if (isFalse(cmp)) return FALSE;
-    return `(${anyPresent} AND coalesce(${d.everyTrue(`NOT ${field.present} OR ${orFalse(cmp)}`)}, TRUE))`;
+    return `(${anyPresent} AND coalesce(${d.everyTrue(row((x) => `NOT ${x.present} OR ${orFalse(compare(x.value, f, ctx))}`))}, TRUE))`;
   }
-  if (isFalse(cmp)) return FALSE;
-  return `coalesce(${d.anyTrue(`${field.present} AND ${orFalse(cmp)}`)}, FALSE)`;
+  return `coalesce(${d.anyTrue(row((x) => `${x.present} AND ${orFalse(compare(x.value, f, ctx))}`))}, FALSE)`;
+}
+
+/** Parameters for a compilation whose SQL is thrown away (only its shape is looked at). */
+function scratch(ctx: CompileContext): Params {
+  return new Params(ctx.dialect.placeholder);
 }
 
 /** matchesValues on a trace-level value (always exactly one value). */
