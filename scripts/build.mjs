@@ -1,5 +1,5 @@
 /**
- * Build: type-check with tsc, then bundle src/cli.ts with esbuild into dist/ (the package bin is
+ * Build: type-check with tsc, then bundle src/bin.ts with esbuild into dist/ (the package bin is
  * dist/cli.js). Why a bundle: resolving, reading and compiling ~400 files from node_modules
  * dominated the cold start; one ESM bundle with code splitting keeps the lazy parts lazy (the
  * HTTP transport, demo-data, each backend adapter with undici, and the tool registry stay
@@ -45,7 +45,8 @@ rmSync(outdir, { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
-  entryPoints: ["src/cli.ts"],
+  // src/bin.ts (the executable) becomes dist/cli.js, the package bin.
+  entryPoints: { cli: "src/bin.ts" },
   outdir,
   bundle: true,
   splitting: true,
@@ -60,4 +61,7 @@ await build({
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   external: EXTERNAL,
   plugins: [lazyAjvPlugin(), zodNamespacePlugin()],
+  // A native addon with per-platform binaries: loaded from node_modules at run time, and only by
+  // the local store's dynamic import (src/store/duckdb.ts).
+  external: ["@duckdb/node-api"],
 });

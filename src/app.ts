@@ -15,6 +15,11 @@ import type { Logger } from "./logger.js";
 import { TraceCache } from "./query/trace-cache.js";
 import type { ToolContext } from "./tools/define-tool.js";
 
+/** What the local backend adds to the contract that the app reads (src/backends/local/local-backend.ts). */
+interface LocalBackendHandle {
+  receiving(): Promise<{ url?: string; notReceiving?: string }>;
+}
+
 /** The adapter options a configuration describes. */
 export function backendOptionsFromConfig(config: Config, logger: Logger, now?: () => number): BackendOptions {
   const b = config.backend;
@@ -26,6 +31,7 @@ export function backendOptionsFromConfig(config: Config, logger: Logger, now?: (
     environments: b.environments,
     fetchConcurrency: config.fetchConcurrency,
     ...(b.maxResponseBytes !== undefined ? { maxResponseBytes: b.maxResponseBytes } : {}),
+    ...(b.local ? { local: b.local } : {}),
     logger: logger.child({ backend: b.type }),
     ...(now ? { now } : {}),
   };
@@ -52,6 +58,12 @@ export interface App {
   redactor(): Promise<Redactor>;
   /** One line per tool call (stderr, and --audit-log). */
   readonly audit: AuditLog;
+  /**
+   * Starts what must run before the first question: the local store and its OTLP receiver
+   * (exporters send before any tool is called). A no-op for remote backends, whose adapter waits
+   * for the first call. Called once a transport is serving (never by one-shot `call`).
+   */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -108,6 +120,28 @@ export function createApp(options: AppOptions): App {
     defaultLookbackMs: descriptorOf(config.backend.type).defaultLookbackMs,
   };
 
+  let started = false;
+  function start(): void {
+    if (started || config.backend.type !== "local" || options.backendFactory) return;
+    started = true;
+    void backend()
+      .then((b) => (b as Partial<LocalBackendHandle>).receiving?.())
+      .then((state) => {
+        if (!state) return;
+        const dir = config.backend.local?.dataDir;
+        if (state.url) {
+          const prefix = config.backend.implicit ? "no backend configured: " : "";
+          logger.info(
+            { otlp: `${state.url}/v1/traces`, dataDir: dir },
+            `${prefix}storing OTLP received on ${state.url} in ${dir}; point OTEL_EXPORTER_OTLP_ENDPOINT there`,
+          );
+        } else if (state.notReceiving) {
+          logger.info({ dataDir: dir }, `reading the local store in ${dir}: ${state.notReceiving}`);
+        }
+      })
+      .catch((err: unknown) => logger.error({ err: (err as Error).message }, "the local store could not be opened; tool calls will say why"));
+  }
+
   return {
     config,
     logger,
@@ -116,6 +150,7 @@ export function createApp(options: AppOptions): App {
     backend,
     redactor,
     audit,
+    start,
     async close() {
       const pending = backendPromise;
       backendPromise = undefined;

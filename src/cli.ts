@@ -1,11 +1,10 @@
-#!/usr/bin/env node
 /**
- * The only impure entry point: reads flags, .env and the environment, resolves the config once,
- * and starts the server on stdio (default) or Streamable HTTP, or runs a subcommand (demo-data,
- * call). Nothing here writes to stdout except commander's --help/--version output and `call`'s
- * result. Every failure ends as one line on stderr (src/cli/errors.ts), never a stack trace.
+ * The command line: reads flags, .env and the environment, resolves the config once, and starts
+ * the server on stdio (default) or Streamable HTTP, or runs a subcommand (demo-data, call).
+ * Nothing here writes to stdout except commander's --help/--version output and `call`'s result.
+ * Every failure ends as one line on stderr (src/cli/errors.ts), never a stack trace. The
+ * executable is src/bin.ts, which runs `main` and exits; importing this module runs nothing.
  */
-import * as nodeModule from "node:module";
 import { Command, CommanderError, type OutputConfiguration } from "commander";
 import { CliError, describeFailure, formatCommanderError, listenErrorMessage } from "./cli/errors.js";
 import { httpStartupLine, stdioStartupLines } from "./cli/startup.js";
@@ -13,10 +12,6 @@ import { DEFAULTS, DEFAULT_URLS, resolveConfig, SETTINGS, type CliFlags, type Co
 import { loadEnv } from "./env-file.js";
 import { createLogger } from "./logger.js";
 import { VERSION } from "./version.js";
-
-// Node >= 22.1 can cache compiled code on disk; later starts of the server (and its lazily loaded
-// chunks) skip parsing and compiling. Feature-detected: older Nodes simply start without it.
-(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -28,10 +23,13 @@ ${Object.values(SETTINGS)
   .map((s) => `  ${s.env.padEnd(22)} ${s.flag}`)
   .join("\n")}
 
-Defaults: --backend jaeger; --url ${DEFAULT_URLS.jaeger} (jaeger), ${DEFAULT_URLS.tempo} (tempo), ${DEFAULT_URLS.traceloop} (traceloop);
+Defaults: --backend local (the embedded store; --url alone means jaeger); --url ${DEFAULT_URLS.jaeger} (jaeger), ${DEFAULT_URLS.tempo} (tempo), ${DEFAULT_URLS.traceloop} (traceloop);
+--data-dir the per-user data directory; --otlp-listen ${DEFAULTS.otlpListen}; --retention ${DEFAULTS.retention}; --store-max-mb ${DEFAULTS.storeMaxMb};
 --timeout ${DEFAULTS.timeoutSeconds}; --environments prd; --transport stdio; --host ${DEFAULTS.host}; --port ${DEFAULTS.port}.
 
 Examples:
+  opentelemetry-mcp                                         # the local store; send OTLP to http://127.0.0.1:4318
+  opentelemetry-mcp demo-data                               # sample traces into the local store (or a running server)
   opentelemetry-mcp --backend jaeger --url http://localhost:16686
   opentelemetry-mcp --backend tempo --url http://localhost:3200 --header 'X-Scope-OrgID: tenant-a'
   BACKEND_API_KEY=... opentelemetry-mcp --backend traceloop
@@ -56,7 +54,11 @@ async function startServer(config: Config): Promise<void> {
   }
   const [{ serveStdio, drainGraceMs }, { createServer }] = await Promise.all([import("./cli/stdio.js"), import("./mcp/server.js")]);
   // When stdin closes, the session answers the requests already read, then exits (src/cli/stdio.ts).
-  const session = await serveStdio(createServer({ config, logger }), { logger, drainGraceMs: drainGraceMs(config.backend.timeoutMs) });
+  const created = createServer({ config, logger });
+  const session = await serveStdio(created, { logger, drainGraceMs: drainGraceMs(config.backend.timeoutMs) });
+  // The local store's receiver starts after the handshake (oninitialized); a client of the
+  // 2026-07-28 revision sends no initialize, so start it shortly after boot regardless.
+  setTimeout(() => created.app.start(), 300).unref();
   process.on("SIGINT", () => session.stop(0));
   process.on("SIGTERM", () => session.stop(0));
   for (const line of stdioStartupLines(config, process.stdin.isTTY === true)) logger.info(line.fields, line.msg);
@@ -69,6 +71,8 @@ async function callTool(flags: CliFlags, tool: string, argsText: string | undefi
   const env = loadEnv();
   // A one-shot command from a shell: only errors are logged unless --log-level / LOG_LEVEL asks for more.
   const config = resolveConfig({ ...flags, logLevel: flags.logLevel ?? (env[SETTINGS.logLevel.env] ? undefined : "error") }, env);
+  // One call reads the local store; it never takes the store over or receives OTLP.
+  if (config.backend.local) config.backend.local.otlpListen = "none";
   const logger = createLogger(config.logLevel);
   return runToolCall(createServer({ config, logger }), tool, args, {
     stdout: (text) => void process.stdout.write(text),
@@ -92,12 +96,17 @@ function errorOutput(commandPath: string): OutputConfiguration {
   return { outputError: (text, write) => write(formatCommanderError(text, commandPath)) };
 }
 
-export function buildProgram(): Command {
+/** How a run ended: one-shot subcommands (`call`) set the exit code; a running server leaves it unset. */
+export interface CliRun {
+  exitCode?: number;
+}
+
+export function buildProgram(run: CliRun = {}): Command {
   const program = new Command("opentelemetry-mcp")
-    .description("MCP server for querying OpenTelemetry traces (Jaeger, Grafana Tempo, Traceloop) with LLM usage, cost and latency tools.")
+    .description("MCP server for querying OpenTelemetry traces (an embedded store with an OTLP receiver, Jaeger, Grafana Tempo, Traceloop) with LLM usage, cost and latency tools.")
     .version(VERSION, "-v, --version", "print the version and exit")
-    .option("--backend <type>", "trace backend: jaeger, tempo or traceloop")
-    .option("--url <url>", "backend API base URL")
+    .option("--backend <type>", "trace backend: local (the embedded store; the default when no backend or URL is given), jaeger, tempo or traceloop")
+    .option("--url <url>", "backend API base URL (a URL without --backend means jaeger)")
     .option("--api-key <key>", "backend API key (sent as a bearer token; required for traceloop)")
     .option("--environments <list>", "comma-separated Traceloop environments (default prd)")
     .option("--timeout <seconds>", "backend request timeout in seconds, >0 and <=300 (default 30)")
@@ -117,6 +126,11 @@ export function buildProgram(): Command {
     .option("--redact-rules <file>", "JSON file of custom redaction patterns and attribute names")
     .option("--api-keys-file <file>", "JSON file of scoped API keys for the HTTP transport (token hashes and services)")
     .option("--audit-log <file>", "also write the tool-call audit log to this file as JSON lines")
+    .option("--data-dir <dir>", "local store: its directory (default: the per-user data directory, e.g. ~/.local/share/opentelemetry-mcp)")
+    .option("--otlp-listen <host:port>", "local store: where the OTLP/HTTP receiver listens (default 127.0.0.1:4318); none = only read the store")
+    .option("--otlp-auth-token <token>", "local store: require 'Authorization: Bearer <token>' on the OTLP receiver")
+    .option("--retention <duration>", "local store: delete spans older than this, e.g. 7d (default), 36h, 2w")
+    .option("--store-max-mb <n>", "local store: delete the oldest spans beyond this size on disk, in MB (default 2048)")
     .addHelpText("after", ENV_HELP)
     // A usage error prints one line and the hint to run --help, not the whole help; main() exits.
     .configureOutput(errorOutput("opentelemetry-mcp"))
@@ -133,21 +147,40 @@ export function buildProgram(): Command {
   program
     .command("demo-data")
     .configureOutput(errorOutput("opentelemetry-mcp demo-data"))
-    .description("emit a seeded, realistic LLM application's traces over OTLP/HTTP (e.g. into a local Jaeger)")
+    .description("emit a seeded, realistic LLM application's traces over OTLP/HTTP (to a running server's receiver, Jaeger or a Collector; with nothing at the default endpoint, into the local store directly)")
     .option("--otlp-endpoint <url>", "OTLP/HTTP endpoint base; spans are posted to <url>/v1/traces", "http://127.0.0.1:4318")
     .option("--seed <n>", "random seed: the same seed gives the same traces (shapes, times, attributes)", "42")
     .option("--run-id <id>", "ids of this run: trace and span ids are new on every run (so a second run never duplicates spans); pass the run id a run printed to send the same ids again")
     .option("--traces <n>", "number of traces to emit", "60")
     .option("--log-level <level>", "debug, info, warn or error", "info")
-    .action(async (opts: { otlpEndpoint: string; seed: string; runId?: string; traces: string; logLevel: string }) => {
+    .option("--data-dir <dir>", "with no backend configured and nothing at the default endpoint, store the traces in this local store directly (default: the per-user data directory)")
+    .action(async (opts: { otlpEndpoint: string; seed: string; runId?: string; traces: string; logLevel: string; dataDir?: string }, command: Command) => {
       const seed = Number(opts.seed);
       const traces = Number(opts.traces);
       if (!Number.isInteger(seed) || seed < 0) throw new CliError(`Invalid value '${opts.seed}' for --seed: must be a whole number >= 0`);
       if (!Number.isInteger(traces) || traces < 1 || traces > 100_000) throw new CliError(`Invalid value '${opts.traces}' for --traces: must be 1-100000`);
       const level = (["debug", "info", "warn", "error"] as const).find((l) => l === opts.logLevel.toLowerCase()) ?? "info";
       const logger = createLogger(level);
-      const { runDemoData } = await import("./demo/index.js");
-      const result = await runDemoData({ otlpEndpoint: opts.otlpEndpoint, seed, traces, logger, ...(opts.runId !== undefined ? { runId: opts.runId } : {}) });
+      const [{ runDemoData }, { probeOtlpReceiver }] = await Promise.all([import("./demo/index.js"), import("./demo/otlp-probe.js")]);
+      const common = { seed, traces, logger, ...(opts.runId !== undefined ? { runId: opts.runId } : {}) };
+      // Nothing at the default endpoint (no server running, no Jaeger): write into the local store instead.
+      const explicitEndpoint = command.getOptionValueSource("otlpEndpoint") === "cli";
+      const reachable = explicitEndpoint || (await probeOtlpReceiver(`${opts.otlpEndpoint}/v1/traces`, { timeoutMs: 2_000 }).then(() => true, () => false));
+      // The fallback is for the default setup only: with a backend configured, a dead endpoint is an error.
+      const env = loadEnv();
+      const configured = resolveConfig({ ...program.opts(), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, env).backend;
+      if (!reachable && configured.local) {
+        const local = configured.local;
+        const { demoDataIntoStore } = await import("./demo/into-store.js");
+        const result = await demoDataIntoStore(local, common);
+        logger.info(
+          { ...result, dataDir: local.dataDir },
+          `Stored ${result.traces} traces (${result.spans} spans) in the local store ${local.dataDir} (run id ${result.runId}); ` +
+            `nothing listened at ${opts.otlpEndpoint}. Start the server (${"opentelemetry-mcp"}${opts.dataDir ? ` --data-dir ${opts.dataDir}` : ""}) and ask about them.`,
+        );
+        return;
+      }
+      const result = await runDemoData({ otlpEndpoint: opts.otlpEndpoint, ...common });
       logger.info(result, `Sent ${result.traces} traces (${result.spans} spans) to ${opts.otlpEndpoint} (run id ${result.runId})`);
     });
 
@@ -158,35 +191,29 @@ export function buildProgram(): Command {
     .argument("<tool>", "tool name, e.g. list_services (an unknown name lists the tools)")
     .argument("[json-args]", `the tool's arguments as one JSON object, e.g. '{"service_name":"checkout"}'`)
     .action(async (tool: string, argsText: string | undefined, _opts: unknown, command: Command) => {
-      process.exitCode = await callTool(subcommandFlags(program, command), tool, argsText);
+      run.exitCode = await callTool(subcommandFlags(program, command), tool, argsText);
     });
   // The server's options work after `call` too: the root's own option definitions, parsed again by call.
   for (const option of program.options) if (option.attributeName() !== "version") call.addOption(option);
   return program;
 }
 
-/** Parses and runs; every failure ends as one line on stderr and an exit code. */
-async function main(argv: string[]): Promise<void> {
-  // The reader of stdout went away (`call ... | head -n 5`, a client that quit): nobody is left to tell.
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(Number(process.exitCode ?? 0));
-  });
+/**
+ * Parses and runs `argv` (process.argv: node, script, args...). Resolves with the exit code to
+ * exit with now (help, version, a failure, `call`), or with undefined when the process is to end
+ * by itself (a running server; demo-data once its exports are done). Every failure ends as one
+ * line on stderr and an exit code.
+ */
+export async function main(argv: readonly string[]): Promise<number | undefined> {
+  const run: CliRun = {};
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(run).parseAsync([...argv]);
   } catch (err) {
     // commander has written its own output already (help, version, or a usage error in one line).
-    if (err instanceof CommanderError) return exit(err.exitCode);
+    if (err instanceof CommanderError) return err.exitCode;
     const { line, exitCode } = describeFailure(err);
     process.stderr.write(`${line}\n`);
-    return exit(exitCode);
+    return exitCode;
   }
-  // A one-shot subcommand is done: exit now rather than wait for idle keep-alive sockets and timers.
-  if (process.exitCode !== undefined) return exit(Number(process.exitCode));
+  return run.exitCode;
 }
-
-/** Exits once stdout has taken everything written to it (a pipe may still be draining). */
-function exit(code: number): Promise<void> {
-  return new Promise(() => process.stdout.write("", () => process.exit(code)));
-}
-
-await main(process.argv);

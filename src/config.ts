@@ -6,9 +6,12 @@
  */
 import { closeSync, openSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
 import { loadApiKeys } from "./access/api-keys.js";
 import { BACKEND_KINDS, BACKENDS, descriptorOf, type BackendKind } from "./backends/registry.js";
 import { ConfigError } from "./errors.js";
+import { DEFAULT_OTLP_LISTEN, parseListenAddress, type ListenAddress } from "./ingest/listen-address.js";
+import { defaultDataDir } from "./store/data-dir.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 import { loadRedactRules, type RedactRules } from "./redact/custom-rules.js";
 import { DEFAULT_REDACT_LEVEL, REDACT_LEVELS, type RedactLevel } from "./redact/levels.js";
@@ -25,6 +28,21 @@ export interface BackendConfig {
   headers: Record<string, string>;
   /** Largest backend response body, in bytes; absent: the HTTP layer's default (64 MiB). */
   maxResponseBytes?: number;
+  /** The embedded store (type "local"). */
+  local?: LocalStoreConfig;
+  /** True when no backend was configured at all, so the local store was chosen by default. */
+  implicit?: boolean;
+}
+
+export interface LocalStoreConfig {
+  /** Absolute path of the data directory. */
+  dataDir: string;
+  /** Where the OTLP/HTTP receiver listens while this process owns the store; "none": never receive. */
+  otlpListen: ListenAddress | "none";
+  /** Bearer token the receiver requires (--otlp-auth-token), if any. */
+  otlpAuthToken?: string;
+  retentionMs: number;
+  maxBytes: number;
 }
 
 export interface Config {
@@ -80,6 +98,11 @@ export interface CliFlags {
   redactRules?: string;
   apiKeysFile?: string;
   auditLog?: string;
+  dataDir?: string;
+  otlpListen?: string;
+  otlpAuthToken?: string;
+  retention?: string;
+  storeMaxMb?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -107,6 +130,11 @@ export const SETTINGS = {
   redactRules: { flag: "--redact-rules", env: "REDACT_RULES_FILE" },
   apiKeysFile: { flag: "--api-keys-file", env: "MCP_API_KEYS_FILE" },
   auditLog: { flag: "--audit-log", env: "MCP_AUDIT_LOG" },
+  dataDir: { flag: "--data-dir", env: "DATA_DIR" },
+  otlpListen: { flag: "--otlp-listen", env: "OTLP_LISTEN" },
+  otlpAuthToken: { flag: "--otlp-auth-token", env: "OTLP_AUTH_TOKEN" },
+  retention: { flag: "--retention", env: "DATA_RETENTION" },
+  storeMaxMb: { flag: "--store-max-mb", env: "STORE_MAX_MB" },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -128,6 +156,9 @@ export const DEFAULTS = {
   maxResponseMb: 64,
   host: "127.0.0.1",
   port: 8000,
+  otlpListen: DEFAULT_OTLP_LISTEN,
+  retention: "7d",
+  storeMaxMb: 2048,
 };
 
 interface Raw {
@@ -270,9 +301,43 @@ function auditLogPath(raw: Raw): string {
   return file;
 }
 
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/** "7d", "36h", "90m", "2w" in milliseconds. */
+function duration(name: SettingName, raw: Raw): number {
+  const m = /^\s*(\d+)\s*([mhdw])\s*$/i.exec(raw.value);
+  const ms = m ? Number(m[1]) * DURATION_UNITS_MS[m[2]!.toLowerCase()]! : 0;
+  if (!m || ms <= 0) return fail(name, raw, "must be a duration like 7d, 36h, 90m or 2w");
+  return ms;
+}
+
+/** The embedded store's settings; read only for the local backend. */
+function localStoreConfig(flags: CliFlags, env: Env): LocalStoreConfig {
+  const dirRaw = pick("dataDir", flags.dataDir, env);
+  const dataDir = resolvePath(dirRaw ? dirRaw.value.trim() : defaultDataDir(env as NodeJS.ProcessEnv));
+  const listenRaw = pick("otlpListen", flags.otlpListen, env);
+  let otlpListen: ListenAddress | "none";
+  try {
+    otlpListen = parseListenAddress(listenRaw ? listenRaw.value : DEFAULTS.otlpListen);
+  } catch (err) {
+    return fail("otlpListen", listenRaw!, (err as Error).message.replace(/^invalid OTLP listen address '[^']*': /, ""));
+  }
+  const retentionRaw = pick("retention", flags.retention, env);
+  const retentionMs = duration("retention", retentionRaw ?? { value: DEFAULTS.retention, from: "flag" });
+  const maxMb = integer("storeMaxMb", pick("storeMaxMb", flags.storeMaxMb, env), 16, 10_485_760, DEFAULTS.storeMaxMb);
+  const out: LocalStoreConfig = { dataDir, otlpListen, retentionMs, maxBytes: maxMb * 1024 * 1024 };
+  // One token can guard both doors: the receiver takes --auth-token unless it has its own.
+  const token = pick("otlpAuthToken", flags.otlpAuthToken, env)?.value ?? pick("authToken", flags.authToken, env)?.value;
+  if (token) out.otlpAuthToken = token;
+  return out;
+}
+
 export function resolveConfig(flags: CliFlags, env: Env): Config {
-  const type = choice("backend", pick("backend", flags.backend, env), BACKEND_KINDS, "jaeger");
   const urlRaw = pick("url", flags.url, env);
+  // No backend and no URL: the embedded store. A URL alone means Jaeger, as in the original.
+  const backendRaw = pick("backend", flags.backend, env);
+  const type = choice("backend", backendRaw, BACKEND_KINDS, urlRaw ? "jaeger" : "local");
+  if (type === "local" && urlRaw) fail("url", urlRaw, "the local backend reads the embedded store and has no URL: use --data-dir for its location, or --backend jaeger|tempo|traceloop|clickhouse for a remote one");
   const url = urlRaw ? httpUrl("url", urlRaw) : (descriptorOf(type).defaultUrl ?? "");
   const apiKey = pick("apiKey", flags.apiKey, env)?.value;
 
@@ -350,6 +415,12 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
   const backend: BackendConfig = { type, url, timeoutMs: Math.round(timeoutSeconds * 1000), environments, headers };
   if (apiKey) backend.apiKey = apiKey;
   if (maxResponseRaw) backend.maxResponseBytes = maxResponseMb * 1024 * 1024;
+  if (type === "local") {
+    backend.local = localStoreConfig(flags, env);
+    // Messages name the store by its directory.
+    backend.url = pathToFileURL(backend.local.dataDir).href;
+    if (!backendRaw) backend.implicit = true;
+  }
   const config: Config = { backend, logLevel, maxTracesPerQuery, fetchConcurrency, maxResponseChars, compressResponses, transport, host, port, redact };
   if (authToken) config.authToken = authToken;
   if (pricingFile) config.pricingFile = pricingFile;

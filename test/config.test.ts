@@ -18,9 +18,23 @@ function configError(flags: CliFlags, env: Env): ConfigError {
 }
 
 describe("defaults", () => {
-  it("with nothing set: jaeger on localhost, stdio", () => {
-    expect(resolveConfig({}, {})).toEqual({
-      backend: { type: "jaeger", url: "http://localhost:16686", timeoutMs: 30_000, environments: ["prd"], headers: {} },
+  it("with nothing set: the local store in the per-user data directory, receiving OTLP on 127.0.0.1:4318, stdio", () => {
+    const home = "/home/someone";
+    expect(resolveConfig({}, { HOME: home })).toEqual({
+      backend: {
+        type: "local",
+        url: `file://${home}/.local/share/opentelemetry-mcp`,
+        timeoutMs: 30_000,
+        environments: ["prd"],
+        headers: {},
+        implicit: true,
+        local: {
+          dataDir: `${home}/.local/share/opentelemetry-mcp`,
+          otlpListen: { host: "127.0.0.1", port: 4318 },
+          retentionMs: 7 * 86_400_000,
+          maxBytes: 2048 * 1024 * 1024,
+        },
+      },
       logLevel: "info",
       maxTracesPerQuery: 1000,
       fetchConcurrency: 8,
@@ -44,8 +58,8 @@ describe("defaults", () => {
   });
 
   it("empty strings count as unset (a Docker image's BACKEND_TYPE='' is not an error)", () => {
-    const c = resolveConfig({ backend: "", url: "" }, { BACKEND_TYPE: "", BACKEND_URL: "", BACKEND_TIMEOUT: "", LOG_LEVEL: "", MCP_PORT: "" });
-    expect([c.backend.type, c.backend.url, c.backend.timeoutMs, c.logLevel, c.port]).toEqual(["jaeger", "http://localhost:16686", 30_000, "info", 8000]);
+    const c = resolveConfig({ backend: "", url: "" }, { BACKEND_TYPE: "", BACKEND_URL: "", BACKEND_TIMEOUT: "", LOG_LEVEL: "", MCP_PORT: "", DATA_DIR: "", OTLP_LISTEN: "" });
+    expect([c.backend.type, c.backend.timeoutMs, c.logLevel, c.port, c.backend.local?.otlpListen]).toEqual(["local", 30_000, "info", 8000, { host: "127.0.0.1", port: 4318 }]);
   });
 });
 
@@ -85,7 +99,50 @@ const SETTING_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string, string
   ["redactRules", "redactRules", RULES_A, RULES_B, (c) => c.redactRules?.file, RULES_A, RULES_B],
   ["apiKeysFile", "apiKeysFile", KEYS_A, KEYS_B, (c) => c.apiKeysFile, KEYS_A, KEYS_B],
   ["auditLog", "auditLog", AUDIT_A, AUDIT_B, (c) => c.auditLog, AUDIT_A, AUDIT_B],
+  ["dataDir", "dataDir", "/srv/flag-traces", "/srv/env-traces", (c) => c.backend.local?.dataDir, "/srv/flag-traces", "/srv/env-traces"],
+  ["otlpListen", "otlpListen", "0.0.0.0:4318", "none", (c) => c.backend.local?.otlpListen, { host: "0.0.0.0", port: 4318 }, "none"],
+  ["otlpAuthToken", "otlpAuthToken", "flag-otlp", "env-otlp", (c) => c.backend.local?.otlpAuthToken, "flag-otlp", "env-otlp"],
+  ["retention", "retention", "36h", "2w", (c) => c.backend.local?.retentionMs, 36 * 3_600_000, 14 * 86_400_000],
+  ["storeMaxMb", "storeMaxMb", "16", "4096", (c) => c.backend.local?.maxBytes, 16 * 1024 * 1024, 4096 * 1024 * 1024],
 ];
+
+describe("the local store", () => {
+  it("is the default only when neither a backend nor a URL is given; a URL alone means Jaeger, as in the original", () => {
+    expect(resolveConfig({}, {}).backend).toMatchObject({ type: "local", implicit: true });
+    expect(resolveConfig({ url: "http://jaeger:16686" }, {}).backend).toMatchObject({ type: "jaeger", url: "http://jaeger:16686" });
+    expect(resolveConfig({}, { BACKEND_URL: "http://jaeger:16686" }).backend.type).toBe("jaeger");
+    const explicit = resolveConfig({ backend: "local" }, {}).backend;
+    expect(explicit.type).toBe("local");
+    expect(explicit.implicit).toBeUndefined();
+    // Remote backends carry no store settings.
+    expect(resolveConfig({ backend: "tempo" }, {}).backend.local).toBeUndefined();
+  });
+
+  it("refuses a URL for the local backend and says what to use", () => {
+    expect(configError({ backend: "local", url: "http://x:1" }, {}).message).toMatch(/local backend reads the embedded store and has no URL: use --data-dir/);
+  });
+
+  it("resolves a relative data directory against the working directory, and honours XDG_DATA_HOME", () => {
+    expect(resolveConfig({ dataDir: "traces" }, {}).backend.local?.dataDir).toBe(join(process.cwd(), "traces"));
+    expect(resolveConfig({}, { XDG_DATA_HOME: "/data/xdg" }).backend.local?.dataDir).toBe("/data/xdg/opentelemetry-mcp");
+    expect(resolveConfig({}, { XDG_DATA_HOME: "/data/xdg" }).backend.url).toBe("file:///data/xdg/opentelemetry-mcp");
+  });
+
+  it("reads the store's settings only for the local backend (OTLP_LISTEN may belong to another program)", () => {
+    expect(() => resolveConfig({ backend: "jaeger" }, { OTLP_LISTEN: "not an address", DATA_RETENTION: "forever" })).not.toThrow();
+  });
+
+  it("guards the receiver with --auth-token unless --otlp-auth-token gives it its own", () => {
+    expect(resolveConfig({ authToken: "mcp-token" }, {}).backend.local?.otlpAuthToken).toBe("mcp-token");
+    expect(resolveConfig({ authToken: "mcp-token", otlpAuthToken: "otlp-token" }, {}).backend.local?.otlpAuthToken).toBe("otlp-token");
+    expect(resolveConfig({}, {}).backend.local?.otlpAuthToken).toBeUndefined();
+  });
+
+  it("takes IPv6 listen addresses and none", () => {
+    expect(resolveConfig({ otlpListen: "[::1]:4318" }, {}).backend.local?.otlpListen).toEqual({ host: "::1", port: 4318 });
+    expect(resolveConfig({ otlpListen: " NONE " }, {}).backend.local?.otlpListen).toBe("none");
+  });
+});
 
 describe("precedence: flag > environment > default", () => {
   it.each(SETTING_ROWS)("%s: the flag wins over the environment", (name, flagKey, flagValue, envValue, read, fromFlag) => {
@@ -99,7 +156,7 @@ describe("precedence: flag > environment > default", () => {
 
 /** [setting, flag key, invalid values, what the message says] */
 const INVALID_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string[], string]> = [
-  ["backend", "backend", ["zipkin", "Jaeger", "jaeger "], "must be one of jaeger, tempo, traceloop"],
+  ["backend", "backend", ["zipkin", "Jaeger", "jaeger "], "must be one of local, jaeger, tempo, traceloop"],
   ["url", "url", ["not a url", "http://", "localhost:16686"], ""],
   ["url", "url", ["ftp://example.com", "file:///tmp/x", "ws://localhost:16686"], "URL must use http or https scheme"],
   ["timeout", "timeout", ["0", "-1", "301", "abc", "Infinity", "0x1e"], "greater than 0 and at most 300"],
@@ -114,7 +171,11 @@ const INVALID_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string[], stri
   ["maxResponseMb", "backendMaxResponseMb", ["0", "4097", "abc", "1.5", "-1"], "whole number from 1 to 4096"],
   ["redact", "redact", ["strict", "all", "secret"], "must be one of none, secrets, pii, content"],
   ["auditLog", "auditLog", [join(DIR, "no-such-dir", "audit.jsonl")], "cannot open the file for appending (ENOENT)"],
+  ["otlpListen", "otlpListen", ["4318", "localhost", "[::1]", "127.0.0.1:70000"], "use HOST:PORT"],
+  ["retention", "retention", ["7", "0d", "1y", "7 days"], "must be a duration like 7d"],
+  ["storeMaxMb", "storeMaxMb", ["0", "15", "abc"], "whole number from 16"],
 ];
+const LOCAL_STORE_SETTINGS: ReadonlyArray<keyof typeof SETTINGS> = ["dataDir", "otlpListen", "otlpAuthToken", "retention", "storeMaxMb"];
 const INVALID_CASES = INVALID_ROWS.flatMap(([name, flagKey, values, why]) => values.map((v) => [name, flagKey, v, why] as const));
 
 describe("invalid values", () => {
@@ -216,8 +277,11 @@ describe("secrets never appear in a ConfigError", () => {
   const leaks = (message: string): boolean => [...Array(SECRET.length - 5).keys()].some((i) => message.includes(SECRET.slice(i, i + 6)));
 
   it.each(INVALID_CASES)("API key with %s (%s) = %j", (name, _flagKey, value) => {
-    const viaEnv = configError({ apiKey: SECRET }, { BACKEND_TYPE: "traceloop", [SETTINGS[name].env]: value });
-    expect(leaks(viaEnv.message)).toBe(false);
+    // The local store's settings are read (and checked) only for the local backend.
+    if (!LOCAL_STORE_SETTINGS.includes(name)) {
+      const viaEnv = configError({ apiKey: SECRET }, { BACKEND_TYPE: "traceloop", [SETTINGS[name].env]: value });
+      expect(leaks(viaEnv.message)).toBe(false);
+    }
     const viaEnvKey = configError({}, { BACKEND_API_KEY: SECRET, [SETTINGS[name].env]: value });
     expect(leaks(viaEnvKey.message)).toBe(false);
   });

@@ -5,6 +5,7 @@
  */
 import type { Span } from "../domain/trace.js";
 import type { CostCall } from "../genai/cost-summary.js";
+import { responseFirstModel, type LlmAttributes } from "../genai/llm-span.js";
 import { normalizeSpan } from "../genai/normalize.js";
 
 export interface LlmUsage {
@@ -48,5 +49,21 @@ export function costCallOf(span: Span): CostCall | undefined {
     provider: u.provider,
     usage: { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, reasoning: u.reasoning },
     at: span.startTimeUs / 1000,
+  };
+}
+
+/** The call to price from the parser's reading (what the LLM tools hold; the same figures as costCallOf of its span). */
+export function costCallOfLlm(llm: LlmAttributes, startTimeUs: number): CostCall {
+  return {
+    model: responseFirstModel(llm) ?? null,
+    provider: llm.system,
+    usage: {
+      input: llm.prompt_tokens ?? 0,
+      output: llm.completion_tokens ?? 0,
+      cacheRead: llm.cache_read_tokens ?? 0,
+      cacheWrite: llm.cache_write_tokens ?? 0,
+      reasoning: llm.reasoning_tokens ?? 0,
+    },
+    at: startTimeUs / 1000,
   };
 }

@@ -4,10 +4,11 @@
  */
 import type { BackendDescriptor } from "./descriptor.js";
 import { jaeger } from "./jaeger/descriptor.js";
+import { local } from "./local/descriptor.js";
 import { tempo } from "./tempo/descriptor.js";
 import { traceloop } from "./traceloop/descriptor.js";
 
-export const BACKENDS = [jaeger, tempo, traceloop] as const;
+export const BACKENDS = [local, jaeger, tempo, traceloop] as const;
 
 export type BackendKind = (typeof BACKENDS)[number]["kind"];
 

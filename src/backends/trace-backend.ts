@@ -8,6 +8,7 @@
 import type { Dispatcher } from "undici";
 import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
 import type { BackendMetric } from "../analytics/metrics.js";
+import type { LlmAttributes } from "../genai/llm-span.js";
 import type { Filter } from "../domain/filter.js";
 import type { Span, Trace } from "../domain/trace.js";
 import type { Logger } from "../logger.js";
@@ -137,6 +138,24 @@ export interface HealthStatus {
   error?: string;
   service_count?: number;
   project_id?: string;
+  /** Backend-specific facts (the local store: role, spans, the OTLP endpoint). */
+  details?: Record<string, unknown>;
+}
+
+/** The span of an LLM call as the LLM tools read it (identity and timing; no attributes). */
+export type CallSpan = Pick<Span, "traceId" | "spanId" | "serviceName" | "operationName" | "startTimeUs" | "durationMs" | "status">;
+
+/** One LLM call: its span and the GenAI parser's reading of it (src/genai/llm-span.ts). */
+export interface LlmCallRecord {
+  span: CallSpan;
+  llm: LlmAttributes;
+}
+
+/** The LLM calls of the traces matching `filters` (trace semantics, every filter) in the window. */
+export interface LlmCallQuery {
+  startMs: number;
+  endMs: number;
+  filters: Filter[];
 }
 
 export interface TraceBackend {
@@ -169,6 +188,13 @@ export interface TraceBackend {
    * adapter may reuse what it carries). Throws BackendError kind "not_found" for an unknown id.
    */
   getTrace(traceId: string, hint?: Trace): Promise<Trace>;
+  /**
+   * Every LLM call of every trace matching the query (no cap on traces), newest trace first and
+   * each trace's calls in start order, read where the data is (SQL) instead of through whole
+   * traces. Only for a backend that applies every filter exactly; the LLM tools then cover the
+   * whole window.
+   */
+  llmCalls?(query: LlmCallQuery): Promise<{ calls: LlmCallRecord[]; traces: number }>;
   /** Computes an aggregate natively, or answers undefined when it cannot honour this one exactly. */
   aggregate?(query: AggregateQuery): Promise<AggregateAnswer | undefined>;
   listServices(): Promise<string[]>;
@@ -180,6 +206,14 @@ export interface TraceBackend {
 
 export interface BackendOptions {
   url: string;
+  /** The embedded store's settings (the local backend only; see config.ts LocalStoreConfig). */
+  local?: {
+    dataDir: string;
+    otlpListen: { host: string; port: number } | "none";
+    otlpAuthToken?: string;
+    retentionMs: number;
+    maxBytes: number;
+  };
   apiKey?: string;
   timeoutMs: number;
   /** Extra request headers (e.g. X-Scope-OrgID); values are secrets. */

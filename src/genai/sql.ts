@@ -36,6 +36,12 @@ export interface SqlDialect {
   num(expr: string): string;
   /** A bound parameter placeholder or a quoted literal for a string constant. */
   lit(value: string): string;
+  /**
+   * Evaluates `value` once and hands `body` a reference to it (a lambda argument, a WITH alias), so
+   * a value used many times (a provider name compared with every rule) is neither repeated in the
+   * SQL text nor recomputed. Without it the value's SQL is repeated inline.
+   */
+  let?(value: string, body: (ref: string) => string): string;
 }
 
 /** Matches read.ts's count(): positive integers below 2^53. */
@@ -43,6 +49,10 @@ const MAX_COUNT_SQL = "9007199254740992";
 
 class Gen {
   constructor(private readonly d: SqlDialect) {}
+
+  let(value: string, body: (ref: string) => string): string {
+    return this.d.let ? this.d.let(value, body) : body(value);
+  }
 
   present(key: string): string {
     return `(${this.d.attr(key)} IS NOT NULL)`;
@@ -73,8 +83,7 @@ class Gen {
   }
 
   count(key: string): string {
-    const n = this.d.num(this.d.attr(key));
-    return `CASE WHEN ${n} > 0 AND ${n} < ${MAX_COUNT_SQL} AND ${n} = floor(${n}) THEN ${n} END`;
+    return this.let(this.d.num(this.d.attr(key)), (n) => `CASE WHEN ${n} > 0 AND ${n} < ${MAX_COUNT_SQL} AND ${n} = floor(${n}) THEN ${n} END`);
   }
 
   firstCount(keys: readonly string[]): string {
@@ -121,11 +130,14 @@ class Gen {
     return this.byConvention((c) => `CASE WHEN ${this.isCall(c)} THEN ${value(c)} END`);
   }
 
-  normalizeProvider(raw: string): string {
-    const lower = `lower(${raw})`;
-    const exact = Object.entries(PROVIDER_EXACT).map(([from, to]) => `WHEN ${lower} = ${this.d.lit(from)} THEN ${this.d.lit(to)}`);
-    const prefixes = PROVIDER_PREFIXES.map(([prefix, to]) => `WHEN ${this.prefixMatch(lower, prefix)} THEN ${this.d.lit(to)}`);
-    return `CASE ${[...exact, ...prefixes].join(" ")} ELSE ${raw} END`;
+  normalizeProvider(rawValue: string): string {
+    return this.let(rawValue, (raw) =>
+      this.let(`lower(${raw})`, (lower) => {
+        const exact = Object.entries(PROVIDER_EXACT).map(([from, to]) => `WHEN ${lower} = ${this.d.lit(from)} THEN ${this.d.lit(to)}`);
+        const prefixes = PROVIDER_PREFIXES.map(([prefix, to]) => `WHEN ${this.prefixMatch(lower, prefix)} THEN ${this.d.lit(to)}`);
+        return `CASE ${[...exact, ...prefixes].join(" ")} ELSE ${raw} END`;
+      }),
+    );
   }
 
   source(s: KeySource): string {
@@ -141,8 +153,7 @@ class Gen {
   }
 
   adjustmentApplies(c: Convention, rule: TokenAdjustment): string {
-    const raw = `lower(${this.firstString(CONVENTION_KEYS[c].provider)})`;
-    const provider = `(${rule.providerPrefixes.map((p) => this.prefixMatch(raw, p)).join(" OR ")})`;
+    const provider = this.let(`lower(${this.firstString(CONVENTION_KEYS[c].provider)})`, (raw) => `(${rule.providerPrefixes.map((p) => this.prefixMatch(raw, p)).join(" OR ")})`);
     return `(NOT ${this.anyPresent(rule.unlessAnyKeyPresent)} AND coalesce(${provider}, false))`;
   }
 
@@ -163,9 +174,9 @@ class Gen {
   tokens(c: Convention, field: TokenField): string {
     if (field !== "total") return this.adjusted(c, field);
     const recorded = this.firstCount(CONVENTION_KEYS[c].tokens.total);
-    const input = this.adjusted(c, "input");
-    const output = this.adjusted(c, "output");
-    const sum = `CASE WHEN ${input} IS NOT NULL OR ${output} IS NOT NULL THEN coalesce(${input}, 0) + coalesce(${output}, 0) END`;
+    const sum = this.let(this.adjusted(c, "input"), (input) =>
+      this.let(this.adjusted(c, "output"), (output) => `CASE WHEN ${input} IS NOT NULL OR ${output} IS NOT NULL THEN coalesce(${input}, 0) + coalesce(${output}, 0) END`),
+    );
     return `CASE WHEN ${recorded} IS NOT NULL THEN ${this.adjusted(c, "total")} ELSE ${sum} END`;
   }
 }

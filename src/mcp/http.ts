@@ -224,6 +224,8 @@ export async function startHttpServer(config: Config, logger: Logger, options: H
     if (!options.app) await app.close();
     throw err;
   }
+  // The local store's OTLP receiver, now that the server is up.
+  app.start();
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;

@@ -97,6 +97,8 @@ export function createServer(deps: ServerDeps): CreatedServer {
   server.oninitialized = () => {
     void loadSurface();
     void app.redactor();
+    // The local store's receiver: after the handshake, off the cold-start path.
+    app.start();
   };
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {

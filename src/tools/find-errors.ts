@@ -42,6 +42,8 @@ function errorDetail(span: Span, attrKeys: readonly string[], eventKey: string):
 function errorSpan(span: Span): z.infer<typeof errorSpanSchema> {
   const message =
     errorDetail(span, ["error.message", "exception.message"], "exception.message") ??
+    // OTLP carries the status message as a field (the local store, Tempo); Jaeger as a tag.
+    (span.statusMessage || undefined) ??
     attrString(span.attributes, "otel.status_description") ??
     "Unknown error";
   const out: z.infer<typeof errorSpanSchema> = {

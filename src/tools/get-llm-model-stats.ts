@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { aggregate, total } from "../analytics/aggregate.js";
-import { costCallOf } from "../analytics/llm-usage.js";
+import { costCallOfLlm } from "../analytics/llm-usage.js";
 import { CostTally } from "../genai/cost-summary.js";
 import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { round2, summarize } from "../analytics/stats.js";
 import { NoDataError } from "../errors.js";
-import { findTraces } from "../query/search.js";
+import { findLlmCalls } from "../query/llm-calls.js";
 import { LLM_CALL_PROJECTION } from "../query/llm-projection.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
@@ -57,7 +57,7 @@ export const getLlmModelStats = defineTool({
     // The original analysed a fixed 1000 traces; here every trace of the window, up to --max-traces.
     // The original matched only the responding model, so 'gpt-4o' missed 'gpt-4o-2024-08-06' answers.
     const ofModel = (c: LlmCall): boolean => c.llm.response_model === args.model_name || c.llm.request_model === args.model_name;
-    const found = await findTraces(ctx, {
+    const found = await findLlmCalls(ctx, {
       ...window,
       limit: ctx.maxTraces,
       filters: p.simpleParamFilters(args),
@@ -67,7 +67,7 @@ export const getLlmModelStats = defineTool({
       // traces whole.
       selectSuffices: (t) => llmCalls(t).every((c) => !ofModel(c) || c.llm.finish_reasons !== undefined || !mayHaveFinishReason(c)),
     });
-    const calls = found.items.flatMap(llmCalls).filter(ofModel);
+    const calls = found.items.filter(ofModel);
     const count = calls.length;
     if (count === 0) {
       throw new NoDataError(
@@ -90,7 +90,7 @@ export const getLlmModelStats = defineTool({
     );
     const errors = stats.errors;
     const tally = new CostTally(await ctx.pricer());
-    for (const c of calls) tally.add(costCallOf(c.span)!);
+    for (const c of calls) tally.add(costCallOfLlm(c.llm, c.span.startTimeUs));
     const cost = tally.summary();
     const body = {
       model: args.model_name,

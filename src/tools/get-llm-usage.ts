@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { aggregate, total, type Measures } from "../analytics/aggregate.js";
-import { costCallOf, llmUsageOf } from "../analytics/llm-usage.js";
+import { costCallOfLlm } from "../analytics/llm-usage.js";
 import { CostTally } from "../genai/cost-summary.js";
 import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { formatTimeMs } from "../domain/time.js";
-import { findTraces } from "../query/search.js";
+import { findLlmCalls } from "../query/llm-calls.js";
 import { normalizeProvider } from "../genai/providers.js";
 import { LLM_CALL_PROJECTION } from "../query/llm-projection.js";
 import { defineTool } from "./define-tool.js";
@@ -84,12 +84,12 @@ export const getLlmUsage = defineTool({
   errorPrefix: "Failed to get usage metrics",
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
-    const found = await findTraces(ctx, { ...window, limit: args.limit, filters: p.simpleParamFilters(args), mode: "window", select: LLM_CALL_PROJECTION });
+    const found = await findLlmCalls(ctx, { ...window, limit: args.limit, filters: p.simpleParamFilters(args), mode: "window", select: LLM_CALL_PROJECTION });
     // Providers compare in their normalised form ("openai" matches an AI SDK call recorded as "openai.chat").
     const provider = args.gen_ai_system ? normalizeProvider(args.gen_ai_system) : undefined;
     // The provider/model filters select traces; count only the LLM calls they describe
     // (the original also counted other models' calls in the same traces).
-    const calls = found.items.flatMap(llmCalls).filter(
+    const calls = found.items.filter(
       (call) =>
         (provider === undefined || call.llm.system === provider) &&
         (!args.gen_ai_request_model || call.llm.request_model === args.gen_ai_request_model) &&
@@ -97,7 +97,7 @@ export const getLlmUsage = defineTool({
     );
     const sum = total(calls, USAGE);
     const tally = new CostTally(await ctx.pricer());
-    for (const c of calls) tally.add(costCallOf(c.span)!, { model: modelKey(c.llm), service: c.span.serviceName });
+    for (const c of calls) tally.add(costCallOfLlm(c.llm, c.span.startTimeUs), { model: modelKey(c.llm), service: c.span.serviceName });
     const cost = tally.summary();
     const body = {
       // The original echoed only the caller's bounds here (null when defaulted); this is the window analysed.

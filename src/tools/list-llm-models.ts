@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { aggregate } from "../analytics/aggregate.js";
 import { formatTimeUs } from "../domain/time.js";
-import { findTraces } from "../query/search.js";
+import { findLlmCalls } from "../query/llm-calls.js";
 import { LLM_CALL_PROJECTION } from "../query/llm-projection.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
@@ -36,8 +36,8 @@ export const listLlmModels = defineTool({
   fit: (result, max) => fitList(result, "models", max, "Use a smaller time window, a service_name or gen_ai_system to see the rest."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
-    const found = await findTraces(ctx, { ...window, limit: args.limit, filters: p.simpleParamFilters(args), mode: "window", select: LLM_CALL_PROJECTION });
-    const calls = found.items.flatMap(llmCalls);
+    const found = await findLlmCalls(ctx, { ...window, limit: args.limit, filters: p.simpleParamFilters(args), mode: "window", select: LLM_CALL_PROJECTION });
+    const calls = found.items;
     // First and last seen are compared as instants (the original compared ISO strings, which breaks across offsets).
     const groups = aggregate(calls, (c) => modelKey(c.llm), {
       provider: { kind: "first", of: (c) => c.llm.system },

@@ -1,22 +1,14 @@
 /** Pieces shared by the LLM analytics tools. */
-import type { Span, Trace } from "../domain/trace.js";
-import { parseLlmSpan, responseFirstModel, type LlmAttributes } from "../genai/llm-span.js";
+import type { LlmCallRecord } from "../backends/trace-backend.js";
+import { responseFirstModel, type LlmAttributes } from "../genai/llm-span.js";
+import { callsOf } from "../query/llm-calls.js";
 import { skippedSchema } from "./summaries.js";
 
-export interface LlmCall {
-  span: Span;
-  llm: LlmAttributes;
-}
+/** An LLM call as the tools read it: its span (identity, timing, status) and the parser's reading. */
+export type LlmCall = LlmCallRecord;
 
 /** LLM spans of a trace that parse, in span order. */
-export function llmCalls(trace: Trace): LlmCall[] {
-  const out: LlmCall[] = [];
-  for (const span of trace.spans) {
-    const llm = parseLlmSpan(span);
-    if (llm) out.push({ span, llm });
-  }
-  return out;
-}
+export const llmCalls = callsOf;
 
 /** The model name the LLM tools group by: the model that answered, else the one requested. */
 export function modelKey(llm: LlmAttributes): string {

@@ -3,7 +3,7 @@
  * lower one (type-only imports included: a type is a dependency too). The table below is the
  * architecture; a new folder must be placed in it, or this test fails.
  *
- *   cli -> mcp -> app -> tools -> query -> backends -> store/ingest -> analytics/redact/access
+ *   bin -> cli -> mcp -> app -> tools -> query -> backends -> store/ingest -> analytics/redact/access
  *       -> genai/otlp -> domain/util/errors/logger/version
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -39,6 +39,8 @@ const LAYERS: Readonly<Record<string, number>> = {
   app: 7,
   mcp: 8,
   cli: 9,
+  // The executable: runs cli's main and exits.
+  bin: 10,
 };
 
 function filesUnder(dir: string): string[] {

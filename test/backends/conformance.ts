@@ -1,7 +1,10 @@
 /**
  * One suite of behaviours every backend adapter must show, run through the real search layer
  * (searchTraces / searchSpans) against the backend's fake world serving the shared dataset.
- * Every expectation is computed from the dataset; none is hard-coded.
+ * Every expectation is computed from the dataset; none is hard-coded. Trace-level values (root,
+ * service, start, duration, status) come from the raw spans (test/helpers/dataset-truth.ts), never
+ * from the assembled Trace fields, which src computes; the dataset includes the edge traces
+ * (an OK root over an ERROR child, two roots, clock skew, spans in arbitrary order).
  *
  * Searches always name a root service: Jaeger requires a service, and with root services the
  * readings "a span of service S that also matches X" (Jaeger, TraceQL spansets) and "a span of S
@@ -20,7 +23,8 @@ import { backendLabel } from "../../src/backends/registry.js";
 import { BackendError, type BackendErrorKind } from "../../src/errors.js";
 import { silentLogger } from "../../src/logger.js";
 import type { BackendWorld, Fault, RunningWorld } from "../helpers/backend-world.js";
-import { generateDataset } from "../helpers/dataset.js";
+import { generateDataset, generateEdgeTraces } from "../helpers/dataset.js";
+import { truthFor, truthTable, truthWindow } from "../helpers/dataset-truth.js";
 import { PROXY_FAULTS, startFaultProxy, type FaultProxy, type ProxyFault } from "../helpers/fault-proxy.js";
 import { expectNoSecrets } from "../helpers/secrets.js";
 
@@ -93,12 +97,8 @@ export interface ConformanceSuiteOptions {
   /** Backend-specific tests, registered inside the suite's describe block. */
   extra?: (ctx: ConformanceContext) => void;
   expectations?: ConformanceExpectations;
-}
-
-function datasetWindow(dataset: Trace[]): { startMs: number; endMs: number } {
-  const start = Math.min(...dataset.map((t) => t.startTimeUs));
-  const end = Math.max(...dataset.map((t) => t.startTimeUs + t.durationMs * 1000));
-  return { startMs: Math.floor(start / 1000) - 60_000, endMs: Math.ceil(end / 1000) + 60_000 };
+  /** False for a backend that speaks no HTTP (the local store): the HTTP failure and fault-matrix tests do not apply. */
+  http?: boolean;
 }
 
 const ids = (items: Array<Trace | Span>): string[] => items.map((i) => ("spanId" in i ? i.spanId : i.traceId)).sort();
@@ -142,10 +142,12 @@ function portableAttributes(span: Span): Record<string, unknown> {
 export function describeBackendConformance(world: BackendWorld, makeOptions?: MakeOptions, suite: ConformanceSuiteOptions = {}): void {
   const expectations = suite.expectations ?? {};
   const precisionUs = expectations.timePrecisionUs ?? 1;
-  const dataset = generateDataset();
-  const window = datasetWindow(dataset);
-  const roots = [...new Set(dataset.map((t) => t.serviceName))].sort();
-  const rootOf = (service: string) => dataset.filter((t) => t.serviceName === service);
+  const dataset = [...generateDataset(), ...generateEdgeTraces()];
+  const truth = truthTable(dataset);
+  const truthOf = (t: Trace) => truthFor(truth, t.traceId);
+  const window = truthWindow(truth);
+  const roots = [...new Set(dataset.map((t) => truthOf(t).serviceName))].sort();
+  const rootOf = (service: string) => dataset.filter((t) => truthOf(t).serviceName === service);
 
   describe(`${world.kind} backend conformance`, () => {
     let running: RunningWorld;
@@ -218,8 +220,8 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
         sortedIds((await searchTraces(backend, query([eq("service.name", service), eq("operation_name", operation)]))).items);
       if (expectations.traceOperation === "root") {
         expect(await search(op)).toEqual([]);
-        const rootOp = rootOf(service)[0]!.rootOperation;
-        expect(await search(rootOp)).toEqual(sortedIds(rootOf(service).filter((t) => t.rootOperation === rootOp)));
+        const rootOp = truthOf(rootOf(service)[0]!).rootOperation;
+        expect(await search(rootOp)).toEqual(sortedIds(rootOf(service).filter((t) => truthOf(t).rootOperation === rootOp)));
       } else {
         expect(await search(op)).toEqual(sortedIds(rootOf(service).filter((t) => t.spans.some((s) => s.operationName === op))));
       }
@@ -227,12 +229,12 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
 
     it("finds traces by minimum duration", async () => {
       const service = roots[0]!;
-      const durations = [...new Set(rootOf(service).map((t) => t.durationMs))].sort((a, b) => a - b);
+      const durations = [...new Set(rootOf(service).map((t) => truthOf(t).durationMs))].sort((a, b) => a - b);
       expect(durations.length, "distinct durations").toBeGreaterThan(1);
       const mid = Math.floor(durations.length / 2);
       // Halfway between two durations (fractional ms): no boundary ties, and bounds must convert exactly enough.
       const threshold = (durations[mid - 1]! + durations[mid]!) / 2;
-      const want = rootOf(service).filter((t) => t.durationMs >= threshold);
+      const want = rootOf(service).filter((t) => truthOf(t).durationMs >= threshold);
       expect(want.length).toBeGreaterThan(0);
       expect(want.length).toBeLessThan(rootOf(service).length);
 
@@ -296,10 +298,10 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
 
       expect(got.traceId).toBe(want!.traceId);
       expect(ids(got.spans)).toEqual(ids(want!.spans));
-      expect(got.rootOperation).toBe(want!.rootOperation);
-      expect(got.durationMs).toBeCloseTo(want!.durationMs, 3);
+      expect(got.rootOperation).toBe(truthOf(want!).rootOperation);
+      expect(got.durationMs).toBeCloseTo(truthOf(want!).durationMs, 3);
       if (!omits.has("status")) expect(got.status).toBe("ERROR");
-      if (!omits.has("serviceName")) expect(got.serviceName).toBe(want!.serviceName);
+      if (!omits.has("serviceName")) expect(got.serviceName).toBe(truthOf(want!).serviceName);
       for (const w of want!.spans) {
         const g = got.spans.find((s) => s.spanId === w.spanId)!;
         const label = `${w.operationName} ${w.spanId}`;
@@ -313,6 +315,36 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
         for (const [k, v] of Object.entries(g.attributes)) {
           if (k.startsWith("gen_ai.usage.")) expect(Number.isInteger(v), `${label} ${k}`).toBe(true);
         }
+      }
+    });
+
+    /** A trace as read back, against the truth: root, service, start, duration, status, span count. */
+    const expectTruth = (got: Trace, label: string): void => {
+      const want = truth.get(got.traceId);
+      expect(want, `${label}: a trace of the dataset`).toBeDefined();
+      expect({ root: got.rootOperation, status: got.status, spans: got.spans.length }, label).toEqual({
+        root: want!.rootOperation,
+        status: want!.status,
+        spans: want!.spanCount,
+      });
+      if (!(expectations.getTraceOmits ?? []).includes("serviceName")) expect(got.serviceName, label).toBe(want!.serviceName);
+      expect(Math.abs(got.startTimeUs - want!.startTimeUs), `${label}: start`).toBeLessThanOrEqual(precisionUs);
+      // Start and end are each read to the wire's precision.
+      expect(Math.abs(got.durationMs - want!.durationMs), `${label}: duration`).toBeLessThanOrEqual((2 * precisionUs) / 1000 + 1e-9);
+    };
+
+    it("reads every trace by id with the root, start, duration and status of its raw spans (edge traces included)", async () => {
+      expect(dataset.some((t) => truthOf(t).status === "ERROR" && t.spans.find((s) => !s.parentSpanId)!.status === "OK"), "an OK root over an ERROR child").toBe(true);
+      expect(dataset.some((t) => t.spans.filter((s) => !s.parentSpanId).length > 1), "a trace with two roots").toBe(true);
+      expect(dataset.some((t) => truthOf(t).startTimeUs < t.spans.find((s) => !s.parentSpanId)!.startTimeUs), "a child that starts before its root").toBe(true);
+      for (const t of dataset) expectTruth(await backend.getTrace(t.traceId), `getTrace ${t.traceId}`);
+    });
+
+    it("search results carry the same trace-level values as the truth, on every root service", async () => {
+      for (const service of roots) {
+        const res = await searchTraces(backend, query([eq("service.name", service)]));
+        expect(sortedIds(res.items), service).toEqual(sortedIds(rootOf(service)));
+        for (const t of res.items) expectTruth(t, `search ${service} ${t.traceId}`);
       }
     });
 
@@ -332,7 +364,7 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
       const service = roots[0]!;
       const want =
         expectations.serviceOperations === "root"
-          ? rootOf(service).map((t) => t.rootOperation)
+          ? rootOf(service).map((t) => truthOf(t).rootOperation)
           : dataset.flatMap((t) => t.spans).filter((s) => s.serviceName === service).map((s) => s.operationName);
       const ops = await backend.getServiceOperations(service);
       expect(ops).toEqual(expect.arrayContaining([...new Set(want)]));
@@ -343,7 +375,7 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
       expect(health).toMatchObject({ status: "healthy", backend: world.kind });
     });
 
-    describe("failures", () => {
+    describe.runIf(suite.http !== false)("failures", () => {
       const search = () => searchTraces(backend, query([eq("service.name", roots[0]!)]));
 
       for (const [fault, status] of [
@@ -405,13 +437,13 @@ export function describeBackendConformance(world: BackendWorld, makeOptions?: Ma
       });
     });
 
-    describe("fault matrix through a fault-injecting proxy", () => {
+    describe.runIf(suite.http !== false)("fault matrix through a fault-injecting proxy", () => {
       let proxy: FaultProxy;
       let faulty: TraceBackend;
       const withCredentials = (url: string) => url.replace("http://", `http://${URL_USER}:${URL_PASSWORD}@`);
       const basic = Buffer.from(`${URL_USER}:${URL_PASSWORD}`).toString("base64");
       const secrets = [TEST_API_KEY, HEADER_TOKEN, URL_PASSWORD, basic];
-      const knownTrace = () => dataset.find((t) => t.serviceName === roots[0])!.traceId;
+      const knownTrace = () => rootOf(roots[0]!)[0]!.traceId;
       const calls: Array<[string, (b: TraceBackend) => Promise<unknown>]> = [
         ["listServices", (b) => b.listServices()],
         ["searchTraces", (b) => searchTraces(b, query([eq("service.name", roots[0]!)], 5))],

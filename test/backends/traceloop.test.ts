@@ -9,6 +9,7 @@ import { BackendError } from "../../src/errors.js";
 import { traceTotalTokens } from "../../src/genai/llm-span.js";
 import { silentLogger } from "../../src/logger.js";
 import { DATASET_START_MS, generateDataset } from "../helpers/dataset.js";
+import { traceTruth } from "../helpers/dataset-truth.js";
 import { traceloopWorld, type TraceloopRunningWorld, type TraceloopWorldOptions } from "../helpers/traceloop-world.js";
 import { TEST_API_KEY, describeBackendConformance } from "./conformance.js";
 
@@ -119,6 +120,40 @@ describe("traceloop search_traces", () => {
     expect(bodies[1]!.limit).toBe(3);
   });
 
+  describe("a window that does not fall on whole seconds", () => {
+    // The API takes whole seconds (from floor(start), to ceil(end)), so it returns rows up to a
+    // second outside the asked window; the adapter trims them to the exact milliseconds. Roots
+    // start at hh:mm:00.400 (plus µs), a minute apart.
+    const dataset = generateDataset({ traces: 4, startMs: DATASET_START_MS + 400 });
+    const rootMs = dataset.map((t) => Math.floor(t.spans.find((s) => !s.parentSpanId)!.startTimeUs / 1000));
+    /** Rows the API stores: ms timestamps, floored. */
+    const rowMs = (startTimeUs: number) => Math.floor(startTimeUs / 1000);
+
+    it("root spans: one millisecond inside each edge is in, one outside is out, though the API returned it", async () => {
+      const { world, backend } = await setup(dataset);
+      expect(rootMs[0]! % 1000).toBe(400);
+      const narrow = { startMs: rootMs[0]! + 1, endMs: rootMs[2]! - 1 };
+      const res = await backend.searchTraces({ ...narrow, limit: 50, filters: [], target: "traces" });
+      expect(res.items.map((t) => t.traceId)).toEqual([dataset[1]!.traceId]);
+      // The API was asked for whole seconds that hold both neighbours, so the trim was the adapter's.
+      const body = posts(world, ROOT)[0]!.body as { from_timestamp_sec: number; to_timestamp_sec: number };
+      expect(body.from_timestamp_sec * 1000).toBeLessThanOrEqual(rootMs[0]!);
+      expect(body.to_timestamp_sec * 1000).toBeGreaterThanOrEqual(rootMs[2]!);
+      // Bounds are inclusive: the same window widened by a millisecond on each side takes both.
+      const wide = await backend.searchTraces({ startMs: rootMs[0]!, endMs: rootMs[2]!, limit: 50, filters: [], target: "traces" });
+      expect(wide.items.map((t) => t.traceId).sort()).toEqual(dataset.slice(0, 3).map((t) => t.traceId).sort());
+    });
+
+    it("spans: exactly the rows whose millisecond timestamp is in the window", async () => {
+      const { backend } = await setup(dataset);
+      const narrow = { startMs: rootMs[0]! + 1, endMs: rootMs[2]! - 1 };
+      const res = await backend.searchSpans!({ ...narrow, limit: 1000, filters: [], target: "spans" });
+      const want = dataset.flatMap((t) => t.spans).filter((s) => rowMs(s.startTimeUs) >= narrow.startMs && rowMs(s.startTimeUs) <= narrow.endMs);
+      expect(want.some((s) => s.traceId === dataset[0]!.traceId), "trace 0's children are in, its root is not").toBe(true);
+      expect(res.items.map((s) => s.spanId).sort()).toEqual(want.map((s) => s.spanId).sort());
+    });
+  });
+
   it("stops when the listing is exhausted", async () => {
     const { world, backend } = await setup(generateDataset({ traces: 7 }));
     const res = await backend.searchTraces({ ...WINDOW, limit: 50, filters: [], target: "traces" });
@@ -135,9 +170,10 @@ describe("traceloop search_traces", () => {
     for (const t of res.items) {
       const want = dataset.find((d) => d.traceId === t.traceId)!;
       expect(t.spans).toHaveLength(want.spans.length);
-      expect(traceTotalTokens(t)).toBe(traceTotalTokens(want));
-      expect(t.status).toBe(want.status);
-      expect(t.serviceName).toBe(want.serviceName);
+      // Expected values from the raw spans (dataset-truth.ts), not src's parser or assembler.
+      expect(traceTotalTokens(t)).toBe(traceTruth(want.spans).totalTokens);
+      expect(t.status).toBe(traceTruth(want.spans).status);
+      expect(t.serviceName).toBe(traceTruth(want.spans).serviceName);
       expect(t.rootOperation).toBe("agent.workflow");
       expect(t.spans.every((s) => s.serviceName !== "")).toBe(true);
     }
@@ -172,7 +208,7 @@ describe("traceloop search_traces", () => {
   it("applies what the API cannot (status) locally, beside what it can (service)", async () => {
     const { world, backend, dataset } = await setup();
     const res = await searchTraces(backend, { ...WINDOW, limit: 20, filters: [eq("status", "ERROR"), eq("service.name", "travel-agent")] });
-    const want = dataset.filter((t) => t.status === "ERROR" && t.serviceName === "travel-agent");
+    const want = dataset.filter((t) => traceTruth(t.spans).status === "ERROR" && traceTruth(t.spans).serviceName === "travel-agent");
     expect(want.length).toBeGreaterThan(0);
     expect(res.items.map((t) => t.traceId).sort()).toEqual(want.map((t) => t.traceId).sort());
     expect((posts(world, ROOT)[0]!.body as { filters: unknown[] }).filters).toEqual([

@@ -25,6 +25,12 @@ import {
   type TraceloopFilter,
 } from "../../src/backends/traceloop/traceloop-query.js";
 import { canonicalField, eq, toFilter, type Filter, type Operator, type Scalar } from "../../src/domain/filter.js";
+import { assembleTrace, createSpan, type Span, type Trace } from "../../src/domain/trace.js";
+import type { BackendSearch, TraceBackend } from "../../src/backends/trace-backend.js";
+import { filterSpans, filterTraces } from "../../src/query/filter-engine.js";
+import { findSpans, findTraces } from "../../src/query/search.js";
+import { generateDataset, generateEdgeTraces } from "../helpers/dataset.js";
+import { queryContext } from "../helpers/query.js";
 
 type Sent = Exclude<Pushdown, "none">;
 
@@ -489,6 +495,75 @@ describe("filter translation table", () => {
           expect(where, label).toEqual([true, mode === "narrowing"]);
         }
       }
+    }
+  });
+});
+
+/**
+ * The same table through the real query layer (findTraces / findSpans) over a probe backend with
+ * each adapter's own pushdown (and Jaeger's compile), which records the filters it is sent and
+ * answers with every item in the window, ignoring them, as a backend that ignores a filter does.
+ * So a filter the backend is told to apply must be in what it was sent, and a filter it does not
+ * apply exactly must still shape the answer: the answer is the filter engine's (the reference
+ * semantics, src/query/filter-engine.ts, tested on its own) over the probe's items. An exact
+ * filter is trusted to the backend, so the probe's unfiltered answer comes back whole.
+ *
+ * (This replaces an assertion that could not fail: "a 'none' filter adds nothing to the request"
+ * was checked on a request built from the plan's remote filters, which exclude it by construction.)
+ */
+describe("filter translation table, end to end through the query layer", () => {
+  // A trace that fails the table's positive filters (other service and name, 1 ms, no attributes).
+  const odd = (() => {
+    const traceId = "0000000000000000000000000000abcd";
+    return assembleTrace(traceId, [createSpan({ traceId, spanId: "000000000000abcd", operationName: "other", serviceName: "other", startTimeUs: Date.UTC(2025, 10, 13, 12, 0, 30) * 1000, durationMs: 1, status: "OK" })])!;
+  })();
+  const traces: Trace[] = [...generateDataset(), ...generateEdgeTraces(), odd];
+  const spans: Span[] = traces.flatMap((t) => t.spans);
+  const WINDOW_ALL = { startMs: Date.UTC(2025, 10, 13, 11), endMs: Date.UTC(2025, 10, 13, 14) };
+
+  function probe(name: string, pushdown: TraceBackend["pushdown"], capabilities: TraceBackend["capabilities"], compile?: TraceBackend["compile"]): { backend: TraceBackend; sent: Filter[][] } {
+    const sent: Filter[][] = [];
+    const record = (q: BackendSearch) => void sent.push(q.filters);
+    const backend: TraceBackend = {
+      kind: `probe-${name}`,
+      url: "probe://",
+      // The adapter's own capabilities (they decide what the plan keeps local), made searchable without a service.
+      capabilities: { ...capabilities, requiresService: false, selfServices: [], searchOrder: "newest", completeTracesInSearch: true },
+      pushdown,
+      ...(compile ? { compile } : {}),
+      searchTraces: async (q) => (record(q), { items: traces, notes: [] }),
+      searchSpans: async (q) => (record(q), { items: spans, notes: [] }),
+      getTrace: async (id) => traces.find((t) => t.traceId === id)!,
+      listServices: async () => [],
+      getServiceOperations: async () => [],
+      healthCheck: async () => ({ status: "healthy", backend: name, url: "probe://" }),
+      close: async () => undefined,
+    };
+    return { backend, sent };
+  }
+
+  const PROBES = [
+    { name: "jaeger", backend: JAEGER },
+    { name: "tempo", backend: TEMPO },
+    { name: "traceloop", backend: TRACELOOP },
+  ] as const;
+
+  const key = (x: Trace | Span) => ("spanId" in x ? `${x.traceId}/${x.spanId}` : x.traceId);
+
+  it.each(TABLE)("$name ($target)", async (row) => {
+    const everything = (row.target === "traces" ? traces : spans).map(key).sort();
+    const reference = (row.target === "traces" ? filterTraces(traces, [row.filter]) : filterSpans(spans, [row.filter])).map(key).sort();
+    // Otherwise "applied" and "not applied" would give the same answer here.
+    expect(reference.length, "the filter rejects some probe items").toBeLessThan(everything.length);
+    for (const p of PROBES) {
+      const { backend, sent } = probe(p.name, p.backend.pushdown, p.backend.capabilities, "compile" in p.backend ? p.backend.compile : undefined);
+      const request = { ...WINDOW_ALL, filters: [row.filter], limit: 10_000, mode: "window" as const };
+      const found = row.target === "traces" ? await findTraces(queryContext(backend), request) : await findSpans(queryContext(backend), request);
+      const mode = planned(p.backend, row.filter, row.target);
+      const label = `${p.name}: ${mode}`;
+      expect(sent.length, label).toBeGreaterThan(0);
+      for (const filters of sent) expect(filters.includes(row.filter), `${label}: sent to the backend`).toBe(mode !== "none");
+      expect(found.items.map(key).sort(), label).toEqual(mode === "exact" ? everything : reference);
     }
   });
 });

@@ -133,3 +133,36 @@ describe("demo-data (built bin)", () => {
     expect(bad.stderr).toMatch(/^opentelemetry-mcp: Invalid value 'has space' for --run-id/);
   });
 });
+
+describe("demo-data with nothing at the default endpoint", () => {
+  /** True when something already listens on 127.0.0.1:4318 (a developer's Jaeger): then the fallback cannot be seen. */
+  async function defaultPortTaken(): Promise<boolean> {
+    const { createConnection } = await import("node:net");
+    return new Promise((resolve) => {
+      const socket = createConnection({ host: "127.0.0.1", port: 4318 });
+      socket.once("connect", () => (socket.destroy(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+  }
+
+  it("stores the traces in the local store, where the server then finds them", async (ctx) => {
+    if (await defaultPortTaken()) ctx.skip();
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "otel-mcp-demo-store-"));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const r = await runCli(["demo-data", "--data-dir", dir, "--traces", "4", "--seed", "3"]);
+    expect(r.code, r.stderr).toBe(0);
+    const stored = r.stderr.split("\n").find((l) => l.includes("Stored 4 traces"));
+    expect(stored).toContain(`in the local store ${dir}`);
+    const spans = Number(/\((\d+) spans\)/.exec(stored!)![1]);
+    // The same seed and count, as plain data: what must now be in the store.
+    const { buildDemoPlan } = await import("../../src/demo/index.js");
+    const plan = buildDemoPlan({ seed: 3, traces: 4, nowMs: Date.now() });
+    expect(spans).toBe(plan.traces.reduce((n, t) => n + t.spans.length, 0));
+    const listed = await runCli(["--data-dir", dir, "call", "list_services"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).services).toEqual([...new Set(plan.traces.flatMap((t) => t.spans.map((s) => s.service)))].sort());
+  });
+});

@@ -42,7 +42,8 @@ describe("start_locally.sh", () => {
     const fromEnv = await runScript({ BACKEND_URL: "http://127.0.0.1:3999" });
     expect(fromEnv.stderr).toContain("backend tempo at http://127.0.0.1:3999");
     rmSync(join(dir, ".env"));
-    const defaults = await runScript();
-    expect(defaults.stderr).toContain("backend jaeger at http://localhost:16686");
+    // No backend at all: the local store, in the per-user data directory (here a scratch XDG_DATA_HOME).
+    const defaults = await runScript({ XDG_DATA_HOME: dir });
+    expect(defaults.stderr).toContain(`backend local at file://${join(dir, "opentelemetry-mcp")}`);
   });
 });

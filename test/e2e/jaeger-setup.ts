@@ -4,16 +4,22 @@
  * and hand the URLs and plan parameters to the tests.
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 import { buildDemoPlan, emitDemoPlan, type DemoPlan } from "../../src/demo/index.js";
 import { silentLogger } from "../../src/logger.js";
+import { startOtlpReceiver } from "../../src/ingest/otlp-receiver.js";
+import { openStore } from "../../src/store/index.js";
 import { locateJaeger, startJaeger } from "./jaeger.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
+    e2eBackend: "jaeger" | "local";
+    localDataDir: string;
     jaegerQueryUrl: string;
     otlpEndpoint: string;
     demoSeed: number;
@@ -70,6 +76,23 @@ async function waitUntilQueryable(queryUrl: string, plan: DemoPlan, timeoutMs: n
   );
 }
 
+let localDataDir = "";
+
+/** The plan's spans, sent by the OpenTelemetry SDK exporter to a receiver that appends to a store in `dir`. */
+async function fillLocalStore(dir: string, plan: DemoPlan): Promise<void> {
+  const store = await openStore({ dataDir: dir, retentionMs: 14 * 86_400_000, maxBytes: 1024 ** 3, logger: silentLogger() });
+  try {
+    const receiver = await startOtlpReceiver({ host: "127.0.0.1", port: 0, sink: store, logger: silentLogger() });
+    try {
+      await emitDemoPlan(plan, { otlpEndpoint: receiver.url, logger: silentLogger() });
+    } finally {
+      await receiver.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   build();
@@ -80,6 +103,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const plan = buildDemoPlan({ seed: E2E_SEED, traces: E2E_TRACES, nowMs });
     const sent = await emitDemoPlan(plan, { otlpEndpoint: jaeger.otlpEndpoint, logger: silentLogger() });
     await waitUntilQueryable(jaeger.queryUrl, plan, 30_000);
+    // The same plan, through the same SDK exporter, into a local store's receiver.
+    localDataDir = mkdtempSync(join(tmpdir(), "otel-mcp-e2e-store-"));
+    await fillLocalStore(localDataDir, plan);
+    project.provide("localDataDir", localDataDir);
     process.stderr.write(
       `e2e: Jaeger ${jaeger.queryUrl} ready with ${sent.traces} traces / ${sent.spans} spans (seed ${E2E_SEED}) in ${Date.now() - started} ms\n`,
     );
@@ -94,5 +121,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   return async () => {
     await jaeger.stop();
+    rmSync(localDataDir, { recursive: true, force: true });
   };
 }

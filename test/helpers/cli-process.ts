@@ -1,5 +1,8 @@
 /** Runs the built bin (dist/cli.js, built by test/global-setup.ts) as a child process, as users do. */
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
@@ -22,13 +25,20 @@ export interface CliRunOptions {
   command?: string[];
 }
 
-/** The environment without the server's own variables, so the machine's settings cannot leak into a test. */
+/** One scratch data home for every spawned server: a local-store default must never touch the user's own. */
+const SCRATCH_DATA_HOME = mkdtempSync(join(tmpdir(), "otel-mcp-cli-data-"));
+
+/**
+ * The environment without the server's own variables, so the machine's settings cannot leak into
+ * a test; the local store (the default backend) lives in a scratch directory and its OTLP receiver
+ * on a free port, unless the test says otherwise.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(BACKEND_|MCP_|LOG_LEVEL|MAX_|FETCH_|COMPRESS_)/.test(k)) clean[k] = v;
+    if (v !== undefined && !/^(BACKEND_|MCP_|LOG_LEVEL|MAX_|FETCH_|COMPRESS_|DATA_DIR|DATA_RETENTION|OTLP_|STORE_|XDG_DATA_HOME)/.test(k)) clean[k] = v;
   }
-  return { ...clean, ...extra };
+  return { XDG_DATA_HOME: SCRATCH_DATA_HOME, OTLP_LISTEN: "127.0.0.1:0", ...clean, ...extra };
 }
 
 export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {

@@ -4,7 +4,7 @@
  * data and the same expected answers.
  */
 import { mulberry32 } from "../../src/demo/plan.js";
-import { assembleTrace, createSpan, type Span, type Trace } from "../../src/domain/trace.js";
+import { assembleTrace, createSpan, type Span, type SpanInit, type Trace } from "../../src/domain/trace.js";
 
 /** Seeded PRNG so datasets are reproducible: the demo generator's own. */
 export const rng = mulberry32;
@@ -157,4 +157,106 @@ export function generateDataset(options: DatasetOptions = {}): Trace[] {
     traces.push(assembleTrace(traceId, [root, ...spans])!);
   }
   return traces;
+}
+
+export interface EdgeTraceOptions {
+  seed?: number;
+  /** Service of every edge trace's spans (the HTTP children excepted, which are profile-svc). */
+  service?: string;
+  /** Epoch ms of the first edge trace; the others follow a minute apart. */
+  startMs?: number;
+}
+
+/** What each edge trace is there to break, by name (generateEdgeTraces returns them in this order). */
+export const EDGE_CASES = ["ok-root-over-error-child", "two-roots", "clock-skew", "arbitrary-order"] as const;
+export type EdgeCase = (typeof EDGE_CASES)[number];
+
+export const EDGE_SERVICE = "edge-cases";
+
+/**
+ * Traces where the trace-level values differ from the root span's own, so a rule that reads the
+ * root alone (or the first span, or trusts span order) gives a wrong answer:
+ * - ok-root-over-error-child: the root is OK, an LLM child is ERROR (with error.type and an
+ *   exception event, as instrumentations record it): the trace is ERROR;
+ * - two-roots: two spans without a parent; the first (and earliest) is the root, and the trace
+ *   runs to the end of the second root's child;
+ * - clock-skew: an LLM child starts 40 ms before its parent and ends 250 ms after it, and the root
+ *   is UNSET: the trace starts with the child, lasts 1290 ms, and is OK;
+ * - arbitrary-order: the spans come children first, the root third, the earliest child last.
+ * One LLM call has no total_tokens attribute (its total is prompt + completion). Every span is in
+ * `service` except an HTTP child in profile-svc, so a service search finds each trace through
+ * its root service. Expected values: test/helpers/dataset-truth.ts, never the assembled fields.
+ */
+export function generateEdgeTraces(options: EdgeTraceOptions = {}): Trace[] {
+  const rand = rng(options.seed ?? 4242);
+  const service = options.service ?? EDGE_SERVICE;
+  const base = options.startMs ?? DATASET_START_MS + 30 * 60_000;
+  const id = (): string => hex(rand, 16);
+  const llm = (system: string, model: string, tokens: { prompt: number; completion: number; total?: number }, finished = true) => ({
+    "gen_ai.system": system,
+    "gen_ai.request.model": model,
+    "gen_ai.response.model": model,
+    "gen_ai.operation.name": "chat",
+    "gen_ai.usage.prompt_tokens": tokens.prompt,
+    "gen_ai.usage.completion_tokens": tokens.completion,
+    ...(tokens.total !== undefined ? { "gen_ai.usage.total_tokens": tokens.total } : {}),
+    ...(finished ? { "gen_ai.response.finish_reasons": ["stop"] } : {}),
+  });
+  const out: Trace[] = [];
+  EDGE_CASES.forEach((edge, i) => {
+    const traceId = hex(rand, 32);
+    // Sub-millisecond starts, as real spans have.
+    const t0 = (base + i * 60_000) * 1000 + 137;
+    const span = (init: Omit<SpanInit, "traceId" | "serviceName"> & { serviceName?: string }): Span =>
+      createSpan({ traceId, serviceName: service, ...init });
+    const rootId = id();
+    let spans: Span[];
+    switch (edge) {
+      case "ok-root-over-error-child":
+        spans = [
+          span({ spanId: rootId, operationName: "agent.workflow", startTimeUs: t0, durationMs: 3000, status: "OK", attributes: { "traceloop.span.kind": "workflow", "traceloop.workflow.name": "agent.workflow" } }),
+          span({ spanId: id(), parentSpanId: rootId, operationName: "openai.chat", startTimeUs: t0 + 10_000, durationMs: 800, status: "OK", attributes: llm("openai", "gpt-4o", { prompt: 120, completion: 30, total: 150 }) }),
+          span({
+            spanId: id(),
+            parentSpanId: rootId,
+            operationName: "anthropic.chat",
+            startTimeUs: t0 + 900_000,
+            durationMs: 400,
+            status: "ERROR",
+            attributes: { ...llm("anthropic", "claude-3-5-sonnet", { prompt: 0, completion: 0 }, false), "error.type": "APIConnectionError", "error.message": "Connection reset by peer" },
+            events: [{ name: "exception", timestamp: t0 + 1_300_000, attributes: { "exception.type": "APIConnectionError", "exception.message": "Connection reset by peer" } }],
+          }),
+          span({ spanId: id(), parentSpanId: rootId, operationName: "search_flights.tool", startTimeUs: t0 + 1_400_000, durationMs: 200, status: "OK", attributes: { "traceloop.span.kind": "tool", "traceloop.entity.name": "search_flights" } }),
+        ];
+        break;
+      case "two-roots": {
+        const second = id();
+        spans = [
+          span({ spanId: rootId, operationName: "agent.workflow", startTimeUs: t0, durationMs: 1000, status: "OK", attributes: { "traceloop.span.kind": "workflow" } }),
+          span({ spanId: id(), parentSpanId: rootId, operationName: "openai.chat", startTimeUs: t0 + 100_000, durationMs: 500, status: "OK", attributes: llm("openai", "gpt-4o-mini", { prompt: 150, completion: 50 }) }),
+          span({ spanId: second, operationName: "agent.followup", startTimeUs: t0 + 2_000_000, durationMs: 1500, status: "OK", attributes: { "traceloop.span.kind": "workflow" } }),
+          span({ spanId: id(), parentSpanId: second, operationName: "get_weather.tool", startTimeUs: t0 + 2_100_000, durationMs: 1400, status: "OK", attributes: { "traceloop.span.kind": "tool", "traceloop.entity.name": "get_weather" } }),
+        ];
+        break;
+      }
+      case "clock-skew":
+        spans = [
+          span({ spanId: rootId, operationName: "agent.workflow", startTimeUs: t0, durationMs: 1000, status: "UNSET", attributes: { "traceloop.span.kind": "workflow" } }),
+          span({ spanId: id(), parentSpanId: rootId, operationName: "openai.chat", startTimeUs: t0 - 40_000, durationMs: 1290, status: "OK", attributes: llm("openai", "gpt-4o", { prompt: 300, completion: 21, total: 321 }) }),
+          span({ spanId: id(), parentSpanId: rootId, operationName: "GET /api/profile", serviceName: "profile-svc", startTimeUs: t0 + 200_000, durationMs: 30, status: "UNSET", attributes: { "http.request.method": "GET", "http.response.status_code": 200 } }),
+        ];
+        break;
+      case "arbitrary-order": {
+        const root = span({ spanId: rootId, operationName: "agent.workflow", startTimeUs: t0, durationMs: 2000, status: "OK", attributes: { "traceloop.span.kind": "workflow" } });
+        const earliest = span({ spanId: id(), parentSpanId: rootId, operationName: "cohere.chat", startTimeUs: t0 + 5_000, durationMs: 300, status: "OK", attributes: llm("cohere", "command-r", { prompt: 70, completion: 20, total: 90 }) });
+        const chat = span({ spanId: id(), parentSpanId: rootId, operationName: "openai.chat", startTimeUs: t0 + 400_000, durationMs: 700, status: "OK", attributes: llm("openai", "gpt-4o", { prompt: 400, completion: 10, total: 410 }) });
+        const tool = span({ spanId: id(), parentSpanId: rootId, operationName: "lookup_docs.tool", startTimeUs: t0 + 1_200_000, durationMs: 100, status: "OK", attributes: { "traceloop.span.kind": "tool", "traceloop.entity.name": "lookup_docs" } });
+        const http = span({ spanId: id(), parentSpanId: rootId, operationName: "GET /api/profile", serviceName: "profile-svc", startTimeUs: t0 + 1_400_000, durationMs: 20, status: "UNSET", attributes: { "http.request.method": "GET" } });
+        spans = [tool, chat, root, http, earliest];
+        break;
+      }
+    }
+    out.push(assembleTrace(traceId, spans)!);
+  });
+  return out;
 }

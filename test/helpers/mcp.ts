@@ -14,7 +14,8 @@ export const TEST_NOW_MS = DATASET_START_MS + 24 * 3_600_000;
 export interface Connected {
   client: Client;
   config: Config;
-  cache: TraceCache;
+  /** The cache the server uses (undefined with `cache: "app"` until read from the app). */
+  cache: TraceCache | undefined;
   /** Calls a tool and returns the parsed JSON text, the raw result and the structured content. */
   call(name: string, args?: Record<string, unknown>): Promise<ToolCall>;
   close(): Promise<void>;
@@ -32,17 +33,18 @@ export interface ConnectOptions {
   env?: Record<string, string>;
   backendFactory?: () => Promise<TraceBackend>;
   now?: () => number;
-  cache?: TraceCache;
+  /** A cache to use; "app" lets the composition root build its own (the production default). */
+  cache?: TraceCache | "app";
 }
 
 export async function connect(options: ConnectOptions = {}): Promise<Connected> {
   const config = resolveConfig(options.flags ?? {}, options.env ?? {});
   const now = options.now ?? (() => TEST_NOW_MS);
-  const cache = options.cache ?? new TraceCache({ now, settleMs: 0 });
+  const cache = options.cache === "app" ? undefined : (options.cache ?? new TraceCache({ now, settleMs: 0 }));
   const created = createServer({
     config,
     logger: silentLogger(),
-    cache,
+    ...(cache ? { cache } : {}),
     ...(options.backendFactory ? { backendFactory: options.backendFactory } : {}),
     now,
   });

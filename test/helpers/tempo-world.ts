@@ -22,6 +22,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AttributeValue } from "../../src/domain/attributes.js";
 import type { Span, Trace } from "../../src/domain/trace.js";
+import { traceTruth, type TraceTruth } from "./dataset-truth.js";
 import { listenLoopback, type BackendWorld, type Fault, type RecordedRequest, type RunningWorld } from "./backend-world.js";
 
 export interface TempoWorldOptions {
@@ -71,8 +72,12 @@ function keyValues(attrs: Record<string, AttributeValue>): Array<{ key: string; 
 
 const spanStartNs = (s: Span): bigint => BigInt(s.startTimeUs) * 1000n;
 const spanEndNs = (s: Span): bigint => spanStartNs(s) + BigInt(Math.round(s.durationMs * 1e6));
-const traceStartNs = (t: Trace): bigint => BigInt(Math.trunc(t.startTimeUs)) * 1000n;
-const traceEndNs = (t: Trace): bigint => traceStartNs(t) + BigInt(Math.round(t.durationMs * 1e6));
+// Trace-level values (root service and name, start, duration) come from the raw spans
+// (dataset-truth.ts), not from the assembled Trace: src computes those, and the world must not
+// echo src's answer back to it.
+const truthOf = (t: Trace): TraceTruth => traceTruth(t.spans);
+const traceStartNs = (t: Trace): bigint => BigInt(Math.trunc(truthOf(t).startTimeUs)) * 1000n;
+const traceEndNs = (t: Trace): bigint => traceStartNs(t) + BigInt(truthOf(t).durationNs);
 
 function otlpSpan(s: Span): Record<string, unknown> {
   const status = s.status === "ERROR" ? { code: "STATUS_CODE_ERROR" } : s.status === "OK" ? { code: "STATUS_CODE_OK" } : {};
@@ -464,11 +469,11 @@ function resolve(o: Operand, span: Span, trace: Trace): Static[] {
     case "duration":
       return [{ t: "duration", ns: Math.round(span.durationMs * 1e6) }];
     case "traceDuration":
-      return [{ t: "duration", ns: Math.round(trace.durationMs * 1e6) }];
+      return [{ t: "duration", ns: truthOf(trace).durationNs }];
     case "rootServiceName":
-      return [{ t: "string", v: trace.serviceName }];
+      return [{ t: "string", v: truthOf(trace).serviceName }];
     case "rootName":
-      return [{ t: "string", v: trace.rootOperation }];
+      return [{ t: "string", v: truthOf(trace).rootOperation }];
     default:
       return [];
   }
@@ -713,11 +718,10 @@ function searchHit(trace: Trace, matched: Span[], fields: FieldRef[], spss: numb
   return {
     // Tempo trims leading zeros from ids in listings.
     traceID: trace.traceId.replace(/^0+(?=.)/, ""),
-    rootServiceName: trace.serviceName,
-    rootTraceName: trace.rootOperation,
+    rootServiceName: truthOf(trace).serviceName,
+    rootTraceName: truthOf(trace).rootOperation,
     startTimeUnixNano: String(traceStartNs(trace)),
-    // uint32(DurationNanos / 1e6): whole milliseconds.
-    durationMs: Math.floor(trace.durationMs),
+    durationMs: Math.floor(truthOf(trace).durationMs),
     spanSet,
     spanSets: [spanSet],
   };

@@ -13,7 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AttributeValue } from "../../src/domain/attributes.js";
 import type { Span, Trace } from "../../src/domain/trace.js";
-import { traceTotalTokens } from "../../src/genai/llm-span.js";
+import { traceTruth } from "./dataset-truth.js";
 import { listenLoopback, type BackendWorld, type Fault, type RecordedRequest, type RunningWorld } from "./backend-world.js";
 
 export interface TraceloopWorldOptions {
@@ -90,7 +90,8 @@ export function toTraceloopAttributes(attributes: Record<string, AttributeValue>
 function toRows(dataset: Trace[]): Row[] {
   const rows: Row[] = [];
   for (const trace of dataset) {
-    const total = traceTotalTokens(trace);
+    // From the raw spans (dataset-truth.ts), not src's parser: the world must not echo src's answer.
+    const total = traceTruth(trace.spans).totalTokens;
     for (const span of trace.spans) rows.push(toRow(span, trace, total));
   }
   return rows;

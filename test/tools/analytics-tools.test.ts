@@ -1,14 +1,16 @@
 /**
  * The analytics tools through the MCP client, against ground truth computed here from the raw
  * built spans (test/helpers/analytics-dataset.ts) with plain loops, never with src/analytics.
- * Each runs on the in-memory backend (every filter local) and on the Jaeger world over HTTP.
+ * Each runs on the in-memory backend (every filter local), on the local store (every filter in SQL)
+ * and on the Jaeger world over HTTP.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allSpans, analyticsDataset, ANALYTICS_START_MS, HOUR_MS, MODELS, pctl, toTrace, type BuiltSpan } from "../helpers/analytics-dataset.js";
 import { jaegerWorld } from "../helpers/jaeger-world.js";
+import { filledDataDir } from "../helpers/local-world.js";
 import { connect, type Connected } from "../helpers/mcp.js";
 import { MemoryBackend } from "../helpers/memory-backend.js";
 
@@ -44,6 +46,14 @@ const setups: Array<[string, () => Promise<{ mcp: Connected; close: () => Promis
     async () => {
       const mcp = await connect({ backendFactory: async () => new MemoryBackend(ds.traces), flags: { pricing: pricingFile }, now: () => NOW });
       return { mcp, close: () => mcp.close() };
+    },
+  ],
+  [
+    "local",
+    async () => {
+      const dir = await filledDataDir(ds.traces);
+      const mcp = await connect({ flags: { backend: "local", dataDir: dir, otlpListen: "none", retention: "5200w", pricing: pricingFile }, now: () => NOW });
+      return { mcp, close: async () => (await mcp.close(), rmSync(dir, { recursive: true, force: true })) };
     },
   ],
   [

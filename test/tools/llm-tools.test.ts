@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Call } from "./truth.js";
-import { generateDataset } from "../helpers/dataset.js";
+import { assembleTrace, createSpan } from "../../src/domain/trace.js";
+import { generateDataset, generateEdgeTraces } from "../helpers/dataset.js";
+import { truthFor, truthTable } from "../helpers/dataset-truth.js";
 import { MemoryBackend } from "../helpers/memory-backend.js";
 import { connect, type Connected } from "../helpers/mcp.js";
 import { calls, modelOf, pct, sum, usageRow, usageSummary } from "./truth.js";
 
-const traces = generateDataset({ seed: 7, traces: 30 });
+// The edge traces (OK root over an ERROR child, two roots, clock skew, arbitrary span order) come
+// first in time; trace-level expectations come from the raw spans, not the assembled fields.
+const edges = generateEdgeTraces({ service: "chat-api" });
+const traces = [...generateDataset({ seed: 7, traces: 30, startMs: Date.UTC(2025, 10, 13, 13, 0, 0) }), ...edges];
+const truth = truthTable(traces);
 const all = calls(traces);
 
 describe("LLM analytics tools (ground truth from the dataset)", () => {
@@ -104,11 +110,11 @@ describe("LLM analytics tools (ground truth from the dataset)", () => {
   });
 
   it("get_llm_slow_traces orders by duration, the outlier first", async () => {
-    const expected = [...traces].sort((a, b) => b.durationMs - a.durationMs).slice(0, 3);
+    const expected = [...traces].sort((a, b) => truthFor(truth, b.traceId).durationMs - truthFor(truth, a.traceId).durationMs).slice(0, 3);
     const r = await mcp.call("get_llm_slow_traces", { limit: 3 });
     const got = r.json.traces as Array<{ trace_id: string; duration_ms: number; llm_span_count: number }>;
     expect(got.map((t) => t.trace_id)).toEqual(expected.map((t) => t.traceId));
-    expect(got[0]!.duration_ms).toBe(Math.round(expected[0]!.durationMs * 100) / 100);
+    expect(got[0]!.duration_ms).toBe(Math.round(truthFor(truth, expected[0]!.traceId).durationMs * 100) / 100);
     expect(got[0]!.duration_ms).toBeGreaterThan(20_000);
   });
 
@@ -116,8 +122,17 @@ describe("LLM analytics tools (ground truth from the dataset)", () => {
     const r = await mcp.call("find_errors", {});
     const errorTraces = traces.filter((t) => t.spans.some((s) => s.status === "ERROR"));
     expect(r.json.count).toBe(errorTraces.length);
-    const first = (r.json.error_traces as Array<{ error_spans: Array<Record<string, unknown>> }>)[0]!;
-    // The root span is ERROR too but carries no details: it reports "Unknown error".
+    const listed = r.json.error_traces as Array<{ trace_id: string; error_spans: Array<Record<string, unknown>> }>;
+    expect(listed.map((t) => t.trace_id).sort()).toEqual(errorTraces.map((t) => t.traceId).sort());
+    // Each trace lists exactly its ERROR spans: the OK root over an ERROR child lists the child alone.
+    for (const t of listed) {
+      const want = traces.find((x) => x.traceId === t.trace_id)!.spans.filter((s) => s.status === "ERROR");
+      expect(t.error_spans.map((s) => s.span_id).sort(), t.trace_id).toEqual(want.map((s) => s.spanId).sort());
+    }
+    const okRoot = listed.find((t) => t.trace_id === edges[0]!.traceId)!;
+    expect(okRoot.error_spans.map((s) => s.operation_name)).toEqual(["anthropic.chat"]);
+    // In the generated traces the root span is ERROR too but carries no details: it reports "Unknown error".
+    const first = listed.find((t) => traces.find((x) => x.traceId === t.trace_id)!.spans.some((s) => !s.parentSpanId && s.status === "ERROR"))!;
     expect(first.error_spans.find((s) => !s.is_llm_error)).toMatchObject({ error_message: "Unknown error" });
     const llmError = first.error_spans.find((s) => s.is_llm_error)!;
     expect(llmError).toMatchObject({
@@ -130,7 +145,41 @@ describe("LLM analytics tools (ground truth from the dataset)", () => {
     expect(typeof llmError.llm_provider).toBe("string");
   });
 
-  it("list_llm_tools groups tool spans by tool name (traceloop.entity.name)", async () => {
+  it("find_errors reads the OTLP status message when no exception or tag says more", async () => {
+    const t0 = traces[0]!.startTimeUs;
+    const span = createSpan({ traceId: "c".repeat(32), spanId: "d".repeat(16), operationName: "POST /tools/invoke", serviceName: "tool-runner", startTimeUs: t0, durationMs: 5, status: "ERROR", statusMessage: "tool lookup_order failed" });
+    const one = await connect({ backendFactory: async () => new MemoryBackend([assembleTrace(span.traceId, [span])!]) });
+    try {
+      const r = await one.call("find_errors", { start_time: new Date(t0 / 1000 - 60_000).toISOString(), end_time: new Date(t0 / 1000 + 60_000).toISOString() });
+      expect((r.json.error_traces as Array<{ error_spans: unknown[] }>)[0]!.error_spans[0]).toMatchObject({ span_id: span.spanId, error_message: "tool lookup_order failed" });
+    } finally {
+      await one.close();
+    }
+  });
+
+  it("search_traces and get_trace state root, start, duration, status and tokens as the raw spans give them", async () => {
+    const r = await mcp.call("search_traces", { limit: 100 });
+    const got = r.json.traces as Array<Record<string, unknown>>;
+    expect(got.map((t) => t.trace_id).sort()).toEqual(traces.map((t) => t.traceId).sort());
+    for (const t of got) {
+      const want = truthFor(truth, t.trace_id as string);
+      expect(
+        { service: t.service_name, op: t.operation_name, status: t.status, spans: t.span_count, llm: t.llm_span_count, tokens: t.total_tokens, errors: t.has_errors },
+        want.traceId,
+      ).toEqual({ service: want.serviceName, op: want.rootOperation, status: want.status, spans: want.spanCount, llm: want.llmSpanCount, tokens: want.totalTokens, errors: want.hasErrors });
+      expect(t.duration_ms as number, want.traceId).toBeCloseTo(want.durationMs, 2);
+      expect(Date.parse(t.start_time as string), want.traceId).toBe(Math.floor(want.startTimeUs / 1000));
+    }
+    for (const edge of edges) {
+      const one = await mcp.call("get_trace", { trace_id: edge.traceId });
+      const want = truthFor(truth, edge.traceId);
+      expect({ root: one.json.root_operation, status: one.json.status, spans: one.json.span_count }).toEqual({ root: want.rootOperation, status: want.status, spans: want.spanCount });
+      expect(one.json.duration_ms as number).toBeCloseTo(want.durationMs, 2);
+      expect((one.json.llm_summary as { total_tokens: number }).total_tokens).toBe(want.totalTokens);
+    }
+  });
+
+  it("list_llm_tools groups tool spans by name", async () => {
     const r = await mcp.call("list_llm_tools", {});
     const toolSpans = traces.flatMap((t) => t.spans).filter((s) => s.attributes["traceloop.span.kind"] === "tool");
     expect(r.json.total_calls).toBe(toolSpans.length);

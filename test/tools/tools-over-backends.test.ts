@@ -1,13 +1,16 @@
 /**
  * Every tool, through the MCP Client, over each real adapter talking real HTTP to its fake backend
  * (Jaeger, Tempo, Traceloop worlds on 127.0.0.1): on success (checked against the dataset) and on
- * each kind of failure (HTTP 500, malformed JSON, backend down, unknown trace id).
+ * each kind of failure (HTTP 500, malformed JSON, backend down, unknown trace id). Trace-level
+ * expectations come from the raw spans (test/helpers/dataset-truth.ts), and the dataset holds the
+ * edge traces (OK root over an ERROR child, two roots, clock skew, arbitrary span order).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Trace } from "../../src/domain/trace.js";
 import { TOOLS } from "../../src/tools/index.js";
 import type { BackendWorld, RunningWorld } from "../helpers/backend-world.js";
-import { DATASET_START_MS, generateDataset } from "../helpers/dataset.js";
+import { DATASET_START_MS, EDGE_CASES, generateDataset, generateEdgeTraces } from "../helpers/dataset.js";
+import { truthFor, truthTable, type TraceTruth } from "../helpers/dataset-truth.js";
 import { jaegerWorld } from "../helpers/jaeger-world.js";
 import { connect, type Connected } from "../helpers/mcp.js";
 import { tempoWorld } from "../helpers/tempo-world.js";
@@ -18,9 +21,16 @@ import { calls, sum, usageSummary } from "./truth.js";
 
 const API_KEY = "test-key-0123456789";
 const NOW = DATASET_START_MS + 2 * 3_600_000;
-const dataset = generateDataset({ seed: 21, traces: 15 });
 const SERVICE = "travel-agent";
-const mine = dataset.filter((t) => t.serviceName === SERVICE);
+const edges = generateEdgeTraces({ service: SERVICE, startMs: DATASET_START_MS + 30 * 60_000 });
+const dataset = [...generateDataset({ seed: 21, traces: 15 }), ...edges];
+const truth = truthTable(dataset);
+const truthOf = (t: Trace): TraceTruth => truthFor(truth, t.traceId);
+const mine = dataset.filter((t) => truthOf(t).serviceName === SERVICE);
+/** Each backend's default look-back (README: 2 days on Jaeger, 24 hours elsewhere), written out. */
+const LOOKBACK_MS: Record<string, number> = { jaeger: 48 * 3_600_000, tempo: 24 * 3_600_000, traceloop: 24 * 3_600_000 };
+/** Wire precision of span times: Traceloop carries milliseconds. */
+const PRECISION_MS: Record<string, number> = { jaeger: 0.001, tempo: 0.001, traceloop: 1 };
 const LABEL: Record<string, string> = { jaeger: "Jaeger", tempo: "Tempo", traceloop: "Traceloop" };
 
 const WORLDS: BackendWorld[] = [jaegerWorld({ now: () => NOW }), tempoWorld(), traceloopWorld({ apiKey: API_KEY })];
@@ -40,6 +50,13 @@ function argsFor(tool: string, traceId: string): Record<string, unknown> {
     default:
       return { service_name: SERVICE };
   }
+}
+
+/** "2025-11-13T12:30:00.000137Z" as epoch µs (Date.parse stops at ms). */
+function isoToUs(iso: string): number {
+  const m = /^(.*?)(?:\.(\d{1,6}))?Z$/.exec(iso);
+  if (!m) throw new Error(`not an ISO time: ${iso}`);
+  return Date.parse(`${m[1]}Z`) * 1000 + Number((m[2] ?? "").padEnd(6, "0"));
 }
 
 const ids = (traces: Trace[]) => traces.map((t) => t.traceId).sort();
@@ -65,7 +82,9 @@ describe.each(WORLDS)("all tools over $kind", (world) => {
     const traces = await mcp.call("search_traces", { service_name: SERVICE });
     expect(traces.isError).toBe(false);
     expect((traces.json.traces as Array<{ trace_id: string }>).map((t) => t.trace_id).sort()).toEqual(ids(mine));
-    expect(traces.json.window).toBeDefined();
+    // The window defaulted: the backend's own look-back before now (an assertion that can fail, unlike toBeDefined()).
+    const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+    expect(traces.json.window).toEqual({ start_time: iso(NOW - LOOKBACK_MS[world.kind]!), end_time: iso(NOW) });
 
     const tools = await mcp.call("search_spans", {
       service_name: SERVICE,
@@ -99,15 +118,55 @@ describe.each(WORLDS)("all tools over $kind", (world) => {
     expect(stats.json.request_count).toBe(truth.filter((c) => c.request === "gpt-4o" || c.response === "gpt-4o").length);
 
     const expensive = await mcp.call("get_llm_expensive_traces", { service_name: SERVICE, limit: 1 });
-    const byTokens = [...mine].sort((a, b) => sum(calls([b]).map((c) => c.total)) - sum(calls([a]).map((c) => c.total)));
+    const byTokens = [...mine].sort((a, b) => truthOf(b).totalTokens - truthOf(a).totalTokens);
     expect((expensive.json.traces as Array<{ trace_id: string }>)[0]!.trace_id).toBe(byTokens[0]!.traceId);
 
     const slow = await mcp.call("get_llm_slow_traces", { service_name: SERVICE, limit: 1 });
-    const byDuration = [...mine].sort((a, b) => b.durationMs - a.durationMs);
+    const byDuration = [...mine].sort((a, b) => truthOf(b).durationMs - truthOf(a).durationMs);
     expect((slow.json.traces as Array<{ trace_id: string }>)[0]!.trace_id).toBe(byDuration[0]!.traceId);
 
     const toolList = await mcp.call("list_llm_tools", { service_name: SERVICE });
     expect(toolList.json.total_calls).toBe(toolSpans.length);
+  });
+
+  it("search_traces and get_trace state each trace's root, start, duration, status and tokens as its raw spans give them", async () => {
+    expect(mine.filter((t) => edges.includes(t))).toHaveLength(EDGE_CASES.length);
+    const precision = PRECISION_MS[world.kind]!;
+    const res = await mcp.call("search_traces", { service_name: SERVICE, limit: 100 });
+    const summaries = res.json.traces as Array<Record<string, unknown>>;
+    expect(summaries.map((t) => t.trace_id).sort()).toEqual(ids(mine));
+    const check = (got: Record<string, unknown>, want: TraceTruth, label: string, root: string, id: string) => {
+      expect({ trace_id: got[id], service_name: got.service_name, operation: got[root], status: got.status, span_count: got.span_count }, label).toEqual({
+        trace_id: want.traceId,
+        service_name: want.serviceName,
+        operation: want.rootOperation,
+        status: want.status,
+        span_count: want.spanCount,
+      });
+      expect(Math.abs(isoToUs(got.start_time as string) - want.startTimeUs) / 1000, `${label}: start_time`).toBeLessThanOrEqual(precision);
+      // Answers round to 3 decimals (src/mcp/tidy-numbers.ts); start and end are each read to the wire's precision.
+      expect(Math.abs((got.duration_ms as number) - want.durationMs), `${label}: duration_ms`).toBeLessThanOrEqual(2 * precision + 0.0005);
+    };
+    for (const got of summaries) {
+      const want = truthFor(truth, got.trace_id as string);
+      check(got, want, `search_traces ${want.traceId}`, "operation_name", "trace_id");
+      expect({ total_tokens: got.total_tokens, has_errors: got.has_errors, llm_span_count: got.llm_span_count }).toEqual({
+        total_tokens: want.totalTokens,
+        has_errors: want.hasErrors,
+        llm_span_count: want.llmSpanCount,
+      });
+    }
+    for (const edge of edges) {
+      const got = await mcp.call("get_trace", { trace_id: edge.traceId });
+      expect(got.isError).toBe(false);
+      check(got.json, truthOf(edge), `get_trace ${EDGE_CASES[edges.indexOf(edge)]}`, "root_operation", "trace_id");
+    }
+    const errors = await mcp.call("find_errors", { service_name: SERVICE });
+    expect((errors.json.error_traces as Array<{ trace_id: string }>).map((t) => t.trace_id)).toContain(edges[0]!.traceId);
+    const slow = await mcp.call("get_llm_slow_traces", { service_name: SERVICE, limit: 100 });
+    const slowIds = (slow.json.traces as Array<{ trace_id: string }>).map((t) => t.trace_id);
+    const llmTraces = mine.filter((t) => truthOf(t).llmSpanCount > 0);
+    expect(slowIds).toEqual([...llmTraces].sort((a, b) => truthOf(b).durationMs - truthOf(a).durationMs).map((t) => t.traceId));
   });
 
   it("serves a repeated get_trace from the cache without a backend request", async () => {

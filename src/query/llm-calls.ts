@@ -1,0 +1,41 @@
+/**
+ * The LLM calls a question is about, for the LLM tools (usage, models, model stats). Where the
+ * backend reads calls itself (llmCalls: SQL over the local store or ClickHouse) every call of every
+ * matching trace in the window comes back in one query, with no cap on traces; elsewhere the
+ * matching traces are searched (up to the request's limit, projected where the backend can) and
+ * their calls parsed here. Either way the calls are the GenAI parser's reading, so the tools
+ * compute the same answer from them.
+ */
+import type { LlmCallRecord } from "../backends/trace-backend.js";
+import type { Trace } from "../domain/trace.js";
+import { parseLlmSpan } from "../genai/llm-span.js";
+import type { QueryContext } from "./context.js";
+import { planFilters } from "./plan.js";
+import { findTraces, type Found, type SearchRequest } from "./search.js";
+import { resolveWindow } from "./window.js";
+
+/** The calls of a trace that parse as LLM calls, in span order. */
+export function callsOf(trace: Trace): LlmCallRecord[] {
+  const out: LlmCallRecord[] = [];
+  for (const span of trace.spans) {
+    const llm = parseLlmSpan(span);
+    if (llm) out.push({ span, llm });
+  }
+  return out;
+}
+
+/** `Found` of calls: coverage counts the traces they came from and, as spans, the calls. */
+export async function findLlmCalls(ctx: QueryContext, request: SearchRequest): Promise<Found<LlmCallRecord>> {
+  const backend = await ctx.backend();
+  // A scope restricts rows here, span by span, so a scoped caller reads traces (search.ts).
+  const scoped = ctx.scope !== undefined && !ctx.scope.all;
+  const exact = planFilters(backend, request.filters, "traces").local.length === 0;
+  if (backend.llmCalls && !scoped && exact) {
+    const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
+    const res = await backend.llmCalls({ ...window, filters: [...request.filters] });
+    return { items: res.calls, window, notes: [], skipped: [], coverage: { traces: res.traces, spans: res.calls.length, complete: true, examined: res.traces } };
+  }
+  const found = await findTraces(ctx, request);
+  const items = found.items.flatMap(callsOf);
+  return { ...found, items, coverage: { ...found.coverage, spans: items.length } };
+}

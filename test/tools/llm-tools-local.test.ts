@@ -1,0 +1,67 @@
+/**
+ * The LLM tools on the local store read calls in SQL (the LlmCall column, one query per tool call)
+ * instead of fetching traces: every call of the window, past the trace cap, with the same answer
+ * whole traces give. Ground truth: test/tools/truth.ts over the dataset, and the in-memory backend
+ * (whole traces, parsed here) for the answer as a whole.
+ */
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DATASET_START_MS, generateDataset } from "../helpers/dataset.js";
+import { filledDataDir } from "../helpers/local-world.js";
+import { connect, type Connected } from "../helpers/mcp.js";
+import { MemoryBackend } from "../helpers/memory-backend.js";
+import { calls } from "./truth.js";
+
+const traces = generateDataset({ seed: 21, traces: 40 });
+const all = calls(traces);
+const NOW = DATASET_START_MS + 2 * 86_400_000;
+const WINDOW = { start_time: new Date(DATASET_START_MS - 3_600_000).toISOString(), end_time: new Date(DATASET_START_MS + 86_400_000).toISOString() };
+
+let dir: string;
+let local: Connected;
+let memory: Connected;
+beforeAll(async () => {
+  dir = await filledDataDir(traces);
+  // A trace cap far below the dataset: the SQL path must not be bound by it.
+  local = await connect({ flags: { backend: "local", dataDir: dir, otlpListen: "none", retention: "5200w", maxTraces: "5" }, now: () => NOW });
+  memory = await connect({ backendFactory: async () => new MemoryBackend(traces), now: () => NOW });
+});
+afterAll(async () => {
+  await local.close();
+  await memory.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const withoutCoverage = (json: Record<string, unknown>) => {
+  const { coverage: _c, notes: _n, ...rest } = json;
+  return rest;
+};
+
+describe("LLM tools on the local store", () => {
+  it("get_llm_usage counts every call of the window, past the trace cap, and says the answer is complete", async () => {
+    const r = await local.call("get_llm_usage", { ...WINDOW, limit: 5 });
+    expect(r.isError, r.text).toBe(false);
+    expect(r.json.summary.total_requests).toBe(all.length);
+    expect(r.json.summary.total_tokens).toBe(all.reduce((n, c) => n + c.total, 0));
+    expect(r.json.coverage).toMatchObject({ traces: traces.length, spans: all.length, complete: true });
+    const full = await memory.call("get_llm_usage", WINDOW);
+    expect(withoutCoverage(r.json)).toEqual(withoutCoverage(full.json));
+  });
+
+  it("list_llm_models and get_llm_model_stats answer as whole traces do", async () => {
+    const models = await local.call("list_llm_models", WINDOW);
+    expect(withoutCoverage(models.json)).toEqual(withoutCoverage((await memory.call("list_llm_models", WINDOW)).json));
+    for (const { model } of models.json.models as Array<{ model: string }>) {
+      const got = await local.call("get_llm_model_stats", { ...WINDOW, model_name: model });
+      expect(got.isError, got.text).toBe(false);
+      expect(withoutCoverage(got.json), model).toEqual(withoutCoverage((await memory.call("get_llm_model_stats", { ...WINDOW, model_name: model })).json));
+    }
+  });
+
+  it("a service filter selects traces as everywhere (a span of the service), in SQL", async () => {
+    const service = traces[1]!.serviceName;
+    const want = calls(traces.filter((t) => t.spans.some((s) => s.serviceName === service)));
+    const r = await local.call("get_llm_usage", { ...WINDOW, service_name: service });
+    expect(r.json.summary.total_requests).toBe(want.length);
+  });
+});
