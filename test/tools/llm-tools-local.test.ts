@@ -41,8 +41,8 @@ describe("LLM tools on the local store", () => {
   it("get_llm_usage counts every call of the window, past the trace cap, and says the answer is complete", async () => {
     const r = await local.call("get_llm_usage", { ...WINDOW, limit: 5 });
     expect(r.isError, r.text).toBe(false);
-    expect(r.json.summary.total_requests).toBe(all.length);
-    expect(r.json.summary.total_tokens).toBe(all.reduce((n, c) => n + c.total, 0));
+    expect((r.json.summary as { total_requests: number }).total_requests).toBe(all.length);
+    expect((r.json.summary as { total_tokens: number }).total_tokens).toBe(all.reduce((n, c) => n + c.total, 0));
     expect(r.json.coverage).toMatchObject({ traces: traces.length, spans: all.length, complete: true });
     const full = await memory.call("get_llm_usage", WINDOW);
     expect(withoutCoverage(r.json)).toEqual(withoutCoverage(full.json));
@@ -62,6 +62,6 @@ describe("LLM tools on the local store", () => {
     const service = traces[1]!.serviceName;
     const want = calls(traces.filter((t) => t.spans.some((s) => s.serviceName === service)));
     const r = await local.call("get_llm_usage", { ...WINDOW, service_name: service });
-    expect(r.json.summary.total_requests).toBe(want.length);
+    expect((r.json.summary as { total_requests: number }).total_requests).toBe(want.length);
   });
 });
