@@ -20,7 +20,7 @@ function collect(value: string, previous: string[]): string[] {
 const ENV_HELP = `
 Environment variables (a flag wins over the environment, which wins over a .env file in the working directory):
 ${Object.values(SETTINGS)
-  .map((s) => `  ${s.env.padEnd(22)} ${s.flag}`)
+  .map((s) => `  ${s.env.padEnd(24)} ${s.flag}`)
   .join("\n")}
 
 Defaults: --backend local (the embedded store; --url alone means jaeger); --url ${DEFAULT_URLS.jaeger} (jaeger), ${DEFAULT_URLS.tempo} (tempo), ${DEFAULT_URLS.traceloop} (traceloop);

@@ -32,13 +32,16 @@ import { loadSurface } from "./surface.js";
 export const SERVER_NAME = "opentelemetry-mcp";
 
 export const INSTRUCTIONS = [
-  "Query OpenTelemetry traces (Jaeger, Grafana Tempo or Traceloop) and LLM usage recorded with OpenLLMetry / gen_ai.* attributes.",
+  "Query OpenTelemetry traces (the embedded local store, Jaeger, Grafana Tempo, Traceloop or ClickHouse) and LLM usage recorded " +
+    "in any GenAI convention (OpenLLMetry, OTel gen_ai.*, OpenInference, Vercel AI SDK, LiteLLM).",
   "Typical flow: list_services to learn service names; search_traces (or search_spans for individual spans, find_errors for failures) " +
-    "with a service_name and time window; then get_trace for the full tree of one trace.",
-  "For cost and latency questions use the LLM tools: get_llm_usage (tokens by model and service), list_llm_models, " +
-    "get_llm_model_stats (latency/token percentiles, error rate), get_llm_expensive_traces, get_llm_slow_traces, list_llm_tools.",
-  "Times accept ISO 8601 (UTC when no offset), relative forms like '1h' or 'now-30m', or epoch seconds. Answers may carry `notes` " +
-    "about default windows, filters applied locally, cuts or skipped traces: read them before concluding.",
+    "with a time window; then get_trace for one trace's tree, analyze_trace for its critical path and cost.",
+  "Aggregates: aggregate_traces (group by service, operation, model, any attribute: counts, error rate, latency percentiles, tokens, " +
+    "cost_usd, optional time buckets), analyze_errors (errors grouped by fingerprint), get_service_topology (who calls whom).",
+  "LLM cost and latency: get_llm_usage (tokens and dollars by model and service), list_llm_models, get_llm_model_stats, " +
+    "get_llm_expensive_traces, get_llm_slow_traces, list_llm_tools; conversations: list_sessions, get_session.",
+  "Times accept ISO 8601 (UTC when no offset), relative forms like '1h' or 'now-30m', or epoch seconds. Answers carry `coverage` " +
+    "(what they were computed from; complete=false means a sample) and `notes` (defaults, local filters, cuts): read them before concluding.",
   "Answers that list traces link each one as a trace://{trace_id} resource (the get_trace JSON); service://{service_name} " +
     "summarises a service's operations. The prompts cost_review, error_triage, latency_regression and debug_agent_loop lay out common investigations.",
 ].join("\n");

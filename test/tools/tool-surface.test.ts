@@ -112,6 +112,19 @@ describe("tools/list", () => {
     expect(JSON.stringify(modelFacing).length).toBeLessThan(21_000);
   });
 
+  it("the server instructions name every tool, and no tool or prompt that does not exist", async () => {
+    const { INSTRUCTIONS } = await import("../../src/mcp/server.js");
+    const prompts = (await mcp.client.listPrompts()).prompts.map((p) => p.name);
+    const names = new Set([...EXPECTED_NAMES, ...prompts]);
+    for (const tool of EXPECTED_NAMES) expect(INSTRUCTIONS, tool).toMatch(new RegExp(`\\b${tool}\\b`));
+    // Snake-case words that are fields or keys, not tools.
+    const fields = new Set(["cost_usd", "trace_id", "service_name"]);
+    for (const word of INSTRUCTIONS.match(/\b[a-z]+(?:_[a-z]+)+\b/g) ?? []) {
+      if (word.startsWith("gen_ai") || fields.has(word)) continue;
+      expect(names.has(word), `instructions name '${word}', which is neither a tool nor a prompt`).toBe(true);
+    }
+  });
+
   it("matches the committed snapshot", () => {
     const current = `${JSON.stringify(tools, null, 2)}\n`;
     if (process.env.UPDATE_TOOL_SNAPSHOT === "1") writeFileSync(SNAPSHOT, current);
