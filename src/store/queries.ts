@@ -13,9 +13,12 @@ import type { Catalog } from "./catalog.js";
 import { decodeSpan, SPAN_SELECT, STATUS_BY_NAME, type SpanRow } from "./decode.js";
 import type { Conn } from "./duckdb.js";
 import type { SegmentInfo } from "./manifest.js";
+import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
+import { aggregatePlan, type AggregateRows, type AggregateSpec } from "./sql/aggregate.js";
 import { duckdbDialect } from "./sql/dialect.js";
 import { spanWhere, traceHaving } from "./sql/filters.js";
 import { Params } from "./sql/params.js";
+import { storeTable } from "./sql/table.js";
 
 export interface TimeWindow {
   startMs: number;
@@ -187,6 +190,36 @@ export async function llmCalls(ctx: QueryContext, q: Omit<SearchParams, "limit">
   }));
   const traces = rows.length > 0 ? Number(rows[0]!.traces) : (await searchTraces(ctx, { ...q, limit: 0 })).matched;
   return { calls, traces };
+}
+
+/** The rows an aggregate reads: spans starting in the window, or the spans within the horizon of traces starting in it. */
+function aggregateRows(ctx: QueryContext, w: TimeWindow): AggregateRows {
+  const { lo, hi } = nsBounds(w);
+  const horizonNs = BigInt(Math.round(ctx.horizonMs)) * 1_000_000n;
+  const scanLo = lo - horizonNs;
+  const scanHi = hi + horizonNs;
+  const sourceFor = (a: bigint, b: bigint): string => ctx.catalog.source(overlapping(ctx.catalog.segments, Number(a / 1000n), Number(b / 1000n)));
+  return {
+    spans: (params) => ({ from: sourceFor(lo, hi), where: timeBetween(params, lo, hi) }),
+    traceSpans: (params) => ({
+      from: sourceFor(scanLo, scanHi),
+      where: timeBetween(params, scanLo, scanHi),
+      startsInWindow: (start) => `${start} BETWEEN ${dialect.timestampFromNs(params.add(lo, "BIGINT"))} AND ${dialect.timestampFromNs(params.add(hi, "BIGINT"))}`,
+    }),
+  };
+}
+
+/**
+ * An aggregate over the whole window in SQL (sql/aggregate.ts): every matching span or trace, no
+ * cap. Undefined when the plan cannot express the query exactly.
+ */
+export async function aggregate(ctx: QueryContext, q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined> {
+  const plan = aggregatePlan(q, dialect, storeTable, aggregateRows(ctx, q));
+  if (!plan) return undefined;
+  const groups = await ctx.conn.all(plan.groups.sql, plan.groups.params);
+  const usage = plan.usage ? await ctx.conn.all(plan.usage.sql, plan.usage.params) : [];
+  const [totals] = await ctx.conn.all(plan.totals.sql, plan.totals.params);
+  return plan.read(groups, usage, totals);
 }
 
 /** The match count alone (limit 0). */
