@@ -135,6 +135,44 @@ export async function searchTraces(ctx: QueryContext, q: SearchParams): Promise<
   return { traces: ids.map((id) => byId.get(id)).filter((t): t is Trace => t !== undefined), matched };
 }
 
+export interface ProjectedSpanParams extends SearchParams {
+  /** Span attributes to keep. */
+  attributes: readonly string[];
+  /** Events to keep, by name. */
+  events: readonly string[];
+}
+
+/**
+ * Matching spans (span semantics, as searchSpans) with only the named attributes and events, newest
+ * first, up to the limit, and how many matched in all. What a kernel that folds every matching span
+ * reads (analyze_errors), without decoding whole attribute maps and event payloads.
+ */
+export async function projectedSpans(ctx: QueryContext, q: ProjectedSpanParams): Promise<{ spans: Span[]; matched: number }> {
+  const { lo, hi } = nsBounds(q);
+  const params = newParams();
+  const src = ctx.catalog.source(overlapping(ctx.catalog.segments, Number(lo / 1000n), Number(hi / 1000n)));
+  const where = `${timeBetween(params, lo, hi)} AND ${spanWhere(q.filters, { params, dialect })}`;
+  const [count] = await ctx.conn.all<{ n: number }>(`SELECT count(*) AS n FROM ${src} WHERE ${where}`, params.values);
+  const matched = count?.n ?? 0;
+  if (matched === 0 || q.limit <= 0) return { spans: [], matched };
+  const keys = params.add([...q.attributes], "VARCHAR[]");
+  const names = params.add([...q.events], "VARCHAR[]");
+  const limit = params.add(q.limit, "BIGINT");
+  const rows = await ctx.conn.all<SpanRow>(
+    `SELECT *, list_transform(ev_idx, i -> epoch_ns("Events.Timestamp"[i + 1])) AS ev_ts, list_transform(ev_idx, i -> "Events.Name"[i + 1]) AS ev_name,
+            list_transform(ev_idx, i -> "Events.Attributes"[i + 1]) AS ev_attrs
+     FROM (
+       SELECT epoch_us(Timestamp) AS ts_us, TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, NULL AS ResourceAttributes,
+              ScopeName, ScopeVersion, map_from_entries(list_filter(map_entries(SpanAttributes), e -> list_contains(${keys}, e.key))) AS SpanAttributes,
+              Duration, StatusCode, StatusMessage, AttributeTypes, "Events.Timestamp", "Events.Name", "Events.Attributes",
+              list_filter(range(len("Events.Name")), i -> list_contains(${names}, "Events.Name"[i + 1])) AS ev_idx
+       FROM ${src} WHERE ${where} ORDER BY Timestamp DESC, TraceId, SpanId LIMIT ${limit}
+     ) p ORDER BY ts_us DESC, TraceId, SpanId`,
+    params.values,
+  );
+  return { spans: rows.map(decodeSpan), matched };
+}
+
 /** One LLM call as the store holds it: the span's identity and timing, and the parser's reading (derived.ts). */
 export interface StoredLlmCall {
   traceId: string;
