@@ -1,6 +1,14 @@
 /** The shape of a pushed-down aggregate's answer (see AggregateQuery in src/backends/trace-backend.ts). */
 import type { BackendMetric } from "./metrics.js";
 
+/**
+ * The LLM calls of one model and provider in a group: their token sums (semconv sense, as
+ * llm-usage.ts reads them), and the facts that say whether pricing the mean call `calls` times is
+ * what pricing each call would give (fromBackendGroups; otherwise the aggregate is computed from
+ * rows): the calls' time range (date- and time-bound prices), their input range (long-context
+ * tiers are chosen per request), and how many calls report more cache than input or more
+ * reasoning than output (priced clamped, call by call).
+ */
 export interface ModelUsage {
   model: string | null;
   provider: string | null;
@@ -10,6 +18,13 @@ export interface ModelUsage {
   cacheRead: number;
   cacheWrite: number;
   reasoning: number;
+  /** Start of the first and last call, epoch ms. */
+  firstAtMs: number;
+  lastAtMs: number;
+  /** Smallest and largest input of one call. */
+  minInput: number;
+  maxInput: number;
+  clamped: number;
 }
 
 export interface AggregateGroup {

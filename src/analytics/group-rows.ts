@@ -5,7 +5,7 @@
  */
 import type { Span, Trace } from "../domain/trace.js";
 import { CostTally, type CostCall, type CostSummary, type CostTotals } from "../genai/cost-summary.js";
-import type { Pricer } from "../genai/pricing.js";
+import { sameTierBetween, type Pricer } from "../genai/pricing.js";
 import type { AggregateGroup } from "./aggregate-answer.js";
 import { spanFieldValue, traceFieldValue, type KeyValue } from "./fields.js";
 import { costCallOf, llmUsageOf } from "./llm-usage.js";
@@ -110,23 +110,28 @@ export function groupRows(rows: readonly Row[], groupBy: readonly string[], metr
   return { groups: out, ...(tally ? { cost: tally.summary() } : {}) };
 }
 
-/** A backend's pushed-down groups in the same shape, with cost folded in from its per-model usage. */
-export function fromBackendGroups(groups: readonly AggregateGroup[], metrics: readonly MetricName[], pricer: Pricer | undefined): Grouped {
+/**
+ * A backend's pushed-down groups in the same shape, with cost folded in from its per-model usage.
+ * Each model's calls in a group are priced as their mean call `calls` times, which is what pricing
+ * them one by one gives when one price applies to all of them (no date- or time-of-day-bound price
+ * change between the first and the last, one long-context tier, no call with more cache than input
+ * or more reasoning than output); otherwise undefined: the caller computes the aggregate from rows.
+ */
+export function fromBackendGroups(groups: readonly AggregateGroup[], metrics: readonly MetricName[], pricer: Pricer | undefined): Grouped | undefined {
   const wantsCost = metrics.includes("cost_usd") && pricer !== undefined;
   const tally = wantsCost ? new CostTally(pricer!) : undefined;
   const ids = groups.map((g) => JSON.stringify([g.bucketStartMs ?? null, g.key]));
-  groups.forEach((g, i) => {
-    for (const u of g.models ?? []) {
-      // Calls of one model in one group share their usage: price the mean call, count it `calls` times.
-      const n = Math.max(1, u.calls);
-      const call: CostCall = {
-        model: u.model,
-        provider: u.provider,
-        usage: { input: u.input / n, output: u.output / n, cacheRead: u.cacheRead / n, cacheWrite: u.cacheWrite / n, reasoning: u.reasoning / n },
-      };
-      for (let k = 0; k < n; k++) tally?.add(call, { group: ids[i]! });
+  for (let i = 0; i < groups.length && tally; i++) {
+    for (const u of groups[i]!.models ?? []) {
+      const model = u.model?.trim() || null;
+      const provider = u.provider?.trim() || undefined;
+      const price = model ? pricer!.resolvePriceThroughout(model, provider, u.firstAtMs, u.lastAtMs) : undefined;
+      if (price === "varies") return undefined;
+      if (price && (u.clamped > 0 || !sameTierBetween(price.prices, u.minInput, u.maxInput))) return undefined;
+      const usage = { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, reasoning: u.reasoning };
+      tally.addUniform(model, provider, usage, u.calls, price, { group: ids[i]! });
     }
-  });
+  }
   const costs = tally?.by("group");
   return {
     groups: groups.map((g, i) => {

@@ -158,6 +158,22 @@ export interface LlmCallQuery {
   filters: Filter[];
 }
 
+/**
+ * Spans matching `filters` (span semantics, every filter) that start in the window, newest first
+ * (ties by trace id, then span id), at most `limit`, each carrying only what a kernel reads: the
+ * attributes named in `attributes` (when present) and the events named in `events` (whole);
+ * identity, timing, status and status message always. Resource attributes and links are not
+ * carried.
+ */
+export interface ProjectedSpanQuery {
+  startMs: number;
+  endMs: number;
+  filters: Filter[];
+  attributes: readonly string[];
+  events: readonly string[];
+  limit: number;
+}
+
 export interface TraceBackend {
   /** The descriptor's kind (src/backends/registry.ts), or a test double's own name. */
   readonly kind: string;
@@ -195,6 +211,12 @@ export interface TraceBackend {
    * whole window.
    */
   llmCalls?(query: LlmCallQuery): Promise<{ calls: LlmCallRecord[]; traces: number }>;
+  /**
+   * Projected spans read where the data is (SQL), for kernels that fold every matching span of a
+   * window past the trace cap (analyze_errors reads every error span). `matched` counts every
+   * matching span, also those beyond the limit. Only for a backend that applies every filter exactly.
+   */
+  projectedSpans?(query: ProjectedSpanQuery): Promise<{ spans: Span[]; matched: number }>;
   /** Computes an aggregate natively, or answers undefined when it cannot honour this one exactly. */
   aggregate?(query: AggregateQuery): Promise<AggregateAnswer | undefined>;
   listServices(): Promise<string[]>;

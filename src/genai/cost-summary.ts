@@ -4,7 +4,7 @@
  * of every sum, the sums say `complete: false`, and its model is listed in `unpriced_models` with
  * its token counts. A sum over calls none of which was priced is `null`, not 0.
  */
-import { costOf, roundUsd, type CallCost, type Pricer, type TokenUsage } from "./pricing.js";
+import { costOf, roundUsd, type CallCost, type Pricer, type ResolvedPrice, type TokenUsage } from "./pricing.js";
 
 export interface CostCall {
   /** The model id the span reported (response model, else request model). */
@@ -79,13 +79,39 @@ export class CostTally {
     const model = call.model?.trim() || null;
     const provider = call.provider?.trim() || undefined;
     const price = model ? this.pricer.resolvePrice(model, provider, call.at) : undefined;
-    const cost = price ? costOf(call.usage, price) : undefined;
+    return this.count(model, provider, call.usage, 1, price, keys);
+  }
+
+  /**
+   * Counts `calls` calls of one model whose summed usage is `usage`, as `calls` times their mean
+   * call at `price` (undefined: unpriced). Only exact when each call would get the same price and
+   * rates (same time-bound price, same long-context tier, nothing clamped): the caller checks that
+   * (analytics/group-rows.ts fromBackendGroups). Returns the mean call's cost.
+   */
+  addUniform(model: string | null | undefined, provider: string | null | undefined, usage: TokenUsage, calls: number, price: ResolvedPrice | undefined, keys: Readonly<Record<string, string | null | undefined>> = {}): CallCost | undefined {
+    if (calls <= 0) return undefined;
+    return this.count(model?.trim() || null, provider?.trim() || undefined, usage, calls, model?.trim() ? price : undefined, keys);
+  }
+
+  private count(
+    model: string | null,
+    provider: string | undefined,
+    usage: TokenUsage,
+    calls: number,
+    price: ResolvedPrice | undefined,
+    keys: Readonly<Record<string, string | null | undefined>>,
+  ): CallCost | undefined {
+    const mean: TokenUsage =
+      calls === 1
+        ? usage
+        : { input: usage.input / calls, output: usage.output / calls, cacheRead: usage.cacheRead / calls, cacheWrite: usage.cacheWrite / calls, reasoning: usage.reasoning / calls };
+    const cost = price ? costOf(mean, price) : undefined;
     const bump = (s: Sum): void => {
       if (cost) {
-        s.usd += cost.usd;
-        s.priced++;
+        s.usd += calls === 1 ? cost.usd : cost.usd * calls;
+        s.priced += calls;
       } else {
-        s.unpriced++;
+        s.unpriced += calls;
       }
     };
     bump(this.all);
@@ -106,9 +132,9 @@ export class CostTally {
         u = { model, ...(provider ? { provider } : {}), requests: 0, input_tokens: 0, output_tokens: 0 };
         this.unpriced.set(id, u);
       }
-      u.requests++;
-      u.input_tokens += tokens(call.usage.input);
-      u.output_tokens += tokens(call.usage.output);
+      u.requests += calls;
+      u.input_tokens += tokens(usage.input);
+      u.output_tokens += tokens(usage.output);
     }
     return cost;
   }

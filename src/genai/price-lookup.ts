@@ -36,6 +36,12 @@ export interface ResolvedPrice {
 export interface Pricer {
   /** `at`: the call's time (epoch ms or Date) for date- or time-bound prices; default now. */
   resolvePrice(model: string, provider?: string, at?: number | Date): ResolvedPrice | undefined;
+  /**
+   * The price of every call of a model between two instants (epoch ms) when one price applies
+   * throughout (what resolvePrice gives at each of them), "varies" when date- or time-of-day-bound
+   * prices may change in between, undefined when the model has no price.
+   */
+  resolvePriceThroughout(model: string, provider: string | undefined, fromMs: number, toMs: number): ResolvedPrice | undefined | "varies";
   readonly pricesAsOf: string;
   readonly table: PriceTable;
 }
@@ -260,34 +266,54 @@ export function createPriceLookup(table: PriceTable, overrideList: readonly Pric
     table,
     pricesAsOf: table.prices_as_of,
     resolvePrice(model, provider, at) {
-      if (typeof model !== "string" || model.trim() === "") return undefined;
-      const key = `${provider?.trim().toLowerCase() ?? ""}\u0000${model}`;
-      let hit = cache.get(key);
-      if (hit === undefined) {
-        if (cache.size >= CACHE_LIMIT) cache.clear();
-        hit = lookup(model, provider) ?? null;
-        cache.set(key, hit);
-      }
+      const hit = hitFor(model, provider);
+      return hit ? resolved(hit, at) : undefined;
+    },
+    resolvePriceThroughout(model, provider, fromMs, toMs) {
+      const hit = hitFor(model, provider);
       if (!hit) return undefined;
-      if (hit.kind === "override") {
-        const o = hit.override;
-        const free = o.prices.input === 0 && o.prices.output === 0;
-        return { source: "override", entry: o.match, ...(o.provider ? { provider: o.provider } : {}), prices: o.prices, ...(free ? { free } : {}) };
+      if (hit.kind === "entry" && Array.isArray(hit.entry.prices) && fromMs !== toMs) {
+        // Daily windows come round again; from-date prices only ever move forward, so the same
+        // price at both ends holds in between.
+        if (hit.entry.prices.some((c) => c.when !== undefined && "utc_time" in c.when)) return "varies";
+        const first = resolved(hit, fromMs);
+        return first && first.prices === resolved(hit, toMs)?.prices ? first : "varies";
       }
-      const { entry } = hit;
-      if (!entry.prices) return undefined; // known to the table, but not billed per token
-      const t = at === undefined ? Number.NaN : typeof at === "number" ? at : at.getTime();
-      const when = Number.isFinite(t) ? t : Date.now();
-      return {
-        source: "table",
-        entry: entry.id,
-        provider: hit.provider,
-        prices: activePrices(entry.prices, when),
-        ...(entry.free ? { free: true } : {}),
-        ...(entry.input_only ? { inputOnly: true } : {}),
-      };
+      return resolved(hit, fromMs);
     },
   };
+
+  function hitFor(model: string, provider: string | undefined): Hit | undefined {
+    if (typeof model !== "string" || model.trim() === "") return undefined;
+    const key = `${provider?.trim().toLowerCase() ?? ""}\u0000${model}`;
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      hit = lookup(model, provider) ?? null;
+      cache.set(key, hit);
+    }
+    return hit ?? undefined;
+  }
+
+  function resolved(hit: Hit, at: number | Date | undefined): ResolvedPrice | undefined {
+    if (hit.kind === "override") {
+      const o = hit.override;
+      const free = o.prices.input === 0 && o.prices.output === 0;
+      return { source: "override", entry: o.match, ...(o.provider ? { provider: o.provider } : {}), prices: o.prices, ...(free ? { free } : {}) };
+    }
+    const { entry } = hit;
+    if (!entry.prices) return undefined; // known to the table, but not billed per token
+    const t = at === undefined ? Number.NaN : typeof at === "number" ? at : at.getTime();
+    const when = Number.isFinite(t) ? t : Date.now();
+    return {
+      source: "table",
+      entry: entry.id,
+      provider: hit.provider,
+      prices: activePrices(entry.prices, when),
+      ...(entry.free ? { free: true } : {}),
+      ...(entry.input_only ? { inputOnly: true } : {}),
+    };
+  }
 }
 
 /** The id as reported, then the forms a wrapper may have added (in that order, without repeats). */

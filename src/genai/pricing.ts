@@ -5,7 +5,7 @@
  */
 import { createPriceLookup, type Pricer, type ResolvedPrice } from "./price-lookup.js";
 import type { PriceOverride } from "./price-overrides.js";
-import type { PriceTable, Rate } from "./price-table.js";
+import type { PriceTable, Rate, TokenPrices } from "./price-table.js";
 import { VENDORED_PRICES } from "./vendored-prices.js";
 
 export { PRICES_AS_OF, PRICE_SOURCE } from "./vendored-prices.js";
@@ -46,6 +46,18 @@ function rateFor(rate: Rate, inputTokens: number): { price: number; tier?: numbe
     if (inputTokens > t.start) return { price: t.price, tier: t.start };
   }
   return { price: rate.base };
+}
+
+/**
+ * True when every long-context tier of `prices` is the same for a request with `minInput` input
+ * tokens as for one with `maxInput` (so for every request in between: tiers are chosen per request).
+ */
+export function sameTierBetween(prices: Readonly<TokenPrices>, minInput: number, maxInput: number): boolean {
+  for (const r of [prices.input, prices.output, prices.cache_read, prices.cache_write, prices.reasoning]) {
+    if (r === undefined || typeof r === "number") continue;
+    if (rateFor(r, minInput).tier !== rateFor(r, maxInput).tier) return false;
+  }
+  return true;
 }
 
 const count = (x: number): number => (Number.isFinite(x) && x > 0 ? x : 0);

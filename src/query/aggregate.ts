@@ -11,6 +11,7 @@ import type { BackendMetric } from "../analytics/metrics.js";
 import type { QueryContext } from "./context.js";
 import type { Coverage } from "./coverage.js";
 import type { Skipped } from "./fetch-traces.js";
+import { planFilters } from "./plan.js";
 import { findSpans, findTraces } from "./search.js";
 import { resolveWindow, type ResolvedWindow } from "./window.js";
 
@@ -24,6 +25,8 @@ export interface AggregateRequest {
   metrics: readonly BackendMetric[];
   intervalMs?: number;
   byModel: boolean;
+  /** False: read rows even where the backend could compute the aggregate (default true). */
+  pushdown?: boolean;
 }
 
 interface Meta {
@@ -41,8 +44,11 @@ export type AggregateSource =
 export async function aggregateSource(ctx: QueryContext, request: AggregateRequest): Promise<AggregateSource> {
   const backend = await ctx.backend();
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
-  // A backend computes over every service; under an API key's scope the rows are restricted here instead.
-  if (backend.aggregate && (!ctx.scope || ctx.scope.all)) {
+  // A backend computes over every service; under an API key's scope the rows are restricted here
+  // instead. It must also apply every filter exactly (a normalised GenAI field, say, may run here).
+  const target = request.level === "span" ? "spans" : "traces";
+  const exact = planFilters(backend, request.filters, target).local.length === 0;
+  if (backend.aggregate && request.pushdown !== false && exact && (!ctx.scope || ctx.scope.all)) {
     const answer = await backend.aggregate({
       ...window,
       level: request.level,

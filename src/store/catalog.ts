@@ -12,7 +12,7 @@ import { Bloom, type BloomJson } from "./bloom.js";
 import type { Conn } from "./duckdb.js";
 import { isMissing } from "./fs-util.js";
 import { MANIFEST_FILE, readManifest, type Manifest, type SegmentInfo } from "./manifest.js";
-import { COLUMN_LIST, quoteString } from "./schema.js";
+import { COLUMN_LIST, COLUMNS, columnListFor, quoteString } from "./schema.js";
 import { duckdbDialect } from "./sql/dialect.js";
 import { WalTail, WAL_VIEW } from "./wal-tail.js";
 
@@ -41,6 +41,8 @@ export class Catalog {
   private manifestStamp = "";
   private viewKey: string | undefined;
   private readonly indexes = new Map<string, SegmentIndex>();
+  /** Columns each segment lacks (read from its Parquet footer once: segments are immutable); empty for a current one. */
+  private readonly missing = new Map<string, readonly string[]>();
   private readonly wal: WalTail;
 
   constructor(
@@ -79,6 +81,7 @@ export class Catalog {
    */
   async refresh(opts: { loadWal?: boolean } = {}): Promise<void> {
     await this.refreshManifest();
+    await this.probeColumns(this.segments);
     await this.wal.refresh(new Set((this.manifest?.garbage ?? []).map((g) => g.path)), opts.loadWal ?? true);
     await this.refreshView();
   }
@@ -101,14 +104,64 @@ export class Catalog {
     this.manifestStamp = stamp;
     const live = new Set(this.manifest.segments.map((s) => s.file));
     for (const file of this.indexes.keys()) if (!live.has(file)) this.indexes.delete(file);
+    for (const file of this.missing.keys()) if (!live.has(file)) this.missing.delete(file);
+  }
+
+  /**
+   * Learns which columns segments lack: a segment written by an earlier version has fewer columns,
+   * and naming a column no file of a read_parquet has is an error (union_by_name only fills
+   * columns some file has), so source() fills those from each column's fallback.
+   */
+  async probeColumns(segments: readonly SegmentInfo[]): Promise<void> {
+    const unknown = segments.filter((s) => !this.missing.has(s.file));
+    if (unknown.length === 0) return;
+    const byPath = new Map(unknown.map((s) => [this.segmentPath(s), s.file]));
+    const rows = await this.conn.all<{ file_name: string; name: string }>(
+      `SELECT file_name, name FROM parquet_schema([${[...byPath.keys()].map(quoteString).join(", ")}])`,
+    );
+    const names = new Map<string, Set<string>>();
+    for (const r of rows) {
+      const file = byPath.get(r.file_name);
+      if (file === undefined) continue;
+      let set = names.get(file);
+      if (!set) names.set(file, (set = new Set()));
+      set.add(r.name);
+    }
+    for (const [path, file] of byPath) {
+      const has = names.get(file);
+      // A footer that lists nothing we know is not ours to reinterpret: read it as it is.
+      this.missing.set(file, has ? COLUMNS.map((c) => c.name).filter((n) => !has.has(n)) : []);
+      if (!has) this.logger.warn({ segment: path }, "trace store: no columns read from a segment's footer");
+    }
+  }
+
+  /**
+   * Span rows of segments, each group of segments with the same missing columns read with their
+   * fallbacks (schema.ts columnListFor). Segments not probed are read as current.
+   */
+  segmentRows(segments: readonly SegmentInfo[]): string {
+    const groups = new Map<string, { missing: readonly string[]; files: string[] }>();
+    for (const s of segments) {
+      const missing = this.missing.get(s.file) ?? [];
+      const key = missing.join("\n");
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { missing, files: [] }));
+      g.files.push(quoteString(this.segmentPath(s)));
+    }
+    return [...groups.values()]
+      .map((g) => {
+        const lacks = new Set(g.missing);
+        const list = lacks.size === 0 ? COLUMN_LIST : columnListFor((c) => !lacks.has(c));
+        return `SELECT ${list} FROM read_parquet([${g.files.join(", ")}], union_by_name = true)`;
+      })
+      .join(" UNION ALL ");
   }
 
   /** SQL for span rows from the given segments (all by default) and the WAL tail. */
   source(segments: readonly SegmentInfo[] = this.segments): string {
     const wal = `SELECT ${COLUMN_LIST} FROM ${WAL_VIEW}`;
     if (segments.length === 0) return `(${wal})`;
-    const files = segments.map((s) => quoteString(this.segmentPath(s))).join(", ");
-    return `(SELECT ${COLUMN_LIST} FROM read_parquet([${files}], union_by_name = true) UNION ALL ${wal})`;
+    return `(${this.segmentRows(segments)} UNION ALL ${wal})`;
   }
 
   private async refreshView(): Promise<void> {

@@ -60,6 +60,8 @@ export interface SpanRow {
   ln_state: string[] | null;
   ln_attrs: StrMap[] | null;
   AttributeTypes: string | null;
+  /** When only some events were read: the index each had on the span (AttributeTypes is keyed by it). */
+  ev_idx?: number[] | null;
 }
 
 const KIND_BY_NAME: ReadonlyMap<string, SpanKind> = new Map(SPAN_KINDS.map((k) => [KIND_NAMES[k], k]));
@@ -83,7 +85,7 @@ export function decodeSpan(row: SpanRow): Span {
     events: evNames.map((name, i) => ({
       name,
       timestamp: Number(row.ev_ts?.[i] ?? 0),
-      attributes: decodeAttributes(row.ev_attrs?.[i], types.events?.[String(i)]),
+      attributes: decodeAttributes(row.ev_attrs?.[i], types.events?.[String(row.ev_idx?.[i] ?? i)]),
     })),
   };
   const kind = row.SpanKind ? KIND_BY_NAME.get(row.SpanKind) : undefined;

@@ -3,9 +3,9 @@
  * and the tools agree by construction) instead of re-deriving them from the attribute map in
  * every query: group-bys over a million spans then read a few narrow columns.
  *
- * This is the extension point for the GenAI normaliser: when it grows (more conventions, cache
- * and reasoning tokens), add columns here and in schema.ts EXTRA_COLUMNS; old segments read the
- * new columns as NULL (segments are read with union_by_name).
+ * This is the extension point for the GenAI normaliser: when it grows, add columns here and in
+ * schema.ts EXTRA_COLUMNS with a `fallback` for segments written before the column existed (the
+ * catalog reads each segment's columns and fills the missing ones from it, catalog.ts).
  */
 import type { Span } from "../domain/trace.js";
 import { isLlmSpan, parseLlmSpan, responseFirstModel, type LlmAttributes } from "../genai/llm-span.js";
@@ -24,6 +24,10 @@ export interface DerivedColumns {
   LlmOutputTokens: number | null;
   /** What total_tokens sums per span (traceTotalTokens). */
   LlmTotalTokens: number | null;
+  /** Parsed cache reads, cache writes (both part of the input) and reasoning (part of the output), for cost in dollars; NULL when zero or unknown. */
+  LlmCacheReadTokens: number | null;
+  LlmCacheWriteTokens: number | null;
+  LlmReasoningTokens: number | null;
   LlmFinishReasons: string[] | null;
   /**
    * The parser's whole reading of the call (LlmAttributes without the prompt/completion previews
@@ -41,6 +45,9 @@ const NOT_LLM: Omit<DerivedColumns, "IsLlm"> = {
   LlmInputTokens: null,
   LlmOutputTokens: null,
   LlmTotalTokens: null,
+  LlmCacheReadTokens: null,
+  LlmCacheWriteTokens: null,
+  LlmReasoningTokens: null,
   LlmFinishReasons: null,
   LlmCall: null,
 };
@@ -64,6 +71,9 @@ export function deriveColumns(span: Span): DerivedColumns {
     LlmInputTokens: llm.prompt_tokens ?? null,
     LlmOutputTokens: llm.completion_tokens ?? null,
     LlmTotalTokens: llm.total_tokens ?? null,
+    LlmCacheReadTokens: llm.cache_read_tokens ?? null,
+    LlmCacheWriteTokens: llm.cache_write_tokens ?? null,
+    LlmReasoningTokens: llm.reasoning_tokens ?? null,
     LlmFinishReasons: llm.finish_reasons ?? null,
     LlmCall: callColumn(llm),
   };

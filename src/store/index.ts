@@ -4,5 +4,4 @@ export type { LocalStore, StoreOptions, StoreRole, StoreStats } from "./local-st
 export type { SearchParams, StoredLlmCall, TimeWindow } from "./queries.js";
 export { defaultDataDir } from "./data-dir.js";
 export { StoreQueryError, StoreReadOnlyError } from "./errors.js";
-export { GROUP_FIELDS, METRIC_COLUMNS } from "./sql/fields.js";
 export { duckdbDialect, type Dialect } from "./sql/dialect.js";

@@ -17,7 +17,9 @@ import { Maintainer, SupersededError } from "./maintenance.js";
 import { Mutex } from "./mutex.js";
 import { Ownership } from "./ownership.js";
 import * as queries from "./queries.js";
-import type { QueryContext, SearchParams, StoredLlmCall, TimeWindow } from "./queries.js";
+import type { ProjectedSpanParams, QueryContext, SearchParams, StoredLlmCall, TimeWindow } from "./queries.js";
+import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
+import type { AggregateSpec } from "./sql/aggregate.js";
 import type { ParamMap, SqlParam } from "./sql/params.js";
 import { factsOf } from "./segment-facts.js";
 import { processTempDir } from "./temp-dirs.js";
@@ -101,6 +103,10 @@ export interface LocalStore {
   searchSpans(q: SearchParams): Promise<{ spans: Span[]; matched: number }>;
   /** The LLM calls of every trace matching the filters in the window (no trace cap), as queries.ts llmCalls. */
   llmCalls(q: Omit<SearchParams, "limit">): Promise<{ calls: StoredLlmCall[]; traces: number }>;
+  /** Matching spans with only the named attributes and events, as queries.ts projectedSpans. */
+  projectedSpans(q: ProjectedSpanParams): Promise<{ spans: Span[]; matched: number }>;
+  /** A group-by aggregate over the whole window in SQL, as queries.ts aggregate; undefined when it cannot be computed exactly. */
+  aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined>;
   getTrace(traceId: string): Promise<Trace | undefined>;
   listServices(window?: TimeWindow): Promise<string[]>;
   getServiceOperations(service: string): Promise<string[]>;
@@ -288,6 +294,14 @@ class Store implements LocalStore {
 
   llmCalls(q: Omit<SearchParams, "limit">): Promise<{ calls: StoredLlmCall[]; traces: number }> {
     return this.read((ctx) => queries.llmCalls(ctx, q));
+  }
+
+  projectedSpans(q: ProjectedSpanParams): Promise<{ spans: Span[]; matched: number }> {
+    return this.read((ctx) => queries.projectedSpans(ctx, q));
+  }
+
+  aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined> {
+    return this.read((ctx) => queries.aggregate(ctx, q));
   }
 
   getTrace(traceId: string): Promise<Trace | undefined> {

@@ -13,7 +13,7 @@ import { listDir, removeFile, sizeOf } from "./fs-util.js";
 import { emptyManifest, writeManifest, type GarbageEntry, type Manifest, type SegmentInfo } from "./manifest.js";
 import type { Ownership } from "./ownership.js";
 import { planCompaction, planRetention, type CompactionOptions, type RetentionOptions } from "./plans.js";
-import { COLUMN_LIST, HOUR_MS, quoteString, walReadSql } from "./schema.js";
+import { COLUMN_LIST, HOUR_MS, walReadSql } from "./schema.js";
 import { Mutex } from "./mutex.js";
 import { mergeHourly, type HourlyFacts } from "./segment-facts.js";
 import { segmentFileName, writeSegment } from "./segment-writer.js";
@@ -332,9 +332,10 @@ export class Maintainer {
     const group = planCompaction(this.manifest.segments, Date.now(), this.d.opts.compaction);
     if (!group) return false;
     const hour = group[0]!.bucketMs;
-    const files = group.map((s) => quoteString(this.d.catalog.segmentPath(s))).join(", ");
-    // Inputs are listed oldest first and DuckDB reads them in order: the merge keeps arrival order.
-    const select = `SELECT ${COLUMN_LIST} FROM read_parquet([${files}], union_by_name = true)`;
+    // Inputs are listed oldest first and DuckDB reads them in order: the merge keeps arrival order
+    // (segments written by an earlier version, with fewer columns, are read after the others).
+    await this.d.catalog.probeColumns(group);
+    const select = this.d.catalog.segmentRows(group);
     const info = await writeSegment(this.d.compact, this.d.dataDir, select, segmentFileName(hour, this.d.ownership.epoch, this.nextSeq()), hour, this.d.opts);
     const merged = new Set(group.map((s) => s.file));
     const committed = await this.commit((m) => {

@@ -13,9 +13,12 @@ import type { Catalog } from "./catalog.js";
 import { decodeSpan, SPAN_SELECT, STATUS_BY_NAME, type SpanRow } from "./decode.js";
 import type { Conn } from "./duckdb.js";
 import type { SegmentInfo } from "./manifest.js";
+import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
+import { aggregatePlan, type AggregateRows, type AggregateSpec } from "./sql/aggregate.js";
 import { duckdbDialect } from "./sql/dialect.js";
 import { spanWhere, traceHaving } from "./sql/filters.js";
 import { Params } from "./sql/params.js";
+import { storeTable } from "./sql/table.js";
 
 export interface TimeWindow {
   startMs: number;
@@ -132,6 +135,44 @@ export async function searchTraces(ctx: QueryContext, q: SearchParams): Promise<
   return { traces: ids.map((id) => byId.get(id)).filter((t): t is Trace => t !== undefined), matched };
 }
 
+export interface ProjectedSpanParams extends SearchParams {
+  /** Span attributes to keep. */
+  attributes: readonly string[];
+  /** Events to keep, by name. */
+  events: readonly string[];
+}
+
+/**
+ * Matching spans (span semantics, as searchSpans) with only the named attributes and events, newest
+ * first, up to the limit, and how many matched in all. What a kernel that folds every matching span
+ * reads (analyze_errors), without decoding whole attribute maps and event payloads.
+ */
+export async function projectedSpans(ctx: QueryContext, q: ProjectedSpanParams): Promise<{ spans: Span[]; matched: number }> {
+  const { lo, hi } = nsBounds(q);
+  const params = newParams();
+  const src = ctx.catalog.source(overlapping(ctx.catalog.segments, Number(lo / 1000n), Number(hi / 1000n)));
+  const where = `${timeBetween(params, lo, hi)} AND ${spanWhere(q.filters, { params, dialect })}`;
+  const [count] = await ctx.conn.all<{ n: number }>(`SELECT count(*) AS n FROM ${src} WHERE ${where}`, params.values);
+  const matched = count?.n ?? 0;
+  if (matched === 0 || q.limit <= 0) return { spans: [], matched };
+  const keys = params.add([...q.attributes], "VARCHAR[]");
+  const names = params.add([...q.events], "VARCHAR[]");
+  const limit = params.add(q.limit, "BIGINT");
+  const rows = await ctx.conn.all<SpanRow>(
+    `SELECT *, list_transform(ev_idx, i -> epoch_ns("Events.Timestamp"[i + 1])) AS ev_ts, list_transform(ev_idx, i -> "Events.Name"[i + 1]) AS ev_name,
+            list_transform(ev_idx, i -> "Events.Attributes"[i + 1]) AS ev_attrs
+     FROM (
+       SELECT epoch_us(Timestamp) AS ts_us, TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, NULL AS ResourceAttributes,
+              ScopeName, ScopeVersion, map_from_entries(list_filter(map_entries(SpanAttributes), e -> list_contains(${keys}, e.key))) AS SpanAttributes,
+              Duration, StatusCode, StatusMessage, AttributeTypes, "Events.Timestamp", "Events.Name", "Events.Attributes",
+              list_filter(range(len("Events.Name")), i -> list_contains(${names}, "Events.Name"[i + 1])) AS ev_idx
+       FROM ${src} WHERE ${where} ORDER BY Timestamp DESC, TraceId, SpanId LIMIT ${limit}
+     ) p ORDER BY ts_us DESC, TraceId, SpanId`,
+    params.values,
+  );
+  return { spans: rows.map(decodeSpan), matched };
+}
+
 /** One LLM call as the store holds it: the span's identity and timing, and the parser's reading (derived.ts). */
 export interface StoredLlmCall {
   traceId: string;
@@ -187,6 +228,36 @@ export async function llmCalls(ctx: QueryContext, q: Omit<SearchParams, "limit">
   }));
   const traces = rows.length > 0 ? Number(rows[0]!.traces) : (await searchTraces(ctx, { ...q, limit: 0 })).matched;
   return { calls, traces };
+}
+
+/** The rows an aggregate reads: spans starting in the window, or the spans within the horizon of traces starting in it. */
+function aggregateRows(ctx: QueryContext, w: TimeWindow): AggregateRows {
+  const { lo, hi } = nsBounds(w);
+  const horizonNs = BigInt(Math.round(ctx.horizonMs)) * 1_000_000n;
+  const scanLo = lo - horizonNs;
+  const scanHi = hi + horizonNs;
+  const sourceFor = (a: bigint, b: bigint): string => ctx.catalog.source(overlapping(ctx.catalog.segments, Number(a / 1000n), Number(b / 1000n)));
+  return {
+    spans: (params) => ({ from: sourceFor(lo, hi), where: timeBetween(params, lo, hi) }),
+    traceSpans: (params) => ({
+      from: sourceFor(scanLo, scanHi),
+      where: timeBetween(params, scanLo, scanHi),
+      startsInWindow: (start) => `${start} BETWEEN ${dialect.timestampFromNs(params.add(lo, "BIGINT"))} AND ${dialect.timestampFromNs(params.add(hi, "BIGINT"))}`,
+    }),
+  };
+}
+
+/**
+ * An aggregate over the whole window in SQL (sql/aggregate.ts): every matching span or trace, no
+ * cap. Undefined when the plan cannot express the query exactly.
+ */
+export async function aggregate(ctx: QueryContext, q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined> {
+  const plan = aggregatePlan(q, dialect, storeTable, aggregateRows(ctx, q));
+  if (!plan) return undefined;
+  const groups = await ctx.conn.all(plan.groups.sql, plan.groups.params);
+  const usage = plan.usage ? await ctx.conn.all(plan.usage.sql, plan.usage.params) : [];
+  const [totals] = await ctx.conn.all(plan.totals.sql, plan.totals.params);
+  return plan.read(groups, usage, totals);
 }
 
 /** The match count alone (limit 0). */

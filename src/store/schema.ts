@@ -14,6 +14,11 @@ export interface Column {
   walType?: string;
   /** SQL turning the WAL value (the quoted column name is passed in) into `type`. */
   fromWal?: (ident: string) => string;
+  /**
+   * SQL giving the column for rows of a segment written before it existed, from the columns that
+   * segment has (`has`); default NULL. See Catalog.source.
+   */
+  fallback?: (has: (column: string) => boolean) => string;
 }
 
 const MAP = "MAP(VARCHAR, VARCHAR)";
@@ -61,9 +66,15 @@ export const PROMOTED_ATTRIBUTES: Readonly<Record<string, string>> = {
 };
 
 /** Ours, not the exporter's. See LAYOUT.md for their meaning. */
+/** A token count the parser also wrote into the LlmCall column (its LlmAttributes JSON). */
+const tokensFromCall =
+  (key: string) =>
+  (has: (column: string) => boolean): string =>
+    has("LlmCall") ? `TRY_CAST(json_extract_string("LlmCall", ${quoteString(`$.${key}`)}) AS BIGINT)` : "CAST(NULL AS BIGINT)";
+
 export const EXTRA_COLUMNS: readonly Column[] = [
   { name: "AttributeTypes", type: "VARCHAR", walType: "JSON", fromWal: (ident) => `CAST(${ident} AS VARCHAR)` },
-  ...Object.values(PROMOTED_ATTRIBUTES).map((name) => ({ name, type: "VARCHAR" })),
+  ...Object.entries(PROMOTED_ATTRIBUTES).map(([key, name]) => ({ name, type: "VARCHAR", fallback: () => `"SpanAttributes"[${quoteString(key)}]` })),
   { name: "IsLlm", type: "BOOLEAN" },
   { name: "LlmProvider", type: "VARCHAR" },
   { name: "LlmRequestModel", type: "VARCHAR" },
@@ -72,6 +83,9 @@ export const EXTRA_COLUMNS: readonly Column[] = [
   { name: "LlmInputTokens", type: "BIGINT" },
   { name: "LlmOutputTokens", type: "BIGINT" },
   { name: "LlmTotalTokens", type: "BIGINT" },
+  { name: "LlmCacheReadTokens", type: "BIGINT", fallback: tokensFromCall("cache_read_tokens") },
+  { name: "LlmCacheWriteTokens", type: "BIGINT", fallback: tokensFromCall("cache_write_tokens") },
+  { name: "LlmReasoningTokens", type: "BIGINT", fallback: tokensFromCall("reasoning_tokens") },
   { name: "LlmFinishReasons", type: "VARCHAR[]" },
   { name: "LlmCall", type: "VARCHAR" },
 ];
@@ -130,6 +144,18 @@ export function tableDdl(table: string, extra: readonly Column[] = []): string {
 }
 
 export const COLUMN_LIST = COLUMNS.map((c) => quoteIdent(c.name)).join(", ");
+
+/**
+ * The SELECT list of COLUMNS for rows that have only the columns `has` accepts (a segment written
+ * by an earlier version): each missing column from its fallback, else NULL.
+ */
+export function columnListFor(has: (column: string) => boolean): string {
+  return COLUMNS.map((c) => {
+    const ident = quoteIdent(c.name);
+    if (has(c.name)) return ident;
+    return `CAST(${c.fallback ? c.fallback(has) : "NULL"} AS ${c.type}) AS ${ident}`;
+  }).join(", ");
+}
 
 /**
  * The largest WAL line DuckDB's JSON reader accepts (its maximum_object_size). encode.ts keeps

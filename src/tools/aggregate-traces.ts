@@ -119,7 +119,7 @@ export const aggregateTraces = defineTool({
       }
     }
     const wantsCost = metrics.includes("cost_usd");
-    const source = await aggregateSource(ctx, {
+    const request = {
       ...window,
       level: args.level,
       filters,
@@ -127,12 +127,21 @@ export const aggregateTraces = defineTool({
       metrics: metrics.filter((m): m is BackendMetric => m !== "cost_usd"),
       ...(interval !== undefined ? { intervalMs: interval } : {}),
       byModel: wantsCost,
-    });
+    };
     const pricer = wantsCost ? await ctx.pricer() : undefined;
-    let grouped: Grouped;
-    let spans: number;
+    let source = await aggregateSource(ctx, request);
+    let grouped: Grouped | undefined;
+    const extraNotes: string[] = [];
     if (source.kind === "pushed") {
       grouped = fromBackendGroups(source.answer.groups, metrics, pricer);
+      if (!grouped) {
+        // Some calls must be priced one by one (a long-context tier, a time-bound price): from rows.
+        source = await aggregateSource(ctx, { ...request, pushdown: false });
+        extraNotes.push("cost_usd needs some calls priced one by one (long-context tiers or time-bound prices), so this answer was computed from fetched rows.");
+      }
+    }
+    let spans: number;
+    if (source.kind === "pushed") {
       spans = source.answer.spans;
     } else if (source.kind === "spans") {
       grouped = groupRows(source.items.map((s) => spanRow(s, groupBy)), groupBy, metrics, interval, pricer);
@@ -141,13 +150,14 @@ export const aggregateTraces = defineTool({
       grouped = groupRows(source.items.map((t) => traceRow(t, groupBy)), groupBy, metrics, interval, pricer);
       spans = source.items.reduce((n, t) => n + t.spans.length, 0);
     }
+    if (!grouped) throw new Error("aggregate_traces: no groups computed");
     const sorted = sortGroups(grouped.groups, order);
     const groups = sorted.slice(0, args.limit).map((g) => ({
       key: g.key,
       ...(g.bucketStartMs !== undefined ? { bucket_start: formatTimeMs(g.bucketStartMs) } : {}),
       ...Object.fromEntries(metrics.map((m) => [m, m === "error_rate" && typeof g.values[m] === "number" ? round2(g.values[m]) : (g.values[m] ?? null)])),
     }));
-    const notes = [...source.notes, ...unpricedNote(grouped.cost), ...(grouped.cost?.notes ?? [])];
+    const notes = [...source.notes, ...extraNotes, ...unpricedNote(grouped.cost), ...(grouped.cost?.notes ?? [])];
     if (sorted.length > args.limit) notes.push(`${sorted.length} groups; the first ${args.limit} by ${order.by} are shown (raise limit for more).`);
     if (source.kind !== "pushed" && args.level === "span" && sorted.length === 0 && filters.length > 0) notes.push("No span matched the filters in this window.");
     const body = { groups, group_count: sorted.length, ...costMeta(grouped.cost) };

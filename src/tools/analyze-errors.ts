@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { aggregate } from "../analytics/aggregate.js";
 import { errorClassOf, ERROR_CLASSES, fingerprintOf, messageTemplate } from "../analytics/error-fingerprint.js";
-import { errorInfo } from "../analytics/error-info.js";
+import { ERROR_EVENTS, errorAttributeKeys, errorInfo } from "../analytics/error-info.js";
 import { spanFieldValue } from "../analytics/fields.js";
 import { llmUsageOf } from "../analytics/llm-usage.js";
 import { attributeNameSchema, eq } from "../domain/filter.js";
 import { formatTimeUs } from "../domain/time.js";
 import type { Span } from "../domain/trace.js";
 import { isToolSpan } from "../genai/tool-span.js";
-import { findSpans } from "../query/search.js";
+import { findProjectedSpans } from "../query/projected-spans.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
@@ -136,9 +136,9 @@ export const analyzeErrors = defineTool({
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const filters = [...(args.service_name ? [eq("service.name", args.service_name)] : []), ...p.parseFilters(args.filters), eq("status", "ERROR")];
-    const found = await findSpans(ctx, { ...window, filters, limit: ctx.maxTraces, mode: "window" });
-    const rows = found.items.map(errorRow);
     const groupBy = args.group_by ?? ["fingerprint"];
+    const found = await findProjectedSpans(ctx, { ...window, filters, attributes: errorAttributeKeys(groupBy), events: ERROR_EVENTS });
+    const rows = found.items.map(errorRow);
     const custom = args.group_by !== undefined;
     const groups = aggregate(rows, (r) => JSON.stringify(groupBy.map((f) => groupValue(r, f))), {
       count: { kind: "count" },

@@ -9,7 +9,7 @@ import type { Filter } from "../../domain/filter.js";
 import type { Span, Trace } from "../../domain/trace.js";
 import { openStore, type LocalStore } from "../../store/index.js";
 import type { LlmAttributes } from "../../genai/llm-span.js";
-import type { BackendOptions, BackendSearch, HealthStatus, LlmCallQuery, LlmCallRecord, Pushdown, SearchResult, TraceBackend } from "../trace-backend.js";
+import type { AggregateAnswer, AggregateQuery, BackendOptions, BackendSearch, ProjectedSpanQuery, HealthStatus, LlmCallQuery, LlmCallRecord, Pushdown, SearchResult, TraceBackend } from "../trace-backend.js";
 import { local } from "./descriptor.js";
 import { OwnerReceiver } from "./receiver.js";
 
@@ -103,6 +103,14 @@ export function createLocalBackend(options: BackendOptions): LocalBackend {
         const calls = res.calls.map(({ call, ...span }) => ({ span, llm: JSON.parse(call) as LlmAttributes }));
         return { calls, traces: res.traces };
       });
+    },
+
+    async projectedSpans(query: ProjectedSpanQuery): Promise<{ spans: Span[]; matched: number }> {
+      return withStore("read spans", (store) => store.projectedSpans({ ...query, filters: [...query.filters] }));
+    },
+
+    async aggregate(query: AggregateQuery): Promise<AggregateAnswer | undefined> {
+      return withStore("compute an aggregate", (store) => store.aggregate(query));
     },
 
     async getTrace(traceId: string): Promise<Trace> {

@@ -4,7 +4,8 @@
  * filter compiler needs (JS string trimming, number parsing and printing, boolean words). Only
  * DuckDB is implemented; a ClickHouse dialect implements the same members (`{p:String}`
  * placeholders, `mapContains`, `has`, `quantileExactInclusive`, `JSONExtractString`, `max`/`min`
- * over booleans for any/every, `countIf`, `argMin` with a tuple key).
+ * over booleans for any/every, `countIf`, `argMin` with a tuple key, `argMin` of a tuple for
+ * argMinRow, `intDiv`).
  */
 import type { Params, SqlType } from "./params.js";
 
@@ -37,13 +38,17 @@ export interface Dialect {
   anyTrue(x: string): string;
   everyTrue(x: string): string;
   countTrue(x: string): string;
-  /** The value on the row with the smallest key, comparing keys field by field. */
+  /** The value on the row with the smallest key, comparing keys field by field (rows whose value is NULL are skipped). */
   argMinBy(value: string, key: readonly string[]): string;
   /**
    * `body` over `value` evaluated once (src/genai/sql.ts SqlDialect.let): a one-element lambda in
    * DuckDB, a WITH alias (params.bind) in ClickHouse. `params` gives fresh names.
    */
   let(value: string, body: (ref: string) => string, params: Params): string;
+  /** The values on the one row with the smallest key, NULLs included: one expression per value. */
+  argMinRow(values: readonly string[], key: readonly string[]): string[];
+  /** Integer division rounding down, of non-negative integers. */
+  floorDiv(a: string, b: string): string;
   /** Statements to run once per connection before the helpers can be used. */
   readonly setup: readonly string[];
 }
@@ -118,5 +123,11 @@ export const duckdbDialect: Dialect = {
     const x = params.fresh("_l");
     return `list_transform([${value}], ${x} -> ${body(x)})[1]`;
   },
+  // A struct is never NULL, so arg_min keeps the row whatever its fields hold.
+  argMinRow: (values, key) => {
+    const row = `arg_min({${values.map((v, i) => `v${i}: ${v}`).join(", ")}}, {${key.map((k, i) => `k${i}: ${k}`).join(", ")}})`;
+    return values.map((_, i) => `struct_extract(${row}, 'v${i}')`);
+  },
+  floorDiv: (a, b) => `(${a} // ${b})`,
   setup: DUCKDB_MACROS,
 };

@@ -34,7 +34,8 @@ export function rowScoped(field: SpanField, params: Params, dialect: Dialect, bu
   return dialect.let(field.value.sql, (ref) => build({ present: `(${ref} IS NOT NULL)`, value: { sql: ref, kind: field.value.kind } }), params);
 }
 
-const STATUS_SQL = "(CASE StatusCode WHEN 'Error' THEN 'ERROR' WHEN 'Ok' THEN 'OK' ELSE 'UNSET' END)";
+/** Span.status of a row. */
+export const STATUS_SQL = "(CASE StatusCode WHEN 'Error' THEN 'ERROR' WHEN 'Ok' THEN 'OK' ELSE 'UNSET' END)";
 /** Span duration in milliseconds, as Span.durationMs (Duration is integer nanoseconds). */
 export const SPAN_DURATION_MS = "(Duration / 1e6)";
 
@@ -77,10 +78,12 @@ export function spanField(field: string, params: Params, dialect: Dialect): Span
  * span: the order getTrace returns spans in, which assembleTrace reads the root from.
  */
 export function traceAggregates(d: Dialect) {
-  const rootKey = ["ParentSpanId <> ''", "Timestamp", "SpanId"];
+  const rootKey: readonly string[] = ["ParentSpanId <> ''", "Timestamp", "SpanId"];
   const startUs = `CAST(${d.epochUs("Timestamp")} AS DOUBLE)`;
   const hasErrors = `coalesce(${d.anyTrue("StatusCode = 'Error'")}, FALSE)`;
   return {
+    /** Orders a trace's spans so its root comes first. */
+    rootKey,
     rootService: d.argMinBy("ServiceName", rootKey),
     rootOperation: d.argMinBy("SpanName", rootKey),
     /** assembleTrace's arithmetic, in the same floating-point steps: (max(start + dur * 1000) - min(start)) / 1000. */
@@ -120,29 +123,3 @@ export function traceScalar(field: string, d: Dialect): ValueExpr | undefined {
       return undefined;
   }
 }
-
-/**
- * Group-by and metric vocabulary for the analytics layer: the extension point where a field name
- * maps to a SQL expression. GenAI fields read the derived columns (derived.ts); when the GenAI
- * normaliser lands, point these at its columns and nothing above changes.
- */
-export const GROUP_FIELDS: Readonly<Record<string, string>> = {
-  "service.name": "ServiceName",
-  operation_name: "SpanName",
-  name: "SpanName",
-  status: STATUS_SQL,
-  model: "LlmModel",
-  "gen_ai.system": "LlmProvider",
-  "gen_ai.provider.name": "LlmProvider",
-  "gen_ai.request.model": "LlmRequestModel",
-  "gen_ai.response.model": "LlmResponseModel",
-};
-
-export const METRIC_COLUMNS = {
-  durationMs: SPAN_DURATION_MS,
-  isError: "(StatusCode = 'Error')",
-  isLlm: "IsLlm",
-  inputTokens: "LlmInputTokens",
-  outputTokens: "LlmOutputTokens",
-  totalTokens: "LlmTotalTokens",
-} as const;
