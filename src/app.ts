@@ -26,6 +26,7 @@ export function backendOptionsFromConfig(config: Config, logger: Logger, now?: (
     environments: b.environments,
     fetchConcurrency: config.fetchConcurrency,
     ...(b.maxResponseBytes !== undefined ? { maxResponseBytes: b.maxResponseBytes } : {}),
+    ...(b.clickhouse ? { clickhouse: b.clickhouse } : {}),
     logger: logger.child({ backend: b.type }),
     ...(now ? { now } : {}),
   };

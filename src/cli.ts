@@ -28,13 +28,15 @@ ${Object.values(SETTINGS)
   .map((s) => `  ${s.env.padEnd(22)} ${s.flag}`)
   .join("\n")}
 
-Defaults: --backend jaeger; --url ${DEFAULT_URLS.jaeger} (jaeger), ${DEFAULT_URLS.tempo} (tempo), ${DEFAULT_URLS.traceloop} (traceloop);
+Defaults: --backend jaeger; --url ${DEFAULT_URLS.jaeger} (jaeger), ${DEFAULT_URLS.tempo} (tempo), ${DEFAULT_URLS.traceloop} (traceloop),
+${DEFAULT_URLS.clickhouse} (clickhouse: BACKEND_API_KEY is the password of the URL's user, default 'default');
 --timeout ${DEFAULTS.timeoutSeconds}; --environments prd; --transport stdio; --host ${DEFAULTS.host}; --port ${DEFAULTS.port}.
 
 Examples:
   opentelemetry-mcp --backend jaeger --url http://localhost:16686
   opentelemetry-mcp --backend tempo --url http://localhost:3200 --header 'X-Scope-OrgID: tenant-a'
   BACKEND_API_KEY=... opentelemetry-mcp --backend traceloop
+  BACKEND_API_KEY=<password> opentelemetry-mcp --backend clickhouse --url http://mcp_reader@localhost:8123
   opentelemetry-mcp --transport http --port 8000            # Streamable HTTP at http://127.0.0.1:8000/mcp
   opentelemetry-mcp demo-data --otlp-endpoint http://127.0.0.1:4318
   opentelemetry-mcp --url http://localhost:16686 call search_traces '{"service_name":"checkout","limit":3}'
@@ -96,7 +98,7 @@ export function buildProgram(): Command {
   const program = new Command("opentelemetry-mcp")
     .description("MCP server for querying OpenTelemetry traces (Jaeger, Grafana Tempo, Traceloop) with LLM usage, cost and latency tools.")
     .version(VERSION, "-v, --version", "print the version and exit")
-    .option("--backend <type>", "trace backend: jaeger, tempo or traceloop")
+    .option("--backend <type>", "trace backend: jaeger, tempo, traceloop or clickhouse")
     .option("--url <url>", "backend API base URL")
     .option("--api-key <key>", "backend API key (sent as a bearer token; required for traceloop)")
     .option("--environments <list>", "comma-separated Traceloop environments (default prd)")
@@ -117,6 +119,9 @@ export function buildProgram(): Command {
     .option("--redact-rules <file>", "JSON file of custom redaction patterns and attribute names")
     .option("--api-keys-file <file>", "JSON file of scoped API keys for the HTTP transport (token hashes and services)")
     .option("--audit-log <file>", "also write the tool-call audit log to this file as JSON lines")
+    .option("--clickhouse-database <name>", "clickhouse: the database the Collector's clickhouseexporter writes (default otel)")
+    .option("--clickhouse-traces-table <name>", "clickhouse: the spans table (default otel_traces)")
+    .option("--clickhouse-trace-id-table <name>", "clickhouse: the trace id -> time range table (default otel_traces_trace_id_ts)")
     .addHelpText("after", ENV_HELP)
     // A usage error prints one line and the hint to run --help, not the whole help; main() exits.
     .configureOutput(errorOutput("opentelemetry-mcp"))

@@ -8,6 +8,7 @@ import { closeSync, openSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { loadApiKeys } from "./access/api-keys.js";
 import { BACKEND_KINDS, BACKENDS, descriptorOf, type BackendKind } from "./backends/registry.js";
+import type { ClickHouseTableOptions } from "./backends/trace-backend.js";
 import { ConfigError } from "./errors.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 import { loadRedactRules, type RedactRules } from "./redact/custom-rules.js";
@@ -25,6 +26,8 @@ export interface BackendConfig {
   headers: Record<string, string>;
   /** Largest backend response body, in bytes; absent: the HTTP layer's default (64 MiB). */
   maxResponseBytes?: number;
+  /** ClickHouse only: the database and tables the Collector's clickhouseexporter writes. */
+  clickhouse?: ClickHouseTableOptions;
 }
 
 export interface Config {
@@ -80,6 +83,9 @@ export interface CliFlags {
   redactRules?: string;
   apiKeysFile?: string;
   auditLog?: string;
+  clickhouseDatabase?: string;
+  clickhouseTracesTable?: string;
+  clickhouseTraceIdTable?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -107,6 +113,9 @@ export const SETTINGS = {
   redactRules: { flag: "--redact-rules", env: "REDACT_RULES_FILE" },
   apiKeysFile: { flag: "--api-keys-file", env: "MCP_API_KEYS_FILE" },
   auditLog: { flag: "--audit-log", env: "MCP_AUDIT_LOG" },
+  clickhouseDatabase: { flag: "--clickhouse-database", env: "CLICKHOUSE_DATABASE" },
+  clickhouseTracesTable: { flag: "--clickhouse-traces-table", env: "CLICKHOUSE_TRACES_TABLE" },
+  clickhouseTraceIdTable: { flag: "--clickhouse-trace-id-table", env: "CLICKHOUSE_TRACE_ID_TABLE" },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -128,7 +137,21 @@ export const DEFAULTS = {
   maxResponseMb: 64,
   host: "127.0.0.1",
   port: 8000,
+  /** The clickhouseexporter's defaults. */
+  clickhouseDatabase: "otel",
+  clickhouseTracesTable: "otel_traces",
+  clickhouseTraceIdTable: "otel_traces_trace_id_ts",
 };
+
+/** A ClickHouse database or table name as one identifier (it travels as an {name:Identifier} parameter). */
+const CLICKHOUSE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,254}$/;
+
+function clickhouseName(name: SettingName, raw: Raw | undefined, fallback: string): string {
+  if (!raw) return fallback;
+  const v = raw.value.trim();
+  if (!CLICKHOUSE_NAME.test(v)) return fail(name, raw, "must be one database or table name: letters, digits, _, $ and - (no dots or spaces)");
+  return v;
+}
 
 interface Raw {
   value: string;
@@ -350,6 +373,13 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
   const backend: BackendConfig = { type, url, timeoutMs: Math.round(timeoutSeconds * 1000), environments, headers };
   if (apiKey) backend.apiKey = apiKey;
   if (maxResponseRaw) backend.maxResponseBytes = maxResponseMb * 1024 * 1024;
+  // Validated whatever the backend, so a typo is reported before the backend is switched to ClickHouse.
+  const clickhouse: ClickHouseTableOptions = {
+    database: clickhouseName("clickhouseDatabase", pick("clickhouseDatabase", flags.clickhouseDatabase, env), DEFAULTS.clickhouseDatabase),
+    tracesTable: clickhouseName("clickhouseTracesTable", pick("clickhouseTracesTable", flags.clickhouseTracesTable, env), DEFAULTS.clickhouseTracesTable),
+    traceIdTable: clickhouseName("clickhouseTraceIdTable", pick("clickhouseTraceIdTable", flags.clickhouseTraceIdTable, env), DEFAULTS.clickhouseTraceIdTable),
+  };
+  if (type === "clickhouse") backend.clickhouse = clickhouse;
   const config: Config = { backend, logLevel, maxTracesPerQuery, fetchConcurrency, maxResponseChars, compressResponses, transport, host, port, redact };
   if (authToken) config.authToken = authToken;
   if (pricingFile) config.pricingFile = pricingFile;
