@@ -380,7 +380,8 @@ async function start(options: ClickHouseShimOptions): Promise<RunningClickHouseS
     }
   };
 
-  const server = createServer((req, res) => {
+  // ClickHouse accepts URLs up to http_max_uri_size (1 MiB by default); Node's default is 16 KiB.
+  const server = createServer({ maxHeaderSize: 1024 * 1024 }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {

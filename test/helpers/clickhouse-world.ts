@@ -19,6 +19,8 @@ export interface ClickHouseWorldOptions {
   database?: string;
   /** Which spelling each trace is written in (default: alternating current / legacy). */
   spelling?: (trace: Trace, index: number) => ExporterSpelling;
+  /** Unit of the dataset's event timestamps (default "us", the shared dataset's). */
+  eventTimeUnit?: "ns" | "us" | "ms";
 }
 
 export interface ClickHouseRunningWorld extends RunningWorld {
@@ -38,7 +40,7 @@ export function clickhouseWorld(options: ClickHouseWorldOptions): BackendWorld &
         const spelling = options.spelling ?? ((_t: Trace, i: number) => (i % 2 === 0 ? "current" : "legacy"));
         const current = dataset.filter((t, i) => spelling(t, i) === "current");
         const legacy = dataset.filter((t, i) => spelling(t, i) === "legacy");
-        const db = options.database ? { database: options.database } : {};
+        const db = { ...(options.database ? { database: options.database } : {}), ...(options.eventTimeUnit ? { eventTimeUnit: options.eventTimeUnit } : {}) };
         if (current.length > 0) await loadTraces(writer, current, db);
         if (legacy.length > 0) await loadTraces(writer, legacy, { ...db, spelling: "legacy" });
       } catch (err) {

@@ -38,8 +38,8 @@ import {
   traceById,
   traceSearch,
   type ClickHouseTables,
+  type ProjectedRow,
   type Statement,
-  type TraceInfoRow,
 } from "./sql.js";
 import { ClickHouseTransport } from "./transport.js";
 
@@ -166,29 +166,26 @@ export class ClickHouseBackend implements TraceBackend {
   }
 
   private async projected(search: BackendSearch, w: ReturnType<typeof nsWindow>): Promise<SearchResult<Trace>> {
-    const select = search.select!;
-    const plan = projectedSearch(this.tables, w, this.horizonNs, search.filters, search.limit, select);
-    const infos = await this.run<TraceInfoRow>(plan.traces, "the projected trace search");
-    if (infos.length === 0) return { items: [], notes: [], returned: 0 };
-    const loUs = Math.min(...infos.map((i) => Number(i.start_us)));
-    const rows = await this.run<SpanRow>(plan.spans(infos.map((i) => i.TraceId), BigInt(loUs) * 1000n), "the projected span read");
-    const spans = new Map<string, Span[]>();
+    const rows = await this.run<ProjectedRow>(projectedSearch(this.tables, w, this.horizonNs, search.filters, search.limit, search.select!), "the projected trace search");
+    const traces: Trace[] = [];
     for (const row of rows) {
-      const list = spans.get(row.TraceId) ?? [];
-      list.push(decodeSpan(row));
-      spans.set(row.TraceId, list);
+      let t = traces[traces.length - 1];
+      if (!t || t.traceId !== row.TraceId) {
+        t = {
+          traceId: row.TraceId,
+          spans: [],
+          startTimeUs: Number(row.t_start_us),
+          durationMs: row.t_duration_ms,
+          serviceName: row.t_root_service,
+          rootOperation: row.t_root_operation,
+          status: Number(row.t_has_errors) ? "ERROR" : "OK",
+          partial: true,
+          projected: true,
+        };
+        traces.push(t);
+      }
+      t.spans.push(decodeSpan(row));
     }
-    const traces: Trace[] = infos.map((i) => ({
-      traceId: i.TraceId,
-      spans: spans.get(i.TraceId) ?? [],
-      startTimeUs: Number(i.start_us),
-      durationMs: i.duration_ms,
-      serviceName: i.root_service,
-      rootOperation: i.root_operation,
-      status: Number(i.has_errors) ? "ERROR" : "OK",
-      partial: true,
-      projected: true,
-    }));
     return { items: traces.sort(newestFirst), notes: [], returned: traces.length };
   }
 }

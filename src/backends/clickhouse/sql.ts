@@ -12,10 +12,10 @@ import type { Filter } from "../../domain/filter.js";
 import { clickhouseDialect } from "../../store/sql/clickhouse-dialect.js";
 import { spanWhere, traceHaving, type CompileContext } from "../../store/sql/filters.js";
 import { genaiDerived } from "../../store/sql/genai.js";
-import type { DerivedSql } from "../../store/sql/fields.js";
+import { IS_ERROR_SQL, type DerivedSql } from "../../store/sql/fields.js";
 import { Params } from "../../store/sql/params.js";
 import type { SpanProjection } from "../trace-backend.js";
-import { SPAN_COLUMNS } from "./rows.js";
+import { SPAN_COLUMNS, type SpanRow } from "./rows.js";
 
 export interface ClickHouseTables {
   database: string;
@@ -144,52 +144,41 @@ export function traceSearch(tables: ClickHouseTables, w: NsWindow, horizonNs: bi
   };
 }
 
-/** Per matching trace: its root service and operation, start, duration, status (for projected searches). */
-export interface TraceInfoRow {
-  TraceId: string;
-  start_us: string | number;
-  root_service: string;
-  root_operation: string;
-  duration_ms: number;
-  has_errors: number | boolean;
+/** A projected span row: the span's columns and its trace's values (for projected searches). */
+export interface ProjectedRow extends SpanRow {
+  t_start_us: string | number;
+  t_root_service: string;
+  t_root_operation: string;
+  t_duration_ms: number;
+  t_has_errors: number | boolean;
 }
 
 /**
- * A projected search (BackendSearch.select), in two statements: the matching traces that carry a
- * wanted span, with their trace-level values; then just the wanted spans of those traces, with
- * only the selected attributes and without events.
+ * A projected search (BackendSearch.select) in one query: the newest `limit` matching traces that
+ * carry a wanted span, with their trace-level values (root service and name, start, duration,
+ * status), joined to just their wanted spans, with only the selected attributes and no events.
  */
-export function projectedSearch(
-  tables: ClickHouseTables,
-  w: NsWindow,
-  horizonNs: bigint,
-  filters: readonly Filter[],
-  limit: number,
-  select: SpanProjection,
-): { traces: Statement; spans: (ids: readonly string[], loNs: bigint) => Statement } {
+export function projectedSearch(tables: ClickHouseTables, w: NsWindow, horizonNs: bigint, filters: readonly Filter[], limit: number, select: SpanProjection): Statement {
   const q = new QueryBuilder(tables);
-  const wanted = `hasAny(mapKeys(SpanAttributes), ${q.strings(select.spansWith)})`;
-  const agg = traceInfoColumns(q);
-  const traces = q.statement(matchingTraces(q, w, horizonNs, filters, "traces", limit, agg, [`max(${wanted})`]));
-  const spans = (ids: readonly string[], loNs: bigint): Statement => {
-    const s = new QueryBuilder(tables);
-    const want = `hasAny(mapKeys(SpanAttributes), ${s.strings(select.spansWith)})${select.errorSpans ? " OR StatusCode IN ('Error', 'STATUS_CODE_ERROR')" : ""}`;
-    const attrs = s.strings(select.attributes);
-    const columns = SPAN_COLUMNS.map((c) => {
-      if (c === "SpanAttributes") return `mapFilter((k, v) -> has(${attrs}, k), SpanAttributes) AS SpanAttributes`;
-      if (c.endsWith("AS ev_ts")) return "[] AS ev_ts";
-      if (c.endsWith("AS ev_name")) return "[] AS ev_name";
-      if (c.endsWith("AS ev_attrs")) return "[] AS ev_attrs";
-      if (c === "ParentSpanId") return "'' AS ParentSpanId";
-      return c;
-    });
-    return s.statement(
-      `SELECT ${columns.join(", ")} FROM ${s.traces}
-       WHERE Timestamp BETWEEN ${s.ts(loNs)} AND ${s.ts(w.hi + horizonNs)} AND TraceId IN ${s.strings(ids)} AND (${want})
-       ORDER BY TraceId, Timestamp, SpanId`,
-    );
+  const keys = q.strings(select.spansWith);
+  const wanted = `hasAny(mapKeys(SpanAttributes), ${keys})`;
+  const inner = q.statement(matchingTraces(q, w, horizonNs, filters, "traces", limit, traceInfoColumns(q), [`max(${wanted})`])).sql;
+  const attrs = q.strings(select.attributes);
+  const columns = SPAN_COLUMNS.map((c) => {
+    if (c === "SpanAttributes") return `mapFilter((k, v) -> has(${attrs}, k), SpanAttributes) AS SpanAttributes`;
+    if (/AS ev_(ts|name|attrs)$/.test(c)) return `[] AS ${c.slice(c.lastIndexOf(" ") + 1)}`;
+    // A projection carries no parent links.
+    if (c === "ParentSpanId") return "'' AS ParentSpanId";
+    return c;
+  });
+  const want = `${wanted}${select.errorSpans ? ` OR ${IS_ERROR_SQL}` : ""}`;
+  return {
+    sql: `SELECT ${columns.join(", ")}, t_start_us, t_root_service, t_root_operation, t_duration_ms, t_has_errors
+      FROM ${q.traces} INNER JOIN (${inner}) AS m USING (TraceId)
+      WHERE Timestamp BETWEEN ${q.ts(w.lo)} AND ${q.ts(w.hi + horizonNs)} AND (${want})
+      ORDER BY TraceId, Timestamp, SpanId`,
+    params: q.params,
   };
-  return { traces, spans };
 }
 
 /** Trace-level values over a GROUP BY TraceId (fields.ts traceAggregates), as extra SELECT columns. */
@@ -197,10 +186,10 @@ function traceInfoColumns(q: QueryBuilder): string {
   const rootKey = ["ParentSpanId <> ''", "Timestamp", "SpanId"];
   const startUs = "CAST(toUnixTimestamp64Micro(Timestamp) AS DOUBLE)";
   return (
-    `, toUnixTimestamp64Micro(min(Timestamp)) AS start_us, ${q.dialect.argMinBy("ServiceName", rootKey)} AS root_service, ` +
-    `${q.dialect.argMinBy("SpanName", rootKey)} AS root_operation, ` +
-    `((max(${startUs} + (Duration / 1e6) * 1000) - min(${startUs})) / 1000) AS duration_ms, ` +
-    `max(StatusCode IN ('Error', 'STATUS_CODE_ERROR')) AS has_errors`
+    `, toUnixTimestamp64Micro(min(Timestamp)) AS t_start_us, ${q.dialect.argMinBy("ServiceName", rootKey)} AS t_root_service, ` +
+    `${q.dialect.argMinBy("SpanName", rootKey)} AS t_root_operation, ` +
+    `((max(${startUs} + (Duration / 1e6) * 1000) - min(${startUs})) / 1000) AS t_duration_ms, ` +
+    `max(${IS_ERROR_SQL}) AS t_has_errors`
   );
 }
 

@@ -74,5 +74,8 @@ export const clickhouseDialect: Dialect = {
   countTrue: (x) => `countIf(${x})`,
   argMinBy: (value, key) => `argMin(${value}, tuple(${key.join(", ")}))`,
   let: (value, body, params) => body(params.bind(value)),
+  // The convention tables' keys and names as escaped literals: a few hundred parameters would make
+  // URLs longer than proxies accept (values from a caller are always parameters).
+  constant: clickhouseLiteral,
   setup: [],
 };

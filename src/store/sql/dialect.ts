@@ -42,6 +42,11 @@ export interface Dialect {
    * DuckDB, a WITH alias (params.bind) in ClickHouse. `params` gives fresh names.
    */
   let(value: string, body: (ref: string) => string, params: Params): string;
+  /**
+   * A string constant of our own code (an attribute key of a GenAI convention, a provider name) as
+   * SQL text, or undefined to bind it as a parameter. Never used for a caller's value.
+   */
+  constant?(value: string): string;
   /** Statements to run once per connection before the helpers can be used. */
   readonly setup: readonly string[];
 }

@@ -21,13 +21,14 @@ const NUMERIC_FIELDS: ReadonlySet<NormalizedGenAiField> = new Set([
   "gen_ai.usage.reasoning.output_tokens",
 ]);
 
-/** src/genai/sql.ts's dialect over a span row's SpanAttributes, every constant a parameter. */
+/** src/genai/sql.ts's dialect over a span row's SpanAttributes; constants bound as the dialect prefers. */
 export function genaiDialect(params: Params, dialect: Dialect): SqlDialect {
+  const constant = (value: string): string => dialect.constant?.(value) ?? params.constant(value);
   return {
-    attr: (key) => params.bind(dialect.mapValue("SpanAttributes", params.constant(key))),
+    attr: (key) => params.bind(dialect.mapValue("SpanAttributes", constant(key))),
     // read.ts count() reads numbers with toNumber: the dialect's jsNumber is exactly that.
     num: (expr) => dialect.jsNumber(expr),
-    lit: (value) => params.constant(value),
+    lit: constant,
     let: (value, body) => dialect.let(value, body, params),
   };
 }
