@@ -28,7 +28,12 @@ export interface ClickHouseRunningWorld extends RunningWorld {
   engineVersion: string;
 }
 
-export function clickhouseWorld(options: ClickHouseWorldOptions): BackendWorld & { start(dataset: Trace[]): Promise<ClickHouseRunningWorld> } {
+/** A BackendWorld whose running world also says which engine runs it. */
+export interface ClickHouseWorld extends BackendWorld {
+  start(dataset: Trace[]): Promise<ClickHouseRunningWorld>;
+}
+
+export function clickhouseWorld(options: ClickHouseWorldOptions): ClickHouseWorld {
   return {
     kind: "clickhouse",
     async start(dataset: Trace[]): Promise<ClickHouseRunningWorld> {
