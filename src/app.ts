@@ -32,6 +32,7 @@ export function backendOptionsFromConfig(config: Config, logger: Logger, now?: (
     fetchConcurrency: config.fetchConcurrency,
     ...(b.maxResponseBytes !== undefined ? { maxResponseBytes: b.maxResponseBytes } : {}),
     ...(b.local ? { local: b.local } : {}),
+    ...(b.clickhouse ? { clickhouse: b.clickhouse } : {}),
     logger: logger.child({ backend: b.type }),
     ...(now ? { now } : {}),
   };

@@ -23,7 +23,8 @@ ${Object.values(SETTINGS)
   .map((s) => `  ${s.env.padEnd(24)} ${s.flag}`)
   .join("\n")}
 
-Defaults: --backend local (the embedded store; --url alone means jaeger); --url ${DEFAULT_URLS.jaeger} (jaeger), ${DEFAULT_URLS.tempo} (tempo), ${DEFAULT_URLS.traceloop} (traceloop);
+Defaults: --backend local (the embedded store; --url alone means jaeger); --url ${DEFAULT_URLS.jaeger} (jaeger), ${DEFAULT_URLS.tempo} (tempo), ${DEFAULT_URLS.traceloop} (traceloop),
+${DEFAULT_URLS.clickhouse} (clickhouse: BACKEND_API_KEY is the password of the URL's user, default 'default');
 --data-dir the per-user data directory; --otlp-listen ${DEFAULTS.otlpListen}; --retention ${DEFAULTS.retention}; --store-max-mb ${DEFAULTS.storeMaxMb};
 --timeout ${DEFAULTS.timeoutSeconds}; --environments prd; --transport stdio; --host ${DEFAULTS.host}; --port ${DEFAULTS.port}.
 
@@ -33,6 +34,7 @@ Examples:
   opentelemetry-mcp --backend jaeger --url http://localhost:16686
   opentelemetry-mcp --backend tempo --url http://localhost:3200 --header 'X-Scope-OrgID: tenant-a'
   BACKEND_API_KEY=... opentelemetry-mcp --backend traceloop
+  BACKEND_API_KEY=<password> opentelemetry-mcp --backend clickhouse --url http://mcp_reader@localhost:8123
   opentelemetry-mcp --transport http --port 8000            # Streamable HTTP at http://127.0.0.1:8000/mcp
   opentelemetry-mcp demo-data --otlp-endpoint http://127.0.0.1:4318
   opentelemetry-mcp --url http://localhost:16686 call search_traces '{"service_name":"checkout","limit":3}'
@@ -105,7 +107,7 @@ export function buildProgram(run: CliRun = {}): Command {
   const program = new Command("opentelemetry-mcp")
     .description("MCP server for querying OpenTelemetry traces (an embedded store with an OTLP receiver, Jaeger, Grafana Tempo, Traceloop) with LLM usage, cost and latency tools.")
     .version(VERSION, "-v, --version", "print the version and exit")
-    .option("--backend <type>", "trace backend: local (the embedded store; the default when no backend or URL is given), jaeger, tempo or traceloop")
+    .option("--backend <type>", "trace backend: local (the embedded store; the default when no backend or URL is given), jaeger, tempo, traceloop or clickhouse")
     .option("--url <url>", "backend API base URL (a URL without --backend means jaeger)")
     .option("--api-key <key>", "backend API key (sent as a bearer token; required for traceloop)")
     .option("--environments <list>", "comma-separated Traceloop environments (default prd)")
@@ -131,6 +133,9 @@ export function buildProgram(run: CliRun = {}): Command {
     .option("--otlp-auth-token <token>", "local store: require 'Authorization: Bearer <token>' on the OTLP receiver")
     .option("--retention <duration>", "local store: delete spans older than this, e.g. 7d (default), 36h, 2w")
     .option("--store-max-mb <n>", "local store: delete the oldest spans beyond this size on disk, in MB (default 2048)")
+    .option("--clickhouse-database <name>", "clickhouse: the database the Collector's clickhouseexporter writes (default otel)")
+    .option("--clickhouse-traces-table <name>", "clickhouse: the spans table (default otel_traces)")
+    .option("--clickhouse-trace-id-table <name>", "clickhouse: the trace id -> time range table (default otel_traces_trace_id_ts)")
     .addHelpText("after", ENV_HELP)
     // A usage error prints one line and the hint to run --help, not the whole help; main() exits.
     .configureOutput(errorOutput("opentelemetry-mcp"))

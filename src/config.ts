@@ -9,6 +9,7 @@ import { resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadApiKeys } from "./access/api-keys.js";
 import { BACKEND_KINDS, BACKENDS, descriptorOf, type BackendKind } from "./backends/registry.js";
+import type { ClickHouseTableOptions } from "./backends/trace-backend.js";
 import { ConfigError } from "./errors.js";
 import { DEFAULT_OTLP_LISTEN, parseListenAddress, type ListenAddress } from "./ingest/listen-address.js";
 import { defaultDataDir } from "./store/data-dir.js";
@@ -28,6 +29,8 @@ export interface BackendConfig {
   headers: Record<string, string>;
   /** Largest backend response body, in bytes; absent: the HTTP layer's default (64 MiB). */
   maxResponseBytes?: number;
+  /** ClickHouse only: the database and tables the Collector's clickhouseexporter writes. */
+  clickhouse?: ClickHouseTableOptions;
   /** The embedded store (type "local"). */
   local?: LocalStoreConfig;
   /** True when no backend was configured at all, so the local store was chosen by default. */
@@ -103,6 +106,9 @@ export interface CliFlags {
   otlpAuthToken?: string;
   retention?: string;
   storeMaxMb?: string;
+  clickhouseDatabase?: string;
+  clickhouseTracesTable?: string;
+  clickhouseTraceIdTable?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -135,6 +141,9 @@ export const SETTINGS = {
   otlpAuthToken: { flag: "--otlp-auth-token", env: "OTLP_AUTH_TOKEN" },
   retention: { flag: "--retention", env: "DATA_RETENTION" },
   storeMaxMb: { flag: "--store-max-mb", env: "STORE_MAX_MB" },
+  clickhouseDatabase: { flag: "--clickhouse-database", env: "CLICKHOUSE_DATABASE" },
+  clickhouseTracesTable: { flag: "--clickhouse-traces-table", env: "CLICKHOUSE_TRACES_TABLE" },
+  clickhouseTraceIdTable: { flag: "--clickhouse-trace-id-table", env: "CLICKHOUSE_TRACE_ID_TABLE" },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -159,7 +168,21 @@ export const DEFAULTS = {
   otlpListen: DEFAULT_OTLP_LISTEN,
   retention: "7d",
   storeMaxMb: 2048,
+  /** The clickhouseexporter's defaults. */
+  clickhouseDatabase: "otel",
+  clickhouseTracesTable: "otel_traces",
+  clickhouseTraceIdTable: "otel_traces_trace_id_ts",
 };
+
+/** A ClickHouse database or table name as one identifier (it travels as an {name:Identifier} parameter). */
+const CLICKHOUSE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,254}$/;
+
+function clickhouseName(name: SettingName, raw: Raw | undefined, fallback: string): string {
+  if (!raw) return fallback;
+  const v = raw.value.trim();
+  if (!CLICKHOUSE_NAME.test(v)) return fail(name, raw, "must be one database or table name: letters, digits, _, $ and - (no dots or spaces)");
+  return v;
+}
 
 interface Raw {
   value: string;
@@ -421,6 +444,13 @@ export function resolveConfig(flags: CliFlags, env: Env): Config {
     backend.url = pathToFileURL(backend.local.dataDir).href;
     if (!backendRaw) backend.implicit = true;
   }
+  // Validated whatever the backend, so a typo is reported before the backend is switched to ClickHouse.
+  const clickhouse: ClickHouseTableOptions = {
+    database: clickhouseName("clickhouseDatabase", pick("clickhouseDatabase", flags.clickhouseDatabase, env), DEFAULTS.clickhouseDatabase),
+    tracesTable: clickhouseName("clickhouseTracesTable", pick("clickhouseTracesTable", flags.clickhouseTracesTable, env), DEFAULTS.clickhouseTracesTable),
+    traceIdTable: clickhouseName("clickhouseTraceIdTable", pick("clickhouseTraceIdTable", flags.clickhouseTraceIdTable, env), DEFAULTS.clickhouseTraceIdTable),
+  };
+  if (type === "clickhouse") backend.clickhouse = clickhouse;
   const config: Config = { backend, logLevel, maxTracesPerQuery, fetchConcurrency, maxResponseChars, compressResponses, transport, host, port, redact };
   if (authToken) config.authToken = authToken;
   if (pricingFile) config.pricingFile = pricingFile;

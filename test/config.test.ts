@@ -156,7 +156,7 @@ describe("precedence: flag > environment > default", () => {
 
 /** [setting, flag key, invalid values, what the message says] */
 const INVALID_ROWS: Array<[keyof typeof SETTINGS, keyof CliFlags, string[], string]> = [
-  ["backend", "backend", ["zipkin", "Jaeger", "jaeger "], "must be one of local, jaeger, tempo, traceloop"],
+  ["backend", "backend", ["zipkin", "Jaeger", "jaeger "], "must be one of local, jaeger, tempo, traceloop, clickhouse"],
   ["url", "url", ["not a url", "http://", "localhost:16686"], ""],
   ["url", "url", ["ftp://example.com", "file:///tmp/x", "ws://localhost:16686"], "URL must use http or https scheme"],
   ["timeout", "timeout", ["0", "-1", "301", "abc", "Infinity", "0x1e"], "greater than 0 and at most 300"],

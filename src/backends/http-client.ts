@@ -28,6 +28,22 @@ import { displayUrl } from "../util/url.js";
 // Re-exported: callers imported it from here before it moved to a neutral module.
 export { displayUrl };
 import { headerSecrets, SecretRedactor } from "./secret-redactor.js";
+import {
+  header,
+  networkError,
+  notJsonError,
+  REDACT_WINDOW_CHARS,
+  retryAfterSeconds,
+  snippet,
+  statusError,
+  timeoutError,
+  tooLargeError,
+  undecodableError,
+  type ErrorSite,
+} from "./http-errors.js";
+
+// Re-exported: callers and tests import it from here.
+export { retryAfterSeconds };
 
 export type QueryParams = ReadonlyArray<readonly [string, string | number | boolean | undefined | null]>;
 
@@ -46,12 +62,8 @@ export interface HttpClientOptions {
 const MIB = 1024 * 1024;
 /** 1,000 Jaeger traces of 30 spans are about 13 MB: 64 MiB leaves room without risking the process. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * MIB;
-/** The setting that raises the limit, for messages. */
-const LIMIT_SETTING = "--backend-max-response-mb / BACKEND_MAX_RESPONSE_MB";
 /** Bodies of failed requests are read this far: a snippet needs no more. */
 const ERROR_BODY_BYTES = 64 * 1024;
-/** Snippets and text answers are redacted over this many characters, then cut. */
-const REDACT_WINDOW_CHARS = 64 * 1024;
 
 export interface HttpResponse {
   status: number;
@@ -70,18 +82,6 @@ export interface RequestOptions {
   /** Plain-text endpoints (e.g. Tempo's /ready): return the 2xx body as `text`, do not parse JSON. */
   text?: boolean;
 }
-
-const NETWORK_HINTS: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "connection refused",
-  ENOTFOUND: "host not found",
-  EAI_AGAIN: "DNS lookup failed",
-  ECONNRESET: "connection reset",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  UND_ERR_SOCKET: "connection closed by the server",
-  UND_ERR_CONNECT_TIMEOUT: "connect timeout",
-  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "the answer ended before its declared length",
-};
 
 type Decoder = (raw: Buffer, options: ZlibOptions & { maxOutputLength: number }) => Buffer;
 
@@ -118,25 +118,6 @@ export interface BodyConsumer<T> {
 }
 
 type Headers = Record<string, string | string[] | undefined>;
-
-function header(headers: Headers, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function megabytes(bytes: number): string {
-  const mb = bytes / MIB;
-  return Number.isInteger(mb) ? String(mb) : mb.toFixed(1);
-}
-
-/** Retry-After as whole seconds from now: delta-seconds or an HTTP-date; undefined when absent or unreadable. */
-export function retryAfterSeconds(value: string | undefined, nowMs: number = Date.now()): number | undefined {
-  const v = value?.trim();
-  if (!v) return undefined;
-  if (/^\d+$/.test(v)) return Number(v);
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - nowMs) / 1000)) : undefined;
-}
 
 export class HttpClient {
   readonly url: string;
@@ -290,14 +271,7 @@ export class HttpClient {
       decoder?.destroy();
       if (err instanceof BackendError) throw err;
       if (err instanceof JsonSyntaxError) {
-        throw new BackendError(
-          this.opts.backend,
-          "invalid_response",
-          `${this.label} at ${this.url} returned a response that is not valid JSON for ${what} ` +
-            `(starts with ${JSON.stringify(this.snippet(head, 80))}). ` +
-            `Check that the URL points to the ${this.label} query API, not a UI page or a proxy.`,
-          status,
-        );
+        throw notJsonError(this.site, what, head, status);
       }
       const code = (err as { code?: string }).code ?? "";
       if (decoder && code.startsWith("Z_")) throw this.undecodable(what, encoding, status, `does not decode as ${encoding}`);
@@ -355,14 +329,7 @@ export class HttpClient {
     try {
       return { status, json: JSON.parse(body), bytes: raw.length };
     } catch {
-      throw new BackendError(
-        this.opts.backend,
-        "invalid_response",
-        `${this.label} at ${this.url} returned a response that is not valid JSON for ${what} ` +
-          `(starts with ${JSON.stringify(this.snippet(body, 80))}). ` +
-          `Check that the URL points to the ${this.label} query API, not a UI page or a proxy.`,
-        status,
-      );
+      throw notJsonError(this.site, what, body, status);
     }
   }
 
@@ -408,13 +375,7 @@ export class HttpClient {
   }
 
   private undecodable(what: string, enc: string, status: number, why: string): BackendError {
-    return new BackendError(
-      this.opts.backend,
-      "invalid_response",
-      `${this.label} at ${this.url} answered ${what} with a body marked Content-Encoding ${enc.slice(0, 40)} that ${why}. ` +
-        `Check any proxy or gateway between this server and ${this.label}.`,
-      status,
-    );
+    return undecodableError(this.site, what, enc, status, why);
   }
 
   /** For error snippets: whatever decodes (a cut body decodes up to the cut), else the raw text. */
@@ -430,99 +391,29 @@ export class HttpClient {
     return raw.toString("utf8");
   }
 
+  private get site(): ErrorSite {
+    return { backend: this.opts.backend, label: this.label, url: this.url, redact: (t) => this.redact(t) };
+  }
+
   /** A redacted, whitespace-collapsed start of `body`: redacted whole first, so no cut splits a secret. */
   private snippet(body: string, max: number): string {
-    const text = this.redact(body.slice(0, REDACT_WINDOW_CHARS)).replace(/\s+/g, " ").trim();
-    return text.length > max ? text.slice(0, max) : text;
+    return snippet(this.site, body, max);
   }
 
   private tooLarge(what: string, declaredBytes?: number): BackendError {
-    const size = declaredBytes === undefined ? `more than ${megabytes(this.maxBytes)} MB` : `${megabytes(declaredBytes)} MB, more than the ${megabytes(this.maxBytes)} MB limit`;
-    return new BackendError(
-      this.opts.backend,
-      "too_large",
-      `${this.label} at ${this.url} answered ${what} with ${size} (the response size limit), so the answer was not read. ` +
-        `Narrow the query (a shorter time range, more filters or a lower limit), or raise the limit with ${LIMIT_SETTING}.`,
-    );
+    return tooLargeError(this.site, what, this.maxBytes, declaredBytes);
   }
 
   private transportError(err: unknown, what: string): BackendError {
-    const e = err as { name?: string; code?: string; cause?: { code?: string }; message?: string };
+    const e = err as { name?: string; code?: string };
     if (e?.name === "TimeoutError" || e?.code === "UND_ERR_HEADERS_TIMEOUT" || e?.code === "UND_ERR_BODY_TIMEOUT") {
-      return new BackendError(
-        this.opts.backend,
-        "timeout",
-        `${this.label} at ${this.url} did not answer ${what} within ${this.opts.timeoutMs / 1000}s. ` +
-          `The backend may be overloaded or the query too broad: narrow the time range or filters, ` +
-          `or raise the timeout (--timeout / BACKEND_TIMEOUT).`,
-        undefined,
-        { cause: err },
-      );
+      return timeoutError(this.site, what, this.opts.timeoutMs, err);
     }
-    const code = e?.code ?? e?.cause?.code ?? "";
-    const reason = NETWORK_HINTS[code] ?? (this.redact(e?.message ?? String(err)) || "network error");
-    return new BackendError(
-      this.opts.backend,
-      "network",
-      `Cannot reach ${this.label} at ${this.url} (${reason}) for ${what}. ` +
-        `Check that the backend is running and that --url / BACKEND_URL points to it.`,
-      undefined,
-      { cause: err },
-    );
+    return networkError(this.site, what, err);
   }
 
   private statusError(status: number, what: string, body: string, headers: Headers, requestUrl: URL): BackendError {
-    const snippet = this.snippet(body, 200);
-    const detail = snippet ? `: ${snippet}` : "";
-    if (status === 401 || status === 403) {
-      return new BackendError(
-        this.opts.backend,
-        "auth",
-        `${this.label} at ${this.url} rejected ${what} with HTTP ${status} (${status === 401 ? "unauthorized" : "forbidden"})${detail}. ` +
-          `Check the API key (--api-key / BACKEND_API_KEY) and any extra headers (--header / BACKEND_HEADERS).`,
-        status,
-      );
-    }
-    if (status === 404) {
-      return new BackendError(
-        this.opts.backend,
-        "not_found",
-        `${this.label} at ${this.url} answered HTTP 404 for ${what}${detail}. ` +
-          `Check that --url / BACKEND_URL is the ${this.label} API base URL.`,
-        status,
-      );
-    }
-    const after = retryAfterSeconds(header(headers, "retry-after"));
-    const retry = after === undefined ? {} : { retryAfterSeconds: after };
-    if (status === 429) {
-      const when = after === undefined ? "retry in a minute (no Retry-After was given)" : `retry after ${after} s`;
-      return new BackendError(
-        this.opts.backend,
-        "rate_limited",
-        `Rate limited by ${this.label} at ${this.url}; ${when} (HTTP 429 for ${what}${detail}). ` +
-          `The query itself is fine: wait before calling again, and make fewer calls at once.`,
-        status,
-        retry,
-      );
-    }
-    if (status >= 300 && status < 400) {
-      const location = header(headers, "location");
-      const target = location ? ` to ${displayUrl(new URL(location, requestUrl).toString())}` : "";
-      return new BackendError(
-        this.opts.backend,
-        "http",
-        `${this.label} at ${this.url} answered ${what} with a redirect (HTTP ${status}${target}); redirects are not followed, ` +
-          `so credentials never travel to another address. Set --url / BACKEND_URL to the final URL of the ${this.label} API.`,
-        status,
-      );
-    }
-    const advice =
-      status >= 500
-        ? after === undefined
-          ? "The backend failed; retry later or narrow the query."
-          : `The backend is unavailable; retry after ${after} s.`
-        : "Check the query parameters.";
-    return new BackendError(this.opts.backend, "http", `${this.label} at ${this.url} returned HTTP ${status} for ${what}${detail}. ${advice}`, status, retry);
+    return statusError(this.site, status, what, body, headers, requestUrl);
   }
 }
 

@@ -2,13 +2,14 @@
  * Every backend, once. A new backend is its folder plus one line here: config choices, help
  * text, labels in messages, default URLs, look-backs and capabilities all derive from this list.
  */
+import { clickhouse } from "./clickhouse/descriptor.js";
 import type { BackendDescriptor } from "./descriptor.js";
 import { jaeger } from "./jaeger/descriptor.js";
 import { local } from "./local/descriptor.js";
 import { tempo } from "./tempo/descriptor.js";
 import { traceloop } from "./traceloop/descriptor.js";
 
-export const BACKENDS = [local, jaeger, tempo, traceloop] as const;
+export const BACKENDS = [local, jaeger, tempo, traceloop, clickhouse] as const;
 
 export type BackendKind = (typeof BACKENDS)[number]["kind"];
 

@@ -250,6 +250,14 @@ export interface BackendOptions {
   maxResponseBytes?: number;
   /** Clock; injectable for tests. */
   now?: () => number;
+  /** ClickHouse: the database and tables the Collector's clickhouseexporter writes (defaults otel, otel_traces, otel_traces_trace_id_ts). */
+  clickhouse?: ClickHouseTableOptions;
+}
+
+export interface ClickHouseTableOptions {
+  database: string;
+  tracesTable: string;
+  traceIdTable: string;
 }
 
 export type BackendFactory = (options: BackendOptions) => TraceBackend;

@@ -220,3 +220,8 @@ export function genaiSqlExpression(field: NormalizedGenAiField, dialect: SqlDial
     }
   }
 }
+
+/** TRUE on the spans that are LLM calls, counted once (normalize.ts isLlmCall), else FALSE. */
+export function genaiCallSql(dialect: SqlDialect): string {
+  return `coalesce(${new Gen(dialect).onCalls(() => "true")}, false)`;
+}

@@ -30,9 +30,9 @@ import { expectNoSecrets } from "../helpers/secrets.js";
 
 export const TEST_API_KEY = "test-key-123456";
 /** Secrets the fault matrix plants besides the API key: a --header token and URL basic-auth credentials. */
-const HEADER_TOKEN = "hdr-token-8c1f0e2d9b7a6c5e4f3a";
-const URL_USER = "mxuser";
-const URL_PASSWORD = "url-pass-71d2e9c4b8a3f6e5";
+export const HEADER_TOKEN = "hdr-token-8c1f0e2d9b7a6c5e4f3a";
+export const URL_USER = "mxuser";
+export const URL_PASSWORD = "url-pass-71d2e9c4b8a3f6e5";
 const MIB = 1024 * 1024;
 
 /** What each injected fault must become: a BackendError of this kind whose message says so. */

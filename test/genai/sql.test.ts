@@ -11,7 +11,8 @@ import type { AttributeValue } from "../../src/domain/attributes.js";
 import { buildDemoPlan } from "../../src/demo/index.js";
 import { createSpan, type Span } from "../../src/domain/trace.js";
 import { genaiFieldValue, NORMALIZED_GENAI_FIELDS } from "../../src/genai/fields.js";
-import { genaiSqlExpression, type SqlDialect } from "../../src/genai/sql.js";
+import { genaiCallSql, genaiSqlExpression, type SqlDialect } from "../../src/genai/sql.js";
+import { isLlmSpan } from "../../src/genai/llm-span.js";
 import { ALL_FIXTURES } from "../fixtures/genai/index.js";
 import { expectedFields, fixtureSpan } from "../fixtures/genai/spans.js";
 
@@ -137,6 +138,16 @@ describe("genaiSqlExpression in DuckDB equals genaiFieldValue", () => {
     if (field === "gen_ai.provider.name") expect(expr.length).toBeLessThan(genaiSqlExpression(field, inlineDialect).length / 2);
     const got = (await column(expr)).map(fromSql);
     expect(got).toEqual(ROWS.map((s) => genaiFieldValue(s, field)));
+  });
+});
+
+describe("genaiCallSql in DuckDB equals isLlmSpan", () => {
+  it("inline and with let", async () => {
+    const want = ROWS.map((s) => isLlmSpan(s));
+    expect(want.filter(Boolean).length).toBeGreaterThan(10);
+    expect(want.filter((x) => !x).length).toBeGreaterThan(10);
+    expect(await column(genaiCallSql(inlineDialect))).toEqual(want);
+    expect(await column(genaiCallSql(lettingDialect()))).toEqual(want);
   });
 });
 

@@ -39,6 +39,8 @@ export interface ClickHouseShimOptions {
   username?: string;
   /** Its password (default empty). */
   password?: string;
+  /** More accepted users besides `username` (e.g. one per credential a test sends). */
+  users?: ReadonlyArray<{ username: string; password: string }>;
   /**
    * Engine settings applied to every request before the request's own. Defaults: UTC session
    * time zone and implicit_select=0 (chDB enables implicit SELECT; a server does not). Example:
@@ -245,7 +247,8 @@ async function start(options: ClickHouseShimOptions): Promise<RunningClickHouseS
       user = paramUser ?? "default";
       pass = paramPassword ?? "";
     }
-    if (user !== username || pass !== password) {
+    const known = (user === username && pass === password) || (options.users ?? []).some((u) => u.username === user && u.password === pass);
+    if (!known) {
       throw shimError("AUTHENTICATION_FAILED", `${user}: Authentication failed: password is incorrect, or there is no user with such name`);
     }
     return user;
@@ -377,7 +380,8 @@ async function start(options: ClickHouseShimOptions): Promise<RunningClickHouseS
     }
   };
 
-  const server = createServer((req, res) => {
+  // ClickHouse accepts URLs up to http_max_uri_size (1 MiB by default); Node's default is 16 KiB.
+  const server = createServer({ maxHeaderSize: 1024 * 1024 }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {

@@ -1,11 +1,8 @@
 /**
  * What differs between SQL engines over otel_traces, behind one small object: placeholders, map
  * access, list membership, quantiles, JSON extraction, and the JavaScript-semantics helpers the
- * filter compiler needs (JS string trimming, number parsing and printing, boolean words). Only
- * DuckDB is implemented; a ClickHouse dialect implements the same members (`{p:String}`
- * placeholders, `mapContains`, `has`, `quantileExactInclusive`, `JSONExtractString`, `max`/`min`
- * over booleans for any/every, `countIf`, `argMin` with a tuple key, `argMin` of a tuple for
- * argMinRow, `intDiv`).
+ * filter compiler needs (JS string trimming, number parsing and printing, boolean words). DuckDB
+ * here; ClickHouse in clickhouse-dialect.ts.
  */
 import type { Params, SqlType } from "./params.js";
 
@@ -49,16 +46,21 @@ export interface Dialect {
   argMinRow(values: readonly string[], key: readonly string[]): string[];
   /** Integer division rounding down, of non-negative integers. */
   floorDiv(a: string, b: string): string;
+  /**
+   * A string constant of our own code (an attribute key of a GenAI convention, a provider name) as
+   * SQL text, or undefined to bind it as a parameter. Never used for a caller's value.
+   */
+  constant?(value: string): string;
   /** Statements to run once per connection before the helpers can be used. */
   readonly setup: readonly string[];
 }
 
 /** JavaScript's WhiteSpace + LineTerminator code points (what String.prototype.trim removes). */
-const JS_SPACE = "[\\x{0009}-\\x{000D}\\x{0020}\\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
+export const JS_SPACE = "[\\x{0009}-\\x{000D}\\x{0020}\\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
 /** domain/attributes.ts DECIMAL, anchored, with the surrounding whitespace trim() would drop. */
-const JS_DECIMAL = `^${JS_SPACE}*([+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)${JS_SPACE}*$`;
-const TRUE_WORDS = ["true", "1", "yes", "y", "on", "t"];
-const FALSE_WORDS = ["false", "0", "no", "n", "off", "f"];
+export const JS_DECIMAL = `^${JS_SPACE}*([+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)${JS_SPACE}*$`;
+export const TRUE_WORDS = ["true", "1", "yes", "y", "on", "t"];
+export const FALSE_WORDS = ["false", "0", "no", "n", "off", "f"];
 
 const words = (list: readonly string[]): string => list.map((w) => `'${w}'`).join(", ");
 

@@ -34,8 +34,24 @@ export function rowScoped(field: SpanField, params: Params, dialect: Dialect, bu
   return dialect.let(field.value.sql, (ref) => build({ present: `(${ref} IS NOT NULL)`, value: { sql: ref, kind: field.value.kind } }), params);
 }
 
-/** Span.status of a row. */
-export const STATUS_SQL = "(CASE StatusCode WHEN 'Error' THEN 'ERROR' WHEN 'Ok' THEN 'OK' ELSE 'UNSET' END)";
+/** Both spellings the exporter has written: `Error` (current) and `STATUS_CODE_ERROR` (older versions). */
+export const IS_ERROR_SQL = "(StatusCode IN ('Error', 'STATUS_CODE_ERROR'))";
+const IS_OK_SQL = "(StatusCode IN ('Ok', 'STATUS_CODE_OK'))";
+export const STATUS_SQL = `(CASE WHEN ${IS_ERROR_SQL} THEN 'ERROR' WHEN ${IS_OK_SQL} THEN 'OK' ELSE 'UNSET' END)`;
+
+/**
+ * Per-span LLM values the trace-level fields (llm_span_count, total_tokens) sum. The store keeps
+ * them in derived columns (derived.ts); a table without them (ClickHouse) computes them from the
+ * attributes (genai.ts genaiDerived).
+ */
+export interface DerivedSql {
+  /** isLlmSpan, never NULL. */
+  isLlm: string;
+  /** The parsed total tokens (NULL when unknown). */
+  llmTotalTokens: string;
+}
+
+export const STORE_DERIVED: DerivedSql = { isLlm: "IsLlm", llmTotalTokens: "LlmTotalTokens" };
 /** Span duration in milliseconds, as Span.durationMs (Duration is integer nanoseconds). */
 export const SPAN_DURATION_MS = "(Duration / 1e6)";
 
@@ -77,10 +93,10 @@ export function spanField(field: string, params: Params, dialect: Dialect): Span
  * cases). The root is the first parentless span in start order (ties by span id), else the first
  * span: the order getTrace returns spans in, which assembleTrace reads the root from.
  */
-export function traceAggregates(d: Dialect) {
+export function traceAggregates(d: Dialect, derived: DerivedSql = STORE_DERIVED) {
   const rootKey: readonly string[] = ["ParentSpanId <> ''", "Timestamp", "SpanId"];
   const startUs = `CAST(${d.epochUs("Timestamp")} AS DOUBLE)`;
-  const hasErrors = `coalesce(${d.anyTrue("StatusCode = 'Error'")}, FALSE)`;
+  const hasErrors = `coalesce(${d.anyTrue(IS_ERROR_SQL)}, FALSE)`;
   return {
     /** Orders a trace's spans so its root comes first. */
     rootKey,
@@ -91,14 +107,14 @@ export function traceAggregates(d: Dialect) {
     hasErrors,
     status: `(CASE WHEN ${hasErrors} THEN 'ERROR' ELSE 'OK' END)`,
     spanCount: "count(*)",
-    llmSpanCount: d.countTrue("IsLlm"),
-    totalTokens: "coalesce(sum(LlmTotalTokens), 0)",
+    llmSpanCount: d.countTrue(derived.isLlm),
+    totalTokens: `coalesce(sum(${derived.llmTotalTokens}), 0)`,
   };
 }
 
 /** traceFieldValues' single-valued cases; undefined for fields read from every span. */
-export function traceScalar(field: string, d: Dialect): ValueExpr | undefined {
-  const agg = traceAggregates(d);
+export function traceScalar(field: string, d: Dialect, derived?: DerivedSql): ValueExpr | undefined {
+  const agg = traceAggregates(d, derived);
   switch (field) {
     case "trace_id":
       return { sql: "TraceId", kind: "string" };
@@ -123,3 +139,4 @@ export function traceScalar(field: string, d: Dialect): ValueExpr | undefined {
       return undefined;
   }
 }
+

@@ -9,12 +9,14 @@ import { toBool, toNumber } from "../../domain/attributes.js";
 import { NEGATIVE_OPERATORS, type Filter } from "../../domain/filter.js";
 import { normalizeProvider } from "../../genai/providers.js";
 import type { Dialect } from "./dialect.js";
-import { rowScoped, spanField, traceScalar, type SpanField, type ValueExpr } from "./fields.js";
+import { rowScoped, spanField, traceScalar, type DerivedSql, type SpanField, type ValueExpr } from "./fields.js";
 import { Params } from "./params.js";
 
 export interface CompileContext {
   params: Params;
   dialect: Dialect;
+  /** Where the per-span LLM values come from (default: the store's derived columns). */
+  derived?: DerivedSql;
 }
 
 const FALSE = "FALSE";
@@ -250,7 +252,7 @@ export function traceHaving(filters: readonly Filter[], ctx: CompileContext): st
       parts.push(`coalesce(${ctx.dialect.anyTrue(spanCondition(f, ctx))}, FALSE)`);
       continue;
     }
-    const scalar = traceScalar(f.field, ctx.dialect);
+    const scalar = traceScalar(f.field, ctx.dialect, ctx.derived);
     parts.push(scalar ? singleValued(scalar, f, ctx) : multiValued(f, ctx));
   }
   return parts.length === 0 ? "TRUE" : parts.join(" AND ");

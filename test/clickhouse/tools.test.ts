@@ -1,0 +1,46 @@
+/**
+ * Every tool over the ClickHouse backend, through a real MCP client, against ground truth computed
+ * from the datasets with plain code (the shared suites of test/tools/), on chDB behind the shim
+ * with the exporter's tables, half the traces in each exporter spelling.
+ */
+import { createServer } from "node:net";
+import { inject } from "vitest";
+import type { Trace } from "../../src/domain/trace.js";
+import { clickhouseWorld } from "../helpers/clickhouse-world.js";
+import { connect, type Connected } from "../helpers/mcp.js";
+import { describeAnalyticsTools, ds, NOW as ANALYTICS_NOW, pricingFile } from "../tools/analytics-suite.js";
+import { describeLlmTools, traces as LLM_TRACES } from "../tools/llm-suite.js";
+import { describeSessionTools, NOW as SESSIONS_NOW, TRACES as SESSION_TRACES } from "../tools/sessions-suite.js";
+import { API_KEY, describeToolsOverWorld } from "../tools/tools-suite.js";
+import { TEST_NOW_MS } from "../helpers/mcp.js";
+
+const PASSWORD = API_KEY;
+const users = [
+  { username: "default", password: PASSWORD },
+  // tools-suite's fault-proxy case sends URL user mcpuser with the API key as its password.
+  { username: "mcpuser", password: PASSWORD },
+];
+const world = (eventTimeUnit: "ns" | "us") => clickhouseWorld({ chdbDir: inject("chdbDir"), users, eventTimeUnit });
+
+/** Starts the world on `traces` and an MCP client on the ClickHouse backend pointed at it. */
+function setup(traces: Trace[], now: number, eventTimeUnit: "ns" | "us", flags: Record<string, string> = {}) {
+  return async (): Promise<{ mcp: Connected; close: () => Promise<void> }> => {
+    const running = await world(eventTimeUnit).start(traces);
+    const mcp = await connect({ flags: { backend: "clickhouse", url: running.url, apiKey: PASSWORD, ...flags }, now: () => now });
+    return { mcp, close: async () => (await mcp.close(), await running.close()) };
+  };
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const addr = server.address();
+  if (!addr || typeof addr === "string") throw new Error("no address");
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${addr.port}`;
+}
+
+describeAnalyticsTools("clickhouse", setup(ds.traces, ANALYTICS_NOW, "ns", { pricing: pricingFile }));
+describeLlmTools("clickhouse", setup(LLM_TRACES, TEST_NOW_MS, "us"));
+describeSessionTools("clickhouse", setup(SESSION_TRACES, SESSIONS_NOW, "us"));
+describeToolsOverWorld(world("us"), { downUrl: closedPortUrl });
