@@ -114,6 +114,11 @@ export interface ModelRow {
   t_cr: number;
   t_cw: number;
   t_rs: number;
+  first_at: number;
+  last_at: number;
+  min_in: number;
+  max_in: number;
+  clamped: string | number;
 }
 
 export function planAggregate(tables: ClickHouseTables, query: AggregateQuery, horizonNs: bigint): AggregatePlan {
@@ -198,10 +203,10 @@ export function planAggregate(tables: ClickHouseTables, query: AggregateQuery, h
         "reasoning",
       ]
         .map((f) => tokens(mq, f as keyof typeof TOKEN_FIELDS))
-        .join(", ")})`;
+        .join(", ")}, ${CALL_MS})`;
       const minner = perTrace(mq, `, groupArrayIf(${callTuple}, ${isCall}) AS calls`);
       models = {
-        sql: `SELECT c.1 AS model, c.2 AS provider, count() AS calls, sum(c.3) AS t_in, sum(c.4) AS t_out, sum(c.5) AS t_cr, sum(c.6) AS t_cw, sum(c.7) AS t_rs${groupList
+        sql: `SELECT c.1 AS model, c.2 AS provider, count() AS calls, sum(c.3) AS t_in, sum(c.4) AS t_out, sum(c.5) AS t_cr, sum(c.6) AS t_cw, sum(c.7) AS t_rs, min(c.8) AS first_at, max(c.8) AS last_at, min(c.3) AS min_in, max(c.3) AS max_in, countIf(c.5 + c.6 > c.3 OR c.7 > c.4) AS clamped${groupList
           .map((g) => `, ${g}`)
           .join("")}
               FROM (${minner}) ARRAY JOIN calls AS c ${groupBy(["model", "provider"])}`,
@@ -217,6 +222,13 @@ export function planAggregate(tables: ClickHouseTables, query: AggregateQuery, h
   };
 }
 
+/** A call's start in epoch ms (fractional), as the row path reads it: date-bound prices need the calls' time range. */
+const CALL_MS = "(toUnixTimestamp64Micro(Timestamp) / 1000)";
+
+/**
+ * Per group, model and provider: token sums, plus what pricing each call would need (time range,
+ * input range for long-context tiers, calls costOf would clamp), so group-rows prices the group exactly or declines.
+ */
 function modelSums(q: QueryBuilder): string {
   return [
     `sum(${tokens(q, "input")}) AS t_in`,
@@ -224,6 +236,11 @@ function modelSums(q: QueryBuilder): string {
     `sum(${tokens(q, "cacheRead")}) AS t_cr`,
     `sum(${tokens(q, "cacheWrite")}) AS t_cw`,
     `sum(${tokens(q, "reasoning")}) AS t_rs`,
+    `min(${CALL_MS}) AS first_at`,
+    `max(${CALL_MS}) AS last_at`,
+    `min(${tokens(q, "input")}) AS min_in`,
+    `max(${tokens(q, "input")}) AS max_in`,
+    `countIf(${tokens(q, "cacheRead")} + ${tokens(q, "cacheWrite")} > ${tokens(q, "input")} OR ${tokens(q, "reasoning")} > ${tokens(q, "output")}) AS clamped`,
   ].join(", ");
 }
 
@@ -268,6 +285,11 @@ function toAnswer(
       cacheRead: num(r.t_cr),
       cacheWrite: num(r.t_cw),
       reasoning: num(r.t_rs),
+      firstAtMs: num(r.first_at),
+      lastAtMs: num(r.last_at),
+      minInput: num(r.min_in),
+      maxInput: num(r.max_in),
+      clamped: num(r.clamped),
     });
     modelsById.set(id, list);
   }

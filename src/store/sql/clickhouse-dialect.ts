@@ -73,6 +73,12 @@ export const clickhouseDialect: Dialect = {
   everyTrue: (x) => `min(${x})`,
   countTrue: (x) => `countIf(${x})`,
   argMinBy: (value, key) => `argMin(${value}, tuple(${key.join(", ")}))`,
+  // A tuple is never NULL, so argMin keeps the row whatever its elements hold (it skips NULL arguments).
+  argMinRow: (values, key) => {
+    const row = `argMin(tuple(${values.join(", ")}), tuple(${key.join(", ")}))`;
+    return values.map((_, i) => `tupleElement(${row}, ${i + 1})`);
+  },
+  floorDiv: (a, b) => `intDiv(${a}, ${b})`,
   let: (value, body, params) => body(params.bind(value)),
   // The convention tables' keys and names as escaped literals: a few hundred parameters would make
   // URLs longer than proxies accept (values from a caller are always parameters).
