@@ -5,7 +5,7 @@
  * trace's own values are used (root service and name, trace status) and an attribute is the
  * root span's.
  */
-import type { AttributeValue } from "../domain/attributes.js";
+import { ownAttribute, type AttributeValue } from "../domain/attributes.js";
 import type { Span, Trace } from "../domain/trace.js";
 import { genaiFieldValue, isNormalizedGenAiField } from "../genai/fields.js";
 
@@ -30,7 +30,7 @@ export function spanFieldValue(span: Span, field: string): KeyValue {
       return span.status;
     default:
       // Normalised GenAI fields read the same whatever convention recorded the span.
-      return isNormalizedGenAiField(field) ? scalar(genaiFieldValue(span, field)) : scalar(span.attributes[field]);
+      return isNormalizedGenAiField(field) ? scalar(genaiFieldValue(span, field)) : scalar(ownAttribute(span.attributes, field));
   }
 }
 
@@ -54,7 +54,7 @@ export function traceFieldValue(trace: Trace, field: string): KeyValue {
         return first ? spanFieldValue(first, field) : null;
       }
       const root = traceRoot(trace);
-      return root ? scalar(root.attributes[field]) : null;
+      return root ? scalar(ownAttribute(root.attributes, field)) : null;
     }
   }
 }

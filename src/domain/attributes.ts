@@ -124,11 +124,20 @@ function toAttributeValue(value: unknown): AttributeValue | undefined {
     const out: Record<string, AttributeValue> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const av = toAttributeValue(v);
-      if (av !== undefined) out[k] = av;
+      if (av !== undefined) setOwn(out, k, av);
     }
     return out;
   }
   return String(value);
+}
+
+/**
+ * Sets `key` as an own property even when it is "__proto__" (plain assignment would set the
+ * prototype and lose the attribute): attribute keys come from whoever sends spans.
+ */
+function setOwn<T>(out: Record<string, T>, key: string, value: T): void {
+  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 /** Drops null/undefined values and coerces well-known keys; unknown keys are kept verbatim. */
@@ -137,37 +146,43 @@ export function normalizeAttributes(raw: Record<string, unknown>): Attributes {
   for (const [key, value] of Object.entries(raw)) {
     const base = toAttributeValue(value);
     if (base === undefined) continue;
-    const kind = TYPED_ATTRIBUTE_KEYS[key];
+    // Own keys only: "constructor" or "toString" must not read Object.prototype's members as a kind.
+    const kind = Object.hasOwn(TYPED_ATTRIBUTE_KEYS, key) ? TYPED_ATTRIBUTE_KEYS[key] : undefined;
     if (kind) {
       const typed = coerce(kind, value);
-      out[key] = typed === undefined ? base : typed;
+      setOwn(out, key, typed === undefined ? base : typed);
     } else {
-      out[key] = base;
+      setOwn(out, key, base);
     }
   }
   return out;
 }
 
+/** An own attribute's value: "constructor" is absent unless a span set it. */
+export function ownAttribute(attrs: Attributes, key: string): AttributeValue | undefined {
+  return Object.hasOwn(attrs, key) ? attrs[key] : undefined;
+}
+
 /** Typed readers: undefined when absent or not coercible. */
 export function attrString(attrs: Attributes, key: string): string | undefined {
-  const v = attrs[key];
+  const v = ownAttribute(attrs, key);
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   return undefined;
 }
 
 export function attrInt(attrs: Attributes, key: string): number | undefined {
-  return toInt(attrs[key]);
+  return toInt(ownAttribute(attrs, key));
 }
 
 export function attrNumber(attrs: Attributes, key: string): number | undefined {
-  return toNumber(attrs[key]);
+  return toNumber(ownAttribute(attrs, key));
 }
 
 export function attrBool(attrs: Attributes, key: string): boolean | undefined {
-  return toBool(attrs[key]);
+  return toBool(ownAttribute(attrs, key));
 }
 
 export function attrStringList(attrs: Attributes, key: string): string[] | undefined {
-  return toStringList(attrs[key]);
+  return toStringList(ownAttribute(attrs, key));
 }

@@ -11,7 +11,7 @@
  * span of that service / with that name", and the first service equals together with the first
  * operation equals means ONE span of that service with that name.
  */
-import { toBool, toNumber, type AttributeValue } from "../domain/attributes.js";
+import { ownAttribute, toBool, toNumber, type AttributeValue } from "../domain/attributes.js";
 import { NEGATIVE_OPERATORS, type Filter, type Scalar } from "../domain/filter.js";
 import { traceHasErrors, type Span, type Trace } from "../domain/trace.js";
 import { genaiFieldValue, isNormalizedGenAiField } from "../genai/fields.js";
@@ -43,7 +43,7 @@ function spanFieldValues(span: Span, field: string): Value[] {
         const n = genaiFieldValue(span, field);
         return n === undefined || n === null ? [] : [n];
       }
-      const v = span.attributes[field];
+      const v = ownAttribute(span.attributes, field);
       return v === undefined || v === null ? [] : [v];
     }
   }
