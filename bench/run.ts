@@ -388,7 +388,8 @@ function buildUnbundled(): string {
   rmSync(outDir, { recursive: true, force: true });
   const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.json", "--outDir", outDir], { cwd: ROOT, stdio: "inherit" });
-  return join(outDir, "cli.js");
+  // src/bin.ts is the executable (src/cli.ts only exports the command line).
+  return join(outDir, "bin.js");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,7 +409,7 @@ async function main(): Promise<void> {
     assertBundle("before the run");
     log(`cold start (${opts.coldRuns} runs each, after a warm-up)`);
     const candidates: Candidate[] = [FLOOR, cliCandidate(CLI, "node dist/cli.js (esbuild bundle)")];
-    if (opts.compareTsc) candidates.push(cliCandidate(buildUnbundled(), "node <tsc output>/cli.js (unbundled)"));
+    if (opts.compareTsc) candidates.push(cliCandidate(buildUnbundled(), "node <tsc output>/bin.js (unbundled)"));
     const cold = opts.sessionOnly ? new Map<string, ColdStartResult>() : await coldStarts(candidates, opts.coldRuns);
 
     const runs: BackendRun[] = [];
