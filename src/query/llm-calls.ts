@@ -26,16 +26,23 @@ export function callsOf(trace: Trace): LlmCallRecord[] {
 
 /** `Found` of calls: coverage counts the traces they came from and, as spans, the calls. */
 export async function findLlmCalls(ctx: QueryContext, request: SearchRequest): Promise<Found<LlmCallRecord>> {
-  const backend = await ctx.backend();
-  // A scope restricts rows here, span by span, so a scoped caller reads traces (search.ts).
-  const scoped = ctx.scope !== undefined && !ctx.scope.all;
-  const exact = planFilters(backend, request.filters, "traces").local.length === 0;
-  if (backend.llmCalls && !scoped && exact) {
-    const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
-    const res = await backend.llmCalls({ ...window, filters: [...request.filters] });
-    return { items: res.calls, window, notes: [], skipped: [], coverage: { traces: res.traces, spans: res.calls.length, complete: true, examined: res.traces } };
-  }
+  const pushed = await pushedLlmCalls(ctx, request);
+  if (pushed) return pushed;
   const found = await findTraces(ctx, request);
   const items = found.items.flatMap(callsOf);
   return { ...found, items, coverage: { ...found.coverage, spans: items.length } };
+}
+
+/**
+ * Every call of every matching trace in the window, read by the backend itself (no trace cap), or
+ * undefined when it cannot: no llmCalls, a filter it cannot apply exactly, or a scoped caller
+ * (a scope restricts rows here, span by span, so a scoped caller reads traces: search.ts).
+ */
+export async function pushedLlmCalls(ctx: QueryContext, request: SearchRequest): Promise<Found<LlmCallRecord> | undefined> {
+  const backend = await ctx.backend();
+  const scoped = ctx.scope !== undefined && !ctx.scope.all;
+  if (!backend.llmCalls || scoped || planFilters(backend, request.filters, "traces").local.length > 0) return undefined;
+  const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
+  const res = await backend.llmCalls({ ...window, filters: [...request.filters] });
+  return { items: res.calls, window, notes: [], skipped: [], coverage: { traces: res.traces, spans: res.calls.length, complete: true, examined: res.traces } };
 }

@@ -1,11 +1,15 @@
 import { z } from "zod";
 import { total } from "../analytics/aggregate.js";
 import { costCallOf } from "../analytics/llm-usage.js";
+import type { LlmCallRecord } from "../backends/trace-backend.js";
+import type { Filter } from "../domain/filter.js";
 import { CostTally } from "../genai/cost-summary.js";
 import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { round2 } from "../analytics/stats.js";
 import { formatTimeUs } from "../domain/time.js";
 import { traceHasErrors, type Trace } from "../domain/trace.js";
+import { pushedLlmCalls } from "../query/llm-calls.js";
+import { planFilters } from "../query/plan.js";
 import { findTraces, type Found } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool, type ToolContext } from "./define-tool.js";
@@ -24,14 +28,59 @@ interface TraceTokens {
 }
 
 function tally(trace: Trace): TraceTokens {
-  const calls = llmCalls(trace);
+  return { trace, ...tallyCalls(llmCalls(trace)) };
+}
+
+function tallyCalls(calls: readonly LlmCallRecord[]): Omit<TraceTokens, "trace"> {
   const t = total(calls, {
     prompt: { kind: "sum", of: (c) => c.llm.prompt_tokens },
     completion: { kind: "sum", of: (c) => c.llm.completion_tokens },
     total: { kind: "sum", of: (c) => c.llm.total_tokens },
     models: { kind: "distinct", of: (c) => (modelKey(c.llm) === "unknown" ? undefined : modelKey(c.llm)) },
   });
-  return { trace, models: t.models, prompt: t.prompt, completion: t.completion, total: t.total, llmSpanCount: calls.length };
+  return { models: t.models, prompt: t.prompt, completion: t.completion, total: t.total, llmSpanCount: calls.length };
+}
+
+/**
+ * The token ranking from the calls the backend reads itself (the local store, ClickHouse): every
+ * trace of the window ranked, with no --max-traces cap, and only the traces that make the list
+ * read whole. Undefined when the backend cannot (the caller tallies whole traces instead).
+ */
+async function expensiveFromCalls(
+  args: { start_time?: string | undefined; end_time?: string | undefined; limit: number; min_tokens?: number | undefined } & p.SimpleParams,
+  ctx: ToolContext,
+): Promise<{ ranked: TraceTokens[]; found: Found<unknown> } | undefined> {
+  const window = p.parseWindow(args, ctx.now());
+  const filters = p.simpleParamFilters(args);
+  const byId: Filter = { field: "trace_id", operator: "in", values: [], valueType: "string" };
+  if (planFilters(await ctx.backend(), [byId], "traces").local.length > 0) return undefined;
+  const pushed = await pushedLlmCalls(ctx, { ...window, limit: ctx.maxTraces, filters, mode: "window" });
+  if (!pushed) return undefined;
+  const perTrace = new Map<string, LlmCallRecord[]>();
+  for (const c of pushed.items) {
+    const list = perTrace.get(c.span.traceId);
+    if (list) list.push(c);
+    else perTrace.set(c.span.traceId, [c]);
+  }
+  const candidates = [...perTrace.values()]
+    .map((calls) => ({ id: calls[0]!.span.traceId, ...tallyCalls(calls) }))
+    .filter((t) => t.total > 0 && (!args.min_tokens || t.total >= args.min_tokens))
+    .sort((a, b) => b.total - a.total);
+  // Ties at the cut are all read, so their order is the search's (newest first), as when tallying whole traces.
+  // At most --max-traces are read whole (the search's cap): then the list is the top that many.
+  const cut = candidates[args.limit - 1]?.total;
+  const tied = cut === undefined ? candidates : candidates.filter((t) => t.total >= cut);
+  const wanted = tied.length > ctx.maxTraces ? tied.slice(0, ctx.maxTraces) : tied;
+  const tallies = new Map(wanted.map((t) => [t.id, t]));
+  const read =
+    wanted.length === 0
+      ? []
+      : (await findTraces(ctx, { ...window, limit: wanted.length, filters: [...filters, { ...byId, values: wanted.map((t) => t.id) }], mode: "window" })).items;
+  const ranked = read
+    .map((trace) => ({ trace, ...tallies.get(trace.traceId)! }))
+    .sort((a, b) => b.total - a.total)
+    .slice(0, args.limit);
+  return { ranked, found: pushed };
 }
 
 /**
@@ -46,6 +95,19 @@ async function tallied(
   const window = p.parseWindow(args, ctx.now());
   const found = await findTraces(ctx, { ...window, limit: ctx.maxTraces, filters: p.simpleParamFilters(args), mode: "window" });
   return { tallies: found.items.map(tally), found };
+}
+
+/** The token ranking over whole traces, up to --max-traces of them. */
+async function expensiveFromTraces(
+  args: { start_time?: string | undefined; end_time?: string | undefined; limit: number; min_tokens?: number | undefined } & p.SimpleParams,
+  ctx: ToolContext,
+): Promise<{ ranked: TraceTokens[]; found: Found<unknown> }> {
+  const { tallies, found } = await tallied(args, ctx);
+  const ranked = tallies
+    .filter((t) => t.total > 0 && (!args.min_tokens || t.total >= args.min_tokens))
+    .sort((a, b) => b.total - a.total)
+    .slice(0, args.limit);
+  return { ranked, found };
 }
 
 /** The keys both rankings start their items with. */
@@ -112,11 +174,7 @@ export const getLlmExpensiveTraces = defineTool({
   fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
   links: traceLinks("traces"),
   async run(args, ctx) {
-    const { tallies, found } = await tallied(args, ctx);
-    const ranked = tallies
-      .filter((t) => t.total > 0 && (!args.min_tokens || t.total >= args.min_tokens))
-      .sort((a, b) => b.total - a.total)
-      .slice(0, args.limit);
+    const { ranked, found } = (await expensiveFromCalls(args, ctx)) ?? (await expensiveFromTraces(args, ctx));
     const tally = new CostTally(await ctx.pricer());
     const traces = ranked.map((t) => {
       for (const s of t.trace.spans) {

@@ -64,4 +64,24 @@ describe("LLM tools on the local store", () => {
     const r = await local.call("get_llm_usage", { ...WINDOW, service_name: service });
     expect((r.json.summary as { total_requests: number }).total_requests).toBe(want.length);
   });
+
+  it("get_llm_expensive_traces ranks every trace of the window, past the trace cap, reading only the listed traces whole", async () => {
+    // Ground truth: each trace's total tokens summed from the dataset's calls, highest first.
+    const totals = new Map<string, number>();
+    for (const c of all) totals.set(c.trace.traceId, (totals.get(c.trace.traceId) ?? 0) + c.total);
+    const ranked = [...totals].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    expect(ranked.length).toBeGreaterThan(5);
+    // The cap (5) bounds the traces read whole, not the traces ranked.
+    const r = await local.call("get_llm_expensive_traces", { ...WINDOW, limit: 5 });
+    expect(r.isError, r.text).toBe(false);
+    const got = r.json.traces as Array<{ trace_id: string; tokens: { total: number } }>;
+    expect(got.map((t) => t.tokens.total)).toEqual(ranked.slice(0, 5).map(([, n]) => n));
+    expect(got.map((t) => t.trace_id)).toEqual(ranked.slice(0, 5).map(([id]) => id));
+    expect(r.json.coverage).toMatchObject({ traces: traces.length, complete: true });
+    expect(withoutCoverage(r.json)).toEqual(withoutCoverage((await memory.call("get_llm_expensive_traces", { ...WINDOW, limit: 5 })).json));
+    const floor = ranked[3]![1];
+    const some = await local.call("get_llm_expensive_traces", { ...WINDOW, limit: 50, min_tokens: floor, service_name: traces[1]!.serviceName });
+    const want = (await memory.call("get_llm_expensive_traces", { ...WINDOW, limit: 50, min_tokens: floor, service_name: traces[1]!.serviceName })).json;
+    expect(withoutCoverage(some.json)).toEqual(withoutCoverage(want));
+  });
 });
