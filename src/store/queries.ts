@@ -19,7 +19,7 @@ import { duckdbDialect } from "./sql/dialect.js";
 import { spanWhere, traceHaving } from "./sql/filters.js";
 import { Params } from "./sql/params.js";
 import { storeTable } from "./sql/table.js";
-import { topologyPlan, type TopologyShape, type TopologySpec } from "./sql/topology.js";
+import { topologyPlan, withQuerySql, type TopologyShape, type TopologySpec } from "./sql/topology.js";
 import type { ServiceEdgeAnswer } from "../analytics/topology.js";
 
 export interface TimeWindow {
@@ -274,7 +274,7 @@ export async function serviceEdges(ctx: QueryContext, q: TopologySpec & TimeWind
   const plan = topologyPlan(q, {
     statement: (build) => {
       const params = newParams();
-      const sql = build({ dialect, params }, rows.traceSpans(params));
+      const sql = withQuerySql(build({ dialect, params }, rows.traceSpans(params)));
       return { sql, params: params.values };
     },
   }, storeTopology);

@@ -33,10 +33,22 @@ export interface TraceSpans {
   startsInWindow(start: string): string;
 }
 
-/** How one statement is made: fresh parameters, the spans' source in them, and the text the engine is sent. */
-export interface TopologySource {
-  statement(build: (ctx: SqlContext, spans: TraceSpans) => string): Statement;
+/** A statement as the plan writes it: its common table expressions (`name AS (...)`, comma-separated) and the query that reads them. */
+export interface WithQuery {
+  ctes: string;
+  body: string;
 }
+
+/**
+ * How one statement is made: fresh parameters, the spans' source in them, and the text the engine
+ * is sent (`WITH <ctes> <body>`, with whatever the engine adds to the WITH list).
+ */
+export interface TopologySource {
+  statement(build: (ctx: SqlContext, spans: TraceSpans) => WithQuery): Statement;
+}
+
+/** The plain SQL of a WithQuery. */
+export const withQuerySql = (q: WithQuery): string => `WITH ${q.ctes} ${q.body}`;
 
 /** What the plan reads of a span beyond the exporter's columns. */
 export interface TopologyShape {
@@ -86,8 +98,8 @@ export function topologyPlan(spec: TopologySpec, source: TopologySource, shape: 
       [`count(*) AS n`, `${d.countTrue("e")} AS errors`, `${p50 ? d.quantile("d", 0.5) : "NULL"} AS p50`, `${d.quantile("d", 0.95)} AS p95`, "NULL AS traces"].join(", ");
     const minCalls = ctx.params.add(Math.max(1, Math.trunc(spec.minCallCount)), "BIGINT");
     // Rows: 'edge' (caller, name = callee), 'service' / 'database' / 'llm' nodes (name), one 'total'.
-    return `WITH s AS (${spansSql(ctx, spans, shape)})
-      SELECT 'edge' AS kind, caller, callee AS name, ${measures(true)} FROM (
+    const ctes = `s AS (${spansSql(ctx, spans, shape)})`;
+    const body = `SELECT 'edge' AS kind, caller, callee AS name, ${measures(true)} FROM (
         SELECT p.svc AS caller, c.svc AS callee, c.d AS d, c.e AS e FROM s AS c INNER JOIN s AS p ON c.tid = p.tid AND c.pid = p.sid WHERE c.svc <> p.svc
         UNION ALL
         SELECT svc AS caller, ext AS callee, d, e FROM s WHERE ext IS NOT NULL
@@ -98,6 +110,7 @@ export function topologyPlan(spec: TopologySpec, source: TopologySource, shape: 
       SELECT ext_kind AS kind, NULL AS caller, ext AS name, ${measures(false)} FROM s WHERE ext IS NOT NULL GROUP BY ext_kind, ext
       UNION ALL
       SELECT 'total' AS kind, NULL AS caller, NULL AS name, count(*) AS n, 0 AS errors, NULL AS p50, NULL AS p95, count(DISTINCT tid) AS traces FROM s`;
+    return { ctes, body };
   });
   return { statement, read: readTopology };
 }
