@@ -188,7 +188,7 @@ export function describeAnalyticsTools(name: string, setup: Setup): void {
       const memory = await connect({ backendFactory: async () => new MemoryBackend(ds.traces), now: () => NOW });
       try {
         for (const args of [{}, { service_name: "checkout" }, { min_call_count: 30 }, { include_metrics: false }, { start_time: new Date(ANALYTICS_START_MS + HOUR_MS).toISOString() }]) {
-          const want = (await memory.call("get_service_topology", { ...WINDOW, ...args })).json;
+          const want = (await memory.call("get_service_topology", { ...WINDOW, ...args })).json as Json;
           const got = await call("get_service_topology", args);
           expect(sameTopology(got), JSON.stringify(args)).toEqual(sameTopology(want));
           expect(got.coverage).toMatchObject({ complete: true, spans: want.coverage.spans, traces: want.coverage.traces });
