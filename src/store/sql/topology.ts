@@ -11,7 +11,8 @@
  * - edges group both by (caller, callee) with the callee spans' count, errors, p50 and p95; nodes
  *   are the services (their spans) and the databases / providers (the calls made to them), with
  *   count, errors and p95; percentiles by linear interpolation (Dialect.quantile).
- * The spans are a CTE read by every branch (DuckDB materialises a CTE used more than once).
+ * The window's traces (m) and the calls to databases and providers (x) are CTEs read by several
+ * branches; the others read the span columns they need directly (no wide intermediate table).
  *
  * Dialect-generic: engine specifics come through the Dialect, table specifics through
  * TopologyShape, and the rows' source and window through TopologySource, so the ClickHouse
@@ -70,46 +71,55 @@ function scalarAttribute(key: string, ctx: SqlContext, shape: TopologyShape): st
   return type ? `(CASE WHEN ${value} IS NULL OR ${type} = 'json' THEN NULL ELSE ${value} END)` : value;
 }
 
-/** One row per span of the window's traces: identity, service, duration (ms), error, and the external node it calls (if any). */
-function spansSql(ctx: SqlContext, spans: TraceSpans, shape: TopologyShape): string {
+/** The window's traces: those whose earliest span starts in it. */
+const membersSql = (spans: TraceSpans): string =>
+  `SELECT TraceId FROM ${spans.from} WHERE ${spans.where} GROUP BY TraceId HAVING ${spans.startsInWindow("min(Timestamp)")}`;
+
+/** The window's spans that call a database or an LLM provider: caller service, the node called and its kind, duration (ms), error. */
+function externalsSql(ctx: SqlContext, spans: TraceSpans, shape: TopologyShape): string {
   const name = scalarAttribute("db.system.name", ctx, shape);
   const system = scalarAttribute("db.system", ctx, shape);
-  // attrString("db.system.name") ?? attrString("db.system"), then `if (db)`: an empty name is no database.
-  const db = `(CASE WHEN ${name} IS NOT NULL THEN ${name} ELSE ${system} END)`;
   const llm = shape.llm(ctx);
-  const members = `SELECT TraceId FROM ${spans.from} WHERE ${spans.where} GROUP BY TraceId HAVING ${spans.startsInWindow("min(Timestamp)")}`;
-  const columns = [
-    "TraceId AS tid",
-    "SpanId AS sid",
-    "ParentSpanId AS pid",
+  // attrString("db.system.name") ?? attrString("db.system"), then `if (db)`: an empty name is no database.
+  // Each per-span value is computed once, in the inner query.
+  const inner = [
     "ServiceName AS svc",
     `${SPAN_DURATION_MS} AS d`,
     `${IS_ERROR_SQL} AS e`,
-    `(CASE WHEN ${db} <> '' THEN ${db} WHEN ${llm.isCall} THEN coalesce(${llm.provider}, 'unknown') END) AS ext`,
-    `(CASE WHEN ${db} <> '' THEN 'database' WHEN ${llm.isCall} THEN 'llm' END) AS ext_kind`,
+    `(CASE WHEN ${name} IS NOT NULL THEN ${name} ELSE ${system} END) AS db`,
+    `${llm.isCall} AS llm`,
+    `${llm.provider} AS prov`,
   ];
-  return `SELECT ${columns.join(", ")} FROM ${spans.from} WHERE ${spans.where} AND TraceId IN (${members})`;
+  return `SELECT svc, d, e, (CASE WHEN db <> '' THEN db ELSE coalesce(prov, 'unknown') END) AS ext, (CASE WHEN db <> '' THEN 'database' ELSE 'llm' END) AS ext_kind
+    FROM (SELECT ${inner.join(", ")} FROM ${spans.from} WHERE ${spans.where} AND TraceId IN (SELECT TraceId FROM m)) x
+    WHERE db <> '' OR llm`;
 }
 
 export function topologyPlan(spec: TopologySpec, source: TopologySource, shape: TopologyShape): TopologyPlan {
   const statement = source.statement((ctx, spans) => {
     const d = ctx.dialect;
-    const measures = (p50: boolean): string =>
-      [`count(*) AS n`, `${d.countTrue("e")} AS errors`, `${p50 ? d.quantile("d", 0.5) : "NULL"} AS p50`, `${d.quantile("d", 0.95)} AS p95`, "NULL AS traces"].join(", ");
+    /** Count, errors, p50 (edges) and p95 of rows with duration `dur` (ms) and error flag `err`. */
+    const measures = (p50: boolean, dur = "d", err = "e"): string =>
+      [`count(*) AS n`, `${d.countTrue(err)} AS errors`, `${p50 ? d.quantile(dur, 0.5) : "NULL"} AS p50`, `${d.quantile(dur, 0.95)} AS p95`, "NULL AS traces"].join(", ");
     const minCalls = ctx.params.add(Math.max(1, Math.trunc(spec.minCallCount)), "BIGINT");
-    // Rows: 'edge' (caller, name = callee), 'service' / 'database' / 'llm' nodes (name), one 'total'.
-    const ctes = `s AS (${spansSql(ctx, spans, shape)})`;
+    const inWindow = `${spans.where} AND TraceId IN (SELECT TraceId FROM m)`;
+    // m: the window's traces; x: the calls to databases and providers (a minority of spans, the only rows whose attributes are read).
+    const ctes = `m AS (${membersSql(spans)}), x AS (${externalsSql(ctx, spans, shape)})`;
+    // Rows: 'edge' (caller, name = callee), 'service' / 'database' / 'llm' nodes (name), one 'total' (traces).
     const body = `SELECT 'edge' AS kind, caller, callee AS name, ${measures(true)} FROM (
-        SELECT p.svc AS caller, c.svc AS callee, c.d AS d, c.e AS e FROM s AS c INNER JOIN s AS p ON c.tid = p.tid AND c.pid = p.sid WHERE c.svc <> p.svc
+        SELECT p.ServiceName AS caller, c.ServiceName AS callee, c.d AS d, c.e AS e
+        FROM (SELECT TraceId, ParentSpanId, ServiceName, ${SPAN_DURATION_MS} AS d, ${IS_ERROR_SQL} AS e FROM ${spans.from} WHERE ${inWindow} AND ParentSpanId <> '') c
+        INNER JOIN (SELECT TraceId, SpanId, ServiceName FROM ${spans.from} WHERE ${inWindow}) p ON c.TraceId = p.TraceId AND c.ParentSpanId = p.SpanId
+        WHERE c.ServiceName <> p.ServiceName
         UNION ALL
-        SELECT svc AS caller, ext AS callee, d, e FROM s WHERE ext IS NOT NULL
+        SELECT svc AS caller, ext AS callee, d, e FROM x
       ) calls GROUP BY caller, callee HAVING count(*) >= ${minCalls}
       UNION ALL
-      SELECT 'service' AS kind, NULL AS caller, svc AS name, ${measures(false)} FROM s GROUP BY svc
+      SELECT 'service' AS kind, NULL AS caller, ServiceName AS name, ${measures(false, SPAN_DURATION_MS, IS_ERROR_SQL)} FROM ${spans.from} WHERE ${inWindow} GROUP BY ServiceName
       UNION ALL
-      SELECT ext_kind AS kind, NULL AS caller, ext AS name, ${measures(false)} FROM s WHERE ext IS NOT NULL GROUP BY ext_kind, ext
+      SELECT ext_kind AS kind, NULL AS caller, ext AS name, ${measures(false)} FROM x GROUP BY ext_kind, ext
       UNION ALL
-      SELECT 'total' AS kind, NULL AS caller, NULL AS name, count(*) AS n, 0 AS errors, NULL AS p50, NULL AS p95, count(DISTINCT tid) AS traces FROM s`;
+      SELECT 'total' AS kind, NULL AS caller, NULL AS name, 0 AS n, 0 AS errors, NULL AS p50, NULL AS p95, count(*) AS traces FROM m`;
     return { ctes, body };
   });
   return { statement, read: readTopology };
@@ -133,6 +143,7 @@ export function readTopology(rows: readonly Row[]): ServiceEdgeAnswer {
         edges.push({ caller: String(r.caller), callee: String(r.name), call_count: n, error_count: errors, error_rate: rate(errors, n), p50_duration_ms: num(r.p50), p95_duration_ms: num(r.p95) });
         break;
       case "service":
+        spans += n;
         services.push({ name: String(r.name), kind: "service", span_count: n, error_rate: rate(errors, n), p95_duration_ms: num(r.p95) });
         break;
       case "database":
@@ -140,7 +151,6 @@ export function readTopology(rows: readonly Row[]): ServiceEdgeAnswer {
         externals.push({ name: String(r.name), kind: r.kind, span_count: n, error_rate: rate(errors, n), p95_duration_ms: num(r.p95) });
         break;
       case "total":
-        spans = n;
         traces = Number(r.traces);
         break;
       default:
