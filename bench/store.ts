@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { topologyOf } from "../src/analytics/topology.js";
 import { silentLogger } from "../src/logger.js";
 import { openStore, type LocalStore } from "../src/store/index.js";
 import { BenchSpans } from "./store-data.js";
@@ -125,6 +126,14 @@ async function queries(store: LocalStore, label: string, ids: string[]): Promise
   report(`${label}: searchTraces, last hour, 2 filters, limit 20`, fmt(await timeIt(5, () => store.searchTraces({ ...lastHour, filters, limit: 20 }))));
   const all = { startMs: END_MS - SPREAD_MS - 1, endMs: END_MS };
   report(`${label}: searchTraces, whole store, 2 filters, limit 20`, fmt(await timeIt(3, () => store.searchTraces({ ...all, filters, limit: 20 }))));
+  // get_service_topology: pushed down (every trace, one SQL statement) vs the fetch path it replaces
+  // (the window's newest traces up to the default --max-traces 1000, folded by the kernel; incomplete).
+  const edges = await store.serviceEdges({ ...all, minCallCount: 1 });
+  report(`${label}: service topology in SQL (get_service_topology pushed down), ${edges.traces} traces, ${edges.edges.length} edges`, fmt(await timeIt(5, () => store.serviceEdges({ ...all, minCallCount: 1 }))));
+  report(`${label}: service topology by the fetch path, 1000 traces (the --max-traces default; incomplete)`, fmt(await timeIt(3, async () => topologyOf((await store.searchTraces({ ...all, filters: [], limit: 1000 })).traces))));
+  if (edges.traces <= 50_000) {
+    report(`${label}: service topology by the fetch path, all ${edges.traces} traces`, fmt(await timeIt(1, async () => topologyOf((await store.searchTraces({ ...all, filters: [], limit: edges.traces })).traces))));
+  }
   report(`${label}: searchSpans, whole store, duration > 3 s, limit 100`, fmt(await timeIt(5, () => store.searchSpans({ ...all, filters: [{ field: "duration", operator: "gt", value: 3000, valueType: "number" }], limit: 100 }))));
 }
 

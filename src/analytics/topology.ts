@@ -35,6 +35,11 @@ export interface Topology {
   spans: number;
 }
 
+/** topologyOf's answer computed by a backend over every trace of a window, with the traces it covers. */
+export interface ServiceEdgeAnswer extends Topology {
+  traces: number;
+}
+
 /** A call across a boundary: who called, what was called, and the callee span. */
 interface Call {
   caller: string;

@@ -8,6 +8,7 @@
 import type { Dispatcher } from "undici";
 import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
 import type { BackendMetric } from "../analytics/metrics.js";
+import type { ServiceEdgeAnswer } from "../analytics/topology.js";
 import type { LlmAttributes } from "../genai/llm-span.js";
 import type { Filter } from "../domain/filter.js";
 import type { Span, Trace } from "../domain/trace.js";
@@ -131,6 +132,23 @@ export interface AggregateQuery {
 
 export type { AggregateAnswer, AggregateGroup, ModelUsage } from "../analytics/aggregate-answer.js";
 
+/**
+ * The service graph of a window, computed where the data is (get_service_topology). Every trace
+ * whose earliest span starts in the window (the window search's membership), all of its spans, with
+ * src/analytics/topology.ts's definitions: an edge per child span whose service differs from its
+ * parent span's (same trace), and per span naming a database (db.system.name, else db.system) or
+ * being an LLM call (its provider), its metrics the callee spans'; nodes per service (its spans)
+ * and per database / provider (the calls made to them). No filters: the tool applies none.
+ */
+export interface ServiceEdgeQuery {
+  startMs: number;
+  endMs: number;
+  /** Edges with fewer calls are left out (get_service_topology min_call_count; nodes are not). */
+  minCallCount: number;
+}
+
+export type { ServiceEdgeAnswer } from "../analytics/topology.js";
+
 export interface HealthStatus {
   status: "healthy" | "unhealthy";
   backend: string;
@@ -219,6 +237,8 @@ export interface TraceBackend {
   projectedSpans?(query: ProjectedSpanQuery): Promise<{ spans: Span[]; matched: number }>;
   /** Computes an aggregate natively, or answers undefined when it cannot honour this one exactly. */
   aggregate?(query: AggregateQuery): Promise<AggregateAnswer | undefined>;
+  /** The service graph of a window natively (every trace, no cap), or undefined when it cannot compute it exactly. */
+  serviceEdges?(query: ServiceEdgeQuery): Promise<ServiceEdgeAnswer | undefined>;
   listServices(): Promise<string[]>;
   getServiceOperations(service: string): Promise<string[]>;
   /** Never throws: failures are reported as "unhealthy". */

@@ -20,6 +20,8 @@ import * as queries from "./queries.js";
 import type { ProjectedSpanParams, QueryContext, SearchParams, StoredLlmCall, TimeWindow } from "./queries.js";
 import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
 import type { AggregateSpec } from "./sql/aggregate.js";
+import type { TopologySpec } from "./sql/topology.js";
+import type { ServiceEdgeAnswer } from "../analytics/topology.js";
 import type { ParamMap, SqlParam } from "./sql/params.js";
 import { factsOf } from "./segment-facts.js";
 import { processTempDir } from "./temp-dirs.js";
@@ -107,6 +109,8 @@ export interface LocalStore {
   projectedSpans(q: ProjectedSpanParams): Promise<{ spans: Span[]; matched: number }>;
   /** A group-by aggregate over the whole window in SQL, as queries.ts aggregate; undefined when it cannot be computed exactly. */
   aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined>;
+  /** The service graph of every trace in the window in SQL, as queries.ts serviceEdges. */
+  serviceEdges(q: TopologySpec & TimeWindow): Promise<ServiceEdgeAnswer>;
   getTrace(traceId: string): Promise<Trace | undefined>;
   listServices(window?: TimeWindow): Promise<string[]>;
   getServiceOperations(service: string): Promise<string[]>;
@@ -302,6 +306,10 @@ class Store implements LocalStore {
 
   aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined> {
     return this.read((ctx) => queries.aggregate(ctx, q));
+  }
+
+  serviceEdges(q: TopologySpec & TimeWindow): Promise<ServiceEdgeAnswer> {
+    return this.read((ctx) => queries.serviceEdges(ctx, q));
   }
 
   getTrace(traceId: string): Promise<Trace | undefined> {

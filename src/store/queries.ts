@@ -19,6 +19,8 @@ import { duckdbDialect } from "./sql/dialect.js";
 import { spanWhere, traceHaving } from "./sql/filters.js";
 import { Params } from "./sql/params.js";
 import { storeTable } from "./sql/table.js";
+import { topologyPlan, withQuerySql, type TopologyShape, type TopologySpec } from "./sql/topology.js";
+import type { ServiceEdgeAnswer } from "../analytics/topology.js";
 
 export interface TimeWindow {
   startMs: number;
@@ -258,6 +260,25 @@ export async function aggregate(ctx: QueryContext, q: AggregateSpec & TimeWindow
   const usage = plan.usage ? await ctx.conn.all(plan.usage.sql, plan.usage.params) : [];
   const [totals] = await ctx.conn.all(plan.totals.sql, plan.totals.params);
   return plan.read(groups, usage, totals);
+}
+
+/** What the topology plan reads of our otel_traces: the derived LLM columns and the recorded attribute types. */
+const storeTopology: TopologyShape = {
+  llm: () => ({ isCall: storeTable.llm.isCall, provider: storeTable.llm.provider }),
+  ...(storeTable.spanAttributeType ? { spanAttributeType: storeTable.spanAttributeType } : {}),
+};
+
+/** The service graph of every trace in the window in SQL (sql/topology.ts), no cap. */
+export async function serviceEdges(ctx: QueryContext, q: TopologySpec & TimeWindow): Promise<ServiceEdgeAnswer> {
+  const rows = aggregateRows(ctx, q);
+  const plan = topologyPlan(q, {
+    statement: (build) => {
+      const params = newParams();
+      const sql = withQuerySql(build({ dialect, params }, rows.traceSpans(params)));
+      return { sql, params: params.values };
+    },
+  }, storeTopology);
+  return plan.read(await ctx.conn.all(plan.statement.sql, plan.statement.params));
 }
 
 /** The match count alone (limit 0). */

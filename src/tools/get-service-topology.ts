@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { round2 } from "../analytics/stats.js";
 import { topologyOf } from "../analytics/topology.js";
-import { findTraces } from "../query/search.js";
+import { topologySource } from "../query/topology.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { coverageSchema, notesSchema, windowSchema, withCoverage } from "./summaries.js";
@@ -43,8 +43,9 @@ export const getServiceTopology = defineTool({
   errorPrefix: "Failed to build the service topology",
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
-    const found = await findTraces(ctx, { ...window, filters: [], limit: ctx.maxTraces, mode: "window" });
-    const topo = topologyOf(found.items);
+    // Pushed down (every trace of the window, SQL) where the backend computes it, else folded here over fetched traces.
+    const found = await topologySource(ctx, { ...window, minCallCount: args.min_call_count });
+    const topo = found.kind === "pushed" ? found.answer : topologyOf(found.items);
     const touches = (e: { caller: string; callee: string }) => !args.service_name || e.caller === args.service_name || e.callee === args.service_name;
     const edges = topo.edges
       .filter((e) => e.call_count >= args.min_call_count && touches(e))

@@ -8,7 +8,8 @@ import { inject } from "vitest";
 import type { Trace } from "../../src/domain/trace.js";
 import { clickhouseWorld } from "../helpers/clickhouse-world.js";
 import { connect, type Connected } from "../helpers/mcp.js";
-import { describeAnalyticsTools, ds, NOW as ANALYTICS_NOW, pricingFile } from "../tools/analytics-suite.js";
+import { describeAnalyticsTools, describeTopologyPushdown, ds, NOW as ANALYTICS_NOW, pricingFile } from "../tools/analytics-suite.js";
+import { describeTopologyEdgeCases, TOPOLOGY_NOW } from "../tools/topology-suite.js";
 import { describeLlmTools, traces as LLM_TRACES } from "../tools/llm-suite.js";
 import { describeSessionTools, NOW as SESSIONS_NOW, TRACES as SESSION_TRACES } from "../tools/sessions-suite.js";
 import { API_KEY, describeToolsOverWorld } from "../tools/tools-suite.js";
@@ -41,6 +42,8 @@ async function closedPortUrl(): Promise<string> {
 }
 
 describeAnalyticsTools("clickhouse", setup(ds.traces, ANALYTICS_NOW, "ns", { pricing: pricingFile }));
+describeTopologyPushdown("clickhouse", setup(ds.traces, ANALYTICS_NOW, "ns", { maxTraces: "5" }));
+describeTopologyEdgeCases("clickhouse", (traces) => setup(traces, TOPOLOGY_NOW, "us")(), { listsAsText: true });
 describeLlmTools("clickhouse", setup(LLM_TRACES, TEST_NOW_MS, "us"));
 describeSessionTools("clickhouse", setup(SESSION_TRACES, SESSIONS_NOW, "us"));
 describeToolsOverWorld(world("us"), { downUrl: closedPortUrl });

@@ -27,8 +27,8 @@ describe("attribute keys named like Object.prototype members", () => {
     expect(attrString(attrs, "constructor")).toBeUndefined();
     const s = span({ a: 1 });
     expect(spanFieldValue(s, "toString")).toBeNull();
-    expect(spanMatches(s, [{ field: "constructor", operator: "exists" }])).toBe(false);
-    expect(spanMatches(s, [{ field: "hasOwnProperty", operator: "not_exists" }])).toBe(true);
+    expect(spanMatches(s, [{ field: "constructor", operator: "exists", valueType: "string" }])).toBe(false);
+    expect(spanMatches(s, [{ field: "hasOwnProperty", operator: "not_exists", valueType: "string" }])).toBe(true);
     expect(spanMatches(span({ constructor: "x" }), [{ field: "constructor", operator: "equals", value: "x", valueType: "string" }])).toBe(true);
   });
 });

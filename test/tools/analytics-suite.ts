@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allSpans, analyticsDataset, ANALYTICS_START_MS, HOUR_MS, MODELS, pctl, type BuiltSpan } from "../helpers/analytics-dataset.js";
-import type { Connected } from "../helpers/mcp.js";
+import { connect, type Connected } from "../helpers/mcp.js";
+import { MemoryBackend } from "../helpers/memory-backend.js";
 
 export const ds = analyticsDataset();
 const spans = allSpans(ds);
@@ -168,31 +169,108 @@ export function describeAnalyticsTools(name: string, setup: Setup): void {
 
     it("get_service_topology: caller -> callee edges with the callee spans' metrics, databases and providers as nodes", async () => {
       const out = await call("get_service_topology", {});
-      const byId = new Map(spans.map((s) => [`${s.traceId}/${s.id}`, s]));
-      const edges = new Map<string, BuiltSpan[]>();
-      const add = (k: string, s: BuiltSpan) => edges.set(k, [...(edges.get(k) ?? []), s]);
-      for (const s of spans) {
-        const parent = s.parent ? byId.get(`${s.traceId}/${s.parent}`) : undefined;
-        if (parent && parent.service !== s.service) add(`${parent.service}->${s.service}`, s);
-        if (s.attributes?.["db.system"]) add(`${s.service}->${s.attributes["db.system"]}`, s);
-        if (isLlm(s)) add(`${s.service}->${s.attributes!["gen_ai.system"]}`, s);
-      }
-      expect(out.edges.map((e: Json) => `${e.caller}->${e.callee}`).sort()).toEqual([...edges.keys()].sort());
-      for (const e of out.edges) {
-        const calls = edges.get(`${e.caller}->${e.callee}`)!;
-        expect(e.call_count).toBe(calls.length);
-        expect(e.error_count).toBe(calls.filter((s) => s.error).length);
-        near(e.p95_duration_ms, pctl(calls.map((s) => s.durationMs), 0.95));
-      }
+      expectTopology(out, topologyTruth());
       expect(out.services.find((s: Json) => s.name === "postgresql")).toMatchObject({ kind: "database" });
       expect(out.services.find((s: Json) => s.name === "anthropic")).toMatchObject({ kind: "llm" });
       expect(out.services.find((s: Json) => s.name === "payments")).toMatchObject({ kind: "service", span_count: spans.filter((s) => s.service === "payments").length });
+      expect(out.coverage).toMatchObject({ complete: true, spans: spans.length, traces: ds.traces.length });
 
       const narrow = await call("get_service_topology", { service_name: "payments", min_call_count: 1 });
       expect(narrow.edges.map((e: Json) => `${e.caller}->${e.callee}`)).toEqual(["checkout->payments"]);
-      const busy = [...edges.values()].map((v) => v.length).sort((a, b) => b - a)[0]!;
+      expect(narrow.services.map((s: Json) => s.name).sort()).toEqual(["checkout", "payments"]);
+      const busy = [...topologyTruth().edges.values()].map((v) => v.length).sort((a, b) => b - a)[0]!;
       const top = await call("get_service_topology", { min_call_count: busy, include_metrics: false });
-      expect(top.edges.every((e: Json) => e.call_count >= busy && e.p95_duration_ms === undefined)).toBe(true);
+      expect(top.edges.length).toBeGreaterThan(0);
+      expect(top.edges.every((e: Json) => e.call_count >= busy && e.p95_duration_ms === undefined && e.error_count === undefined)).toBe(true);
+    });
+
+    it("get_service_topology: the same answer as the in-memory backend's fold over the same traces", async () => {
+      const memory = await connect({ backendFactory: async () => new MemoryBackend(ds.traces), now: () => NOW });
+      try {
+        for (const args of [{}, { service_name: "checkout" }, { min_call_count: 30 }, { include_metrics: false }, { start_time: new Date(ANALYTICS_START_MS + HOUR_MS).toISOString() }]) {
+          const want = (await memory.call("get_service_topology", { ...WINDOW, ...args })).json as Json;
+          const got = await call("get_service_topology", args);
+          expect(sameTopology(got), JSON.stringify(args)).toEqual(sameTopology(want));
+          expect(got.coverage).toMatchObject({ complete: true, spans: want.coverage.spans, traces: want.coverage.traces });
+        }
+      } finally {
+        await memory.close();
+      }
     });
   });
 }
+
+/**
+ * A backend that computes the topology where the data is (SQL) answers over every trace of the
+ * window even under a --max-traces cap of 5 (`setup` must pass it): complete, and equal to the truth
+ * over all 60 traces, where the fetch path would fold 5 and say it is incomplete.
+ */
+export function describeTopologyPushdown(name: string, setup: Setup): void {
+  describe(`get_service_topology pushed down on ${name}`, () => {
+    let mcp: Connected;
+    let close: () => Promise<void>;
+    beforeAll(async () => ({ mcp, close } = await setup()));
+    afterAll(() => close());
+
+    it("covers every trace of the window past --max-traces 5", async () => {
+      const r = await mcp.call("get_service_topology", WINDOW);
+      expect(r.isError, r.text.slice(0, 400)).toBe(false);
+      expect(ds.traces.length).toBeGreaterThan(5);
+      expect(r.json.coverage).toEqual({ complete: true, spans: spans.length, traces: ds.traces.length, examined: spans.length });
+      expect(r.json.notes ?? []).toEqual([]);
+      expectTopology(r.json, topologyTruth());
+    });
+  });
+}
+
+/** Edges and nodes computed here from the built spans with plain loops: Jaeger's parent/child rule, db.system and gen_ai.system as extra nodes. */
+export function topologyTruth(): { edges: Map<string, BuiltSpan[]>; nodes: Map<string, BuiltSpan[]> } {
+  const byId = new Map(spans.map((s) => [`${s.traceId}/${s.id}`, s]));
+  const edges = new Map<string, BuiltSpan[]>();
+  const nodes = new Map<string, BuiltSpan[]>();
+  const add = (m: Map<string, BuiltSpan[]>, k: string, s: BuiltSpan) => m.set(k, [...(m.get(k) ?? []), s]);
+  for (const s of spans) {
+    add(nodes, `service:${s.service}`, s);
+    const parent = s.parent ? byId.get(`${s.traceId}/${s.parent}`) : undefined;
+    if (parent && parent.service !== s.service) add(edges, `${parent.service}->${s.service}`, s);
+    if (s.attributes?.["db.system"]) {
+      add(edges, `${s.service}->${s.attributes["db.system"]}`, s);
+      add(nodes, `database:${s.attributes["db.system"]}`, s);
+    } else if (isLlm(s)) {
+      add(edges, `${s.service}->${s.attributes!["gen_ai.system"]}`, s);
+      add(nodes, `llm:${s.attributes!["gen_ai.system"]}`, s);
+    }
+  }
+  return { edges, nodes };
+}
+
+const rate2 = (calls: BuiltSpan[]) => Math.round((calls.filter((s) => s.error).length / calls.length) * 100 * 100) / 100;
+
+/** A get_service_topology answer (include_metrics, whole window, min_call_count 1) against topologyTruth. */
+export function expectTopology(out: Json, truth: ReturnType<typeof topologyTruth>): void {
+  expect(out.edges.map((e: Json) => `${e.caller}->${e.callee}`).sort()).toEqual([...truth.edges.keys()].sort());
+  for (const e of out.edges) {
+    const calls = truth.edges.get(`${e.caller}->${e.callee}`)!;
+    expect(e.call_count).toBe(calls.length);
+    expect(e.error_count).toBe(calls.filter((s) => s.error).length);
+    expect(e.error_rate).toBe(rate2(calls));
+    near(e.p50_duration_ms, pctl(calls.map((s) => s.durationMs), 0.5));
+    near(e.p95_duration_ms, pctl(calls.map((s) => s.durationMs), 0.95));
+  }
+  // Most calls first.
+  expect(out.edges.map((e: Json) => e.call_count)).toEqual([...out.edges.map((e: Json) => e.call_count)].sort((a, b) => b - a));
+  expect(out.services.map((s: Json) => `${s.kind}:${s.name}`).sort()).toEqual([...truth.nodes.keys()].sort());
+  for (const n of out.services) {
+    const mine = truth.nodes.get(`${n.kind}:${n.name}`)!;
+    expect(n.span_count, n.name).toBe(mine.length);
+    expect(n.error_rate, n.name).toBe(rate2(mine));
+    near(n.p95_duration_ms, pctl(mine.map((s) => s.durationMs), 0.95));
+  }
+}
+
+/** An answer with floats to 6 digits (engines' quantiles may differ from the fold in the last bits). */
+function sameTopology(out: Json): Json {
+  const round = (o: Json): Json => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v]));
+  return { services: out.services.map(round), edges: out.edges.map(round) };
+}
+

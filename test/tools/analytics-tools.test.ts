@@ -11,7 +11,8 @@ import { jaegerWorld } from "../helpers/jaeger-world.js";
 import { filledDataDir } from "../helpers/local-world.js";
 import { connect, type Connected } from "../helpers/mcp.js";
 import { MemoryBackend } from "../helpers/memory-backend.js";
-import { describeAnalyticsTools, ds, NOW, pricingFile, WINDOW, type Json, type Setup } from "./analytics-suite.js";
+import { describeTopologyEdgeCases, TOPOLOGY_NOW } from "./topology-suite.js";
+import { describeAnalyticsTools, describeTopologyPushdown, ds, NOW, pricingFile, WINDOW, type Json, type Setup } from "./analytics-suite.js";
 
 const setups: Array<[string, Setup]> = [
   [
@@ -40,6 +41,18 @@ const setups: Array<[string, Setup]> = [
 ];
 
 for (const [name, setup] of setups) describeAnalyticsTools(name, setup);
+
+describeTopologyEdgeCases("local", async (traces) => {
+  const dir = await filledDataDir(traces);
+  const mcp = await connect({ flags: { backend: "local", dataDir: dir, otlpListen: "none", retention: "5200w" }, now: () => TOPOLOGY_NOW });
+  return { mcp, close: async () => (await mcp.close(), rmSync(dir, { recursive: true, force: true })) };
+});
+
+describeTopologyPushdown("local", async () => {
+  const dir = await filledDataDir(ds.traces);
+  const mcp = await connect({ flags: { backend: "local", dataDir: dir, otlpListen: "none", retention: "5200w", maxTraces: "5" }, now: () => NOW });
+  return { mcp, close: async () => (await mcp.close(), rmSync(dir, { recursive: true, force: true })) };
+});
 
 describe("analyze_trace", () => {
   // Parallel children and a tool call: the critical path is worked out by hand below.

@@ -20,10 +20,13 @@ import type {
   Pushdown,
   SearchHints,
   SearchResult,
+  ServiceEdgeAnswer,
+  ServiceEdgeQuery,
   TraceBackend,
 } from "../trace-backend.js";
 import { planAggregate, type MainRow, type ModelRow } from "./aggregate.js";
 import { clickhouse } from "./descriptor.js";
+import { planTopology } from "./topology.js";
 import { decodeSpan, type SpanRow } from "./rows.js";
 import {
   DEFAULT_HORIZON_MS,
@@ -120,6 +123,11 @@ export class ClickHouseBackend implements TraceBackend {
       plan.models ? this.transport.select<ModelRow>(plan.models.sql, plan.models.params.values, "the per-model usage") : Promise.resolve(undefined),
     ]);
     return plan.answer(main, models);
+  }
+
+  async serviceEdges(query: ServiceEdgeQuery): Promise<ServiceEdgeAnswer> {
+    const plan = planTopology(this.tables, query, this.horizonNs);
+    return plan.read((await this.transport.select<Record<string, unknown>>(plan.statement.sql, plan.statement.params, "the service topology")).rows);
   }
 
   async listServices(): Promise<string[]> {

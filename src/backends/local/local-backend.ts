@@ -9,7 +9,21 @@ import type { Filter } from "../../domain/filter.js";
 import type { Span, Trace } from "../../domain/trace.js";
 import { openStore, type LocalStore } from "../../store/index.js";
 import type { LlmAttributes } from "../../genai/llm-span.js";
-import type { AggregateAnswer, AggregateQuery, BackendOptions, BackendSearch, ProjectedSpanQuery, HealthStatus, LlmCallQuery, LlmCallRecord, Pushdown, SearchResult, TraceBackend } from "../trace-backend.js";
+import type {
+  AggregateAnswer,
+  AggregateQuery,
+  BackendOptions,
+  BackendSearch,
+  ProjectedSpanQuery,
+  HealthStatus,
+  LlmCallQuery,
+  LlmCallRecord,
+  Pushdown,
+  SearchResult,
+  ServiceEdgeAnswer,
+  ServiceEdgeQuery,
+  TraceBackend,
+} from "../trace-backend.js";
 import { local } from "./descriptor.js";
 import { OwnerReceiver } from "./receiver.js";
 
@@ -111,6 +125,10 @@ export function createLocalBackend(options: BackendOptions): LocalBackend {
 
     async aggregate(query: AggregateQuery): Promise<AggregateAnswer | undefined> {
       return withStore("compute an aggregate", (store) => store.aggregate(query));
+    },
+
+    async serviceEdges(query: ServiceEdgeQuery): Promise<ServiceEdgeAnswer> {
+      return withStore("compute the service topology", (store) => store.serviceEdges(query));
     },
 
     async getTrace(traceId: string): Promise<Trace> {
