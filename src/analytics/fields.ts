@@ -21,6 +21,8 @@ function scalar(v: AttributeValue | undefined): KeyValue {
 
 export function spanFieldValue(span: Span, field: string): KeyValue {
   switch (field) {
+    case "trace_id":
+      return span.traceId;
     case "service.name":
       return span.serviceName;
     case "operation_name":
@@ -40,6 +42,8 @@ export function traceRoot(trace: Trace): Span | undefined {
 
 export function traceFieldValue(trace: Trace, field: string): KeyValue {
   switch (field) {
+    case "trace_id":
+      return trace.traceId;
     case "service.name":
       return trace.serviceName;
     case "operation_name":

@@ -42,6 +42,20 @@ export type AggregateSource =
   | ({ kind: "traces"; items: Trace[] } & Meta);
 
 export async function aggregateSource(ctx: QueryContext, request: AggregateRequest): Promise<AggregateSource> {
+  const pushed = await pushedAggregate(ctx, request);
+  if (pushed) return pushed;
+  const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
+  const search = { ...window, filters: request.filters, limit: ctx.maxTraces, mode: "window" as const };
+  if (request.level === "span") {
+    const found = await findSpans(ctx, search);
+    return { kind: "spans", items: found.items, window: found.window, notes: found.notes, skipped: found.skipped, coverage: found.coverage };
+  }
+  const found = await findTraces(ctx, search);
+  return { kind: "traces", items: found.items, window: found.window, notes: found.notes, skipped: found.skipped, coverage: found.coverage };
+}
+
+/** The aggregate computed by the backend over the whole window, or undefined when it cannot compute this one exactly. */
+export async function pushedAggregate(ctx: QueryContext, request: AggregateRequest): Promise<Extract<AggregateSource, { kind: "pushed" }> | undefined> {
   const backend = await ctx.backend();
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
   // A backend computes over every service; under an API key's scope the rows are restricted here
@@ -63,11 +77,5 @@ export async function aggregateSource(ctx: QueryContext, request: AggregateReque
       return { kind: "pushed", answer, window, notes: [], skipped: [], coverage };
     }
   }
-  const search = { ...window, filters: request.filters, limit: ctx.maxTraces, mode: "window" as const };
-  if (request.level === "span") {
-    const found = await findSpans(ctx, search);
-    return { kind: "spans", items: found.items, window: found.window, notes: found.notes, skipped: found.skipped, coverage: found.coverage };
-  }
-  const found = await findTraces(ctx, search);
-  return { kind: "traces", items: found.items, window: found.window, notes: found.notes, skipped: found.skipped, coverage: found.coverage };
+  return undefined;
 }

@@ -8,6 +8,7 @@ import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { round2 } from "../analytics/stats.js";
 import { formatTimeUs } from "../domain/time.js";
 import { traceHasErrors, type Trace } from "../domain/trace.js";
+import { pushedAggregate } from "../query/aggregate.js";
 import { pushedLlmCalls } from "../query/llm-calls.js";
 import { planFilters } from "../query/plan.js";
 import { findTraces, type Found } from "../query/search.js";
@@ -41,19 +42,20 @@ function tallyCalls(calls: readonly LlmCallRecord[]): Omit<TraceTokens, "trace">
   return { models: t.models, prompt: t.prompt, completion: t.completion, total: t.total, llmSpanCount: calls.length };
 }
 
+type RankArgs = { start_time?: string | undefined; end_time?: string | undefined; limit: number } & p.SimpleParams;
+type Tallied = Omit<TraceTokens, "trace"> & { id: string };
+
+const byIds = (ids: string[]): Filter => ({ field: "trace_id", operator: "in", values: ids, valueType: "string" });
+
 /**
- * The token ranking from the calls the backend reads itself (the local store, ClickHouse): every
- * trace of the window ranked, with no --max-traces cap, and only the traces that make the list
- * read whole. Undefined when the backend cannot (the caller tallies whole traces instead).
+ * Rankings from what the backend computes itself (the local store, ClickHouse): the calls of every
+ * trace of the window, tallied per trace, with no --max-traces cap. Undefined when the backend
+ * cannot read calls, or cannot read traces by id (the caller tallies whole traces instead).
  */
-async function expensiveFromCalls(
-  args: { start_time?: string | undefined; end_time?: string | undefined; limit: number; min_tokens?: number | undefined } & p.SimpleParams,
-  ctx: ToolContext,
-): Promise<{ ranked: TraceTokens[]; found: Found<unknown> } | undefined> {
+async function callTallies(args: RankArgs, ctx: ToolContext) {
   const window = p.parseWindow(args, ctx.now());
   const filters = p.simpleParamFilters(args);
-  const byId: Filter = { field: "trace_id", operator: "in", values: [], valueType: "string" };
-  if (planFilters(await ctx.backend(), [byId], "traces").local.length > 0) return undefined;
+  if (planFilters(await ctx.backend(), [byIds([])], "traces").local.length > 0) return undefined;
   const pushed = await pushedLlmCalls(ctx, { ...window, limit: ctx.maxTraces, filters, mode: "window" });
   if (!pushed) return undefined;
   const perTrace = new Map<string, LlmCallRecord[]>();
@@ -62,25 +64,60 @@ async function expensiveFromCalls(
     if (list) list.push(c);
     else perTrace.set(c.span.traceId, [c]);
   }
-  const candidates = [...perTrace.values()]
-    .map((calls) => ({ id: calls[0]!.span.traceId, ...tallyCalls(calls) }))
-    .filter((t) => t.total > 0 && (!args.min_tokens || t.total >= args.min_tokens))
-    .sort((a, b) => b.total - a.total);
-  // Ties at the cut are all read, so their order is the search's (newest first), as when tallying whole traces.
-  // At most --max-traces are read whole (the search's cap): then the list is the top that many.
-  const cut = candidates[args.limit - 1]?.total;
-  const tied = cut === undefined ? candidates : candidates.filter((t) => t.total >= cut);
+  const tallies: Tallied[] = [...perTrace.values()].map((calls) => ({ id: calls[0]!.span.traceId, ...tallyCalls(calls) }));
+  return { window, filters, pushed, tallies };
+}
+
+/**
+ * The listed traces read whole: the top `limit` of `candidates` (sorted by `score`, highest
+ * first), ties at the cut included so their order is the search's (newest first), as when tallying
+ * whole traces; at most --max-traces (the search's cap), then the top that many.
+ */
+async function readRanked<T extends Tallied>(
+  ctx: ToolContext,
+  from: { window: p.Window; filters: Filter[] },
+  candidates: readonly T[],
+  limit: number,
+  score: (t: T) => number,
+): Promise<Array<T & { trace: Trace }>> {
+  const cut = candidates[limit - 1];
+  const tied = cut === undefined ? [...candidates] : candidates.filter((t) => score(t) >= score(cut));
   const wanted = tied.length > ctx.maxTraces ? tied.slice(0, ctx.maxTraces) : tied;
-  const tallies = new Map(wanted.map((t) => [t.id, t]));
-  const read =
-    wanted.length === 0
-      ? []
-      : (await findTraces(ctx, { ...window, limit: wanted.length, filters: [...filters, { ...byId, values: wanted.map((t) => t.id) }], mode: "window" })).items;
-  const ranked = read
-    .map((trace) => ({ trace, ...tallies.get(trace.traceId)! }))
-    .sort((a, b) => b.total - a.total)
-    .slice(0, args.limit);
-  return { ranked, found: pushed };
+  if (wanted.length === 0) return [];
+  const byId = new Map(wanted.map((t) => [t.id, t]));
+  const read = await findTraces(ctx, { ...from.window, limit: wanted.length, filters: [...from.filters, byIds(wanted.map((t) => t.id))], mode: "window" });
+  return read.items.flatMap((trace) => (byId.has(trace.traceId) ? [{ ...byId.get(trace.traceId)!, trace }] : []));
+}
+
+/** The token ranking over every trace of the window (see callTallies). */
+async function expensiveFromCalls(args: RankArgs & { min_tokens?: number | undefined }, ctx: ToolContext): Promise<{ ranked: TraceTokens[]; found: Found<unknown> } | undefined> {
+  const got = await callTallies(args, ctx);
+  if (!got) return undefined;
+  const candidates = got.tallies.filter((t) => t.total > 0 && (!args.min_tokens || t.total >= args.min_tokens)).sort((a, b) => b.total - a.total);
+  const read = await readRanked(ctx, got, candidates, args.limit, (t) => t.total);
+  return { ranked: read.sort((a, b) => b.total - a.total).slice(0, args.limit), found: got.pushed };
+}
+
+/**
+ * The duration ranking over every trace of the window with LLM calls: the calls say which traces
+ * and their tokens, a trace-level aggregate grouped by trace id their durations (the arithmetic of
+ * whole traces), and only the listed traces are read whole.
+ */
+async function slowFromCalls(args: RankArgs, ctx: ToolContext): Promise<{ ranked: Array<TraceTokens & { rounded: number }>; found: Found<unknown> } | undefined> {
+  const got = await callTallies(args, ctx);
+  if (!got) return undefined;
+  const durations = await pushedAggregate(ctx, { ...got.window, level: "trace", filters: got.filters, groupBy: ["trace_id"], metrics: ["max_duration_ms"], byModel: false });
+  if (!durations) return undefined;
+  const durationOf = new Map(durations.answer.groups.map((g) => [g.key.trace_id, g.values.max_duration_ms]));
+  const candidates = got.tallies
+    .flatMap((t) => {
+      const d = durationOf.get(t.id);
+      return typeof d === "number" ? [{ ...t, rounded: round2(d) }] : [];
+    })
+    .sort((a, b) => b.rounded - a.rounded);
+  const read = await readRanked(ctx, got, candidates, args.limit, (t) => t.rounded);
+  const ranked = read.map((t) => ({ ...t, rounded: round2(t.trace.durationMs) })).sort((a, b) => b.rounded - a.rounded);
+  return { ranked: ranked.slice(0, args.limit), found: got.pushed };
 }
 
 /**
@@ -106,6 +143,17 @@ async function expensiveFromTraces(
   const ranked = tallies
     .filter((t) => t.total > 0 && (!args.min_tokens || t.total >= args.min_tokens))
     .sort((a, b) => b.total - a.total)
+    .slice(0, args.limit);
+  return { ranked, found };
+}
+
+/** The duration ranking over whole traces, up to --max-traces of them. */
+async function slowFromTraces(args: RankArgs, ctx: ToolContext): Promise<{ ranked: Array<TraceTokens & { rounded: number }>; found: Found<unknown> }> {
+  const { tallies, found } = await tallied(args, ctx);
+  const ranked = tallies
+    .filter((t) => t.llmSpanCount > 0)
+    .map((t) => ({ ...t, rounded: round2(t.trace.durationMs) }))
+    .sort((a, b) => b.rounded - a.rounded)
     .slice(0, args.limit);
   return { ranked, found };
 }
@@ -222,12 +270,7 @@ export const getLlmSlowTraces = defineTool({
   fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
   links: traceLinks("traces"),
   async run(args, ctx) {
-    const { tallies, found } = await tallied(args, ctx);
-    const ranked = tallies
-      .filter((t) => t.llmSpanCount > 0)
-      .map((t) => ({ ...t, rounded: round2(t.trace.durationMs) }))
-      .sort((a, b) => b.rounded - a.rounded)
-      .slice(0, args.limit);
+    const { ranked, found } = (await slowFromCalls(args, ctx)) ?? (await slowFromTraces(args, ctx));
     const traces = ranked.map((t) => ({
       ...baseItem(t, t.rounded),
       total_tokens: t.total,

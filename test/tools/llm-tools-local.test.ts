@@ -84,4 +84,39 @@ describe("LLM tools on the local store", () => {
     const want = (await memory.call("get_llm_expensive_traces", { ...WINDOW, limit: 50, min_tokens: floor, service_name: traces[1]!.serviceName })).json;
     expect(withoutCoverage(some.json)).toEqual(withoutCoverage(want));
   });
+
+  it("get_llm_slow_traces ranks every trace with LLM calls by duration, past the trace cap", async () => {
+    // Ground truth: durations from the raw spans (max end - min start), LLM traces only.
+    const llmTraces = new Set(all.map((c) => c.trace.traceId));
+    const duration = (id: string) => {
+      const spans = traces.find((t) => t.traceId === id)!.spans;
+      return (Math.max(...spans.map((s) => s.startTimeUs + s.durationMs * 1000)) - Math.min(...spans.map((s) => s.startTimeUs))) / 1000;
+    };
+    const ranked = [...llmTraces].map((id) => [id, Math.round(duration(id) * 100) / 100] as const).sort((a, b) => b[1] - a[1]);
+    const r = await local.call("get_llm_slow_traces", { ...WINDOW, limit: 5 });
+    expect(r.isError, r.text).toBe(false);
+    const got = r.json.traces as Array<{ trace_id: string; duration_ms: number }>;
+    expect(got.map((t) => t.trace_id)).toEqual(ranked.slice(0, 5).map(([id]) => id));
+    got.forEach((t, i) => expect(t.duration_ms).toBeCloseTo(ranked[i]![1], 2));
+    expect(r.json.coverage).toMatchObject({ traces: traces.length, complete: true });
+    expect(withoutCoverage(r.json)).toEqual(withoutCoverage((await memory.call("get_llm_slow_traces", { ...WINDOW, limit: 5 })).json));
+    const service = traces[2]!.serviceName;
+    const scoped = await local.call("get_llm_slow_traces", { ...WINDOW, limit: 5, service_name: service });
+    expect(withoutCoverage(scoped.json)).toEqual(withoutCoverage((await memory.call("get_llm_slow_traces", { ...WINDOW, limit: 5, service_name: service })).json));
+  });
+
+  it("aggregate_traces groups by trace_id: one group per trace, as whole traces give", async () => {
+    const args = { ...WINDOW, level: "trace", group_by: ["trace_id"], metrics: ["count", "max_duration_ms", "total_tokens"], limit: 100 };
+    const r = await local.call("aggregate_traces", args);
+    expect(r.isError, r.text).toBe(false);
+    const groups = r.json.groups as Array<{ key: { trace_id: string }; count: number }>;
+    expect(groups.map((g) => g.key.trace_id).sort()).toEqual(traces.map((t) => t.traceId).sort());
+    expect(groups.every((g) => g.count === 1)).toBe(true);
+    const unlimited = await connect({ backendFactory: async () => new MemoryBackend(traces), now: () => NOW });
+    try {
+      expect(withoutCoverage(r.json)).toEqual(withoutCoverage((await unlimited.call("aggregate_traces", args)).json));
+    } finally {
+      await unlimited.close();
+    }
+  });
 });

@@ -70,6 +70,8 @@ function attributeSql(field: string, ctx: SqlContext, table: TableShape): { valu
 /** spanFieldValue as SQL over a span row. */
 export function spanKey(field: string, alias: string, ctx: SqlContext, table: TableShape): KeyColumns {
   switch (field) {
+    case "trace_id":
+      return plain(alias, "TraceId");
     case "service.name":
       return plain(alias, "ServiceName");
     case "operation_name":
@@ -95,6 +97,9 @@ export function traceKey(field: string, alias: string, ctx: SqlContext, table: T
   const d = ctx.dialect;
   const agg = traceAggregates(d);
   switch (field) {
+    case "trace_id":
+      // One group per trace: the rows are grouped by TraceId already.
+      return plain(alias, "TraceId");
     case "service.name":
       return plain(alias, agg.rootService);
     case "operation_name":
