@@ -33,7 +33,8 @@ export async function findLlmCalls(ctx: QueryContext, request: SearchRequest): P
   if (backend.llmCalls && !scoped && exact) {
     const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
     const res = await backend.llmCalls({ ...window, filters: [...request.filters] });
-    return { items: res.calls, window, notes: [], skipped: [], coverage: { traces: res.traces, spans: res.calls.length, complete: true, examined: res.traces } };
+    const coverage = { traces: res.traces, spans: res.calls.length, complete: res.complete ?? true, examined: res.matched ?? res.traces };
+    return { items: res.calls, window, notes: res.notes ?? [], skipped: [], coverage };
   }
   const found = await findTraces(ctx, request);
   const items = found.items.flatMap(callsOf);
