@@ -13,7 +13,7 @@
  * whole) and says so: complete false, and a note.
  */
 import type { Filter } from "../../domain/filter.js";
-import { LLM_CALL_ATTRIBUTE_KEYS, LLM_CALL_EVENT_NAMES, LLM_CALL_KEY_PATTERN } from "../../genai/call-keys.js";
+import { LLM_CALL_ATTRIBUTE_KEYS, LLM_CALL_EVENT_NAMES, LLM_CALL_KEY_PATTERN, LLM_CALL_MARKER_KEYS } from "../../genai/call-keys.js";
 import { parseLlmSpan } from "../../genai/llm-span.js";
 import { clickhouseLiteral } from "../../store/sql/clickhouse-dialect.js";
 import { traceHaving } from "../../store/sql/filters.js";
@@ -53,10 +53,11 @@ export function llmCallSearch(tables: ClickHouseTables, w: NsWindow, horizonNs: 
     events: literalArray(LLM_CALL_EVENT_NAMES),
   });
   const traces = matching(q, w, filters, scan);
+  // The marker test first (cheap; a span without a marker is never a call), then the full call predicate.
   return q.statement(
     `SELECT ${columns.join(", ")}, m.n_traces AS n_traces
      FROM ${q.traces} INNER JOIN (${traces}) AS m USING (TraceId)
-     WHERE ${scan} AND ${genaiIsCall(q.params, q.dialect)}
+     WHERE ${scan} AND hasAny(mapKeys(SpanAttributes), ${literalArray(LLM_CALL_MARKER_KEYS)}) AND ${genaiIsCall(q.params, q.dialect)}
      ORDER BY m.t_start DESC, TraceId, Timestamp, SpanId
      LIMIT ${q.int(rowLimit + 1)}`,
   );
