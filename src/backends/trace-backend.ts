@@ -225,7 +225,7 @@ export interface TraceBackend {
    * Every LLM call of every trace matching the query (no cap on traces), newest trace first and
    * each trace's calls in start order, read where the data is (SQL) instead of through whole
    * traces. Only for a backend that applies every filter exactly; the LLM tools then cover the
-   * whole window.
+   * whole window (or, past a row limit the backend has, say they do not: LlmCallAnswer.complete).
    */
   llmCalls?(query: LlmCallQuery): Promise<LlmCallAnswer>;
   /**
