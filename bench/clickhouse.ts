@@ -81,6 +81,8 @@ interface ToolFigure {
   ms: number;
   statements: number;
   complete: boolean;
+  /** coverage.spans: the calls (or error spans) the answer was computed from. */
+  spans: number;
 }
 
 /** The backend as it was before the pushdown: the same adapter without llmCalls / projectedSpans. */
@@ -94,6 +96,7 @@ async function benchTool(shim: RunningClickHouseShim, pushed: boolean, tool: str
   const samples: number[] = [];
   let statements = 0;
   let complete = true;
+  let spans = 0;
   for (let r = 0; r < runs; r++) {
     // A fresh server per run: the fetch path would otherwise answer from its trace cache.
     const backend = new ClickHouseBackend({ url: shim.url, timeoutMs: 60_000, headers: {}, environments: [], fetchConcurrency: 8, logger: silentLogger(), now: () => now });
@@ -106,12 +109,14 @@ async function benchTool(shim: RunningClickHouseShim, pushed: boolean, tool: str
       samples.push(ms(t0));
       if (res.isError) throw new Error(`${tool}: ${res.text}`);
       statements = backend.queryCount - before;
-      complete = (res.json.coverage as { complete?: boolean } | undefined)?.complete ?? true;
+      const coverage = res.json.coverage as { complete?: boolean; spans?: number } | undefined;
+      complete = coverage?.complete ?? true;
+      spans = coverage?.spans ?? 0;
     } finally {
       await mcp.close();
     }
   }
-  return { ms: median(samples), statements, complete };
+  return { ms: median(samples), statements, complete, spans };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -125,7 +130,7 @@ async function main(): Promise<void> {
   const reader = createClickHouseQueryClient({ url: shim.url, database: "otel" });
   const toolLines = [
     "",
-    "LLM tools and analyze_errors on the ClickHouse backend (median ms; statements sent; * = answer incomplete, capped at --max-traces):",
+    "LLM tools and analyze_errors on the ClickHouse backend (median ms; statements sent; calls or error spans the answer covers; * = incomplete, capped at --max-traces):",
     "",
     `| traces | spans | ${TOOLS.map((t) => `${t.name} before | ${t.name} after`).join(" | ")} |`,
     `|${" --- |".repeat(2 + 2 * TOOLS.length)}`,
@@ -158,7 +163,7 @@ async function main(): Promise<void> {
       for (const t of TOOLS) {
         for (const pushed of [false, true]) {
           const f = await benchTool(shim, pushed, t.tool, t.args, n);
-          cells.push(`${f.ms} (${f.statements} q)${f.complete ? "" : " *"}`);
+          cells.push(`${f.ms} (${f.statements} q, ${f.spans})${f.complete ? "" : " *"}`);
         }
       }
       toolLines.push(`| ${n} | ${spans} | ${cells.join(" | ")} |`);
