@@ -2,14 +2,22 @@
  * `npm run bench:clickhouse` (after `--`: --traces 100,1000 --filler 24 --runs 5): what the
  * ClickHouse test stack costs. A real engine (chDB) behind the loopback shim, driven by
  * @clickhouse/client: shim start, the exporter's DDL, loading generated traces as the exporter
- * writes them, and the median latency of the queries a ClickHouse backend runs. A benchmark, not
- * a test: it prints a markdown table and asserts nothing.
+ * writes them, and the median latency of the queries a ClickHouse backend runs. Then the LLM tools
+ * and analyze_errors through the MCP server on the ClickHouse backend, pushed down (llmCalls /
+ * projectedSpans: one SQL statement) against the fetch path they took before (the same backend
+ * with those two methods hidden: projected trace / span searches capped at --max-traces), with
+ * the statements each sent and whether the answer covered the window. A benchmark, not a test: it
+ * prints markdown tables and asserts nothing.
  */
 import { createClient } from "@clickhouse/client";
+import { ClickHouseBackend } from "../src/backends/clickhouse/clickhouse-backend.js";
+import type { TraceBackend } from "../src/backends/trace-backend.js";
+import { silentLogger } from "../src/logger.js";
+import { connect } from "../test/helpers/mcp.js";
 import { DATASET_START_MS, generateDataset } from "../test/helpers/dataset.js";
 import { applyExporterSchema, loadTraces } from "../test/helpers/clickhouse-loader.js";
 import { createClickHouseQueryClient } from "../test/helpers/clickhouse-query-client.js";
-import { startClickHouseShim } from "../test/helpers/clickhouse-shim.js";
+import { startClickHouseShim, type RunningClickHouseShim } from "../test/helpers/clickhouse-shim.js";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,6 +69,56 @@ const QUERIES: Array<{ name: string; sql: string; params: (ids: string[]) => Rec
   },
 ];
 
+/** The tools whose ClickHouse path llmCalls / projectedSpans push down, with the arguments benched. */
+const TOOLS: Array<{ name: string; tool: string; args: Record<string, unknown> }> = [
+  { name: "get_llm_usage", tool: "get_llm_usage", args: {} },
+  { name: "list_llm_models", tool: "list_llm_models", args: {} },
+  { name: "get_llm_model_stats", tool: "get_llm_model_stats", args: { model_name: "gpt-4o" } },
+  { name: "analyze_errors", tool: "analyze_errors", args: {} },
+];
+
+interface ToolFigure {
+  ms: number;
+  statements: number;
+  complete: boolean;
+  /** coverage.spans: the calls (or error spans) the answer was computed from. */
+  spans: number;
+}
+
+/** The backend as it was before the pushdown: the same adapter without llmCalls / projectedSpans. */
+function fetchPath(backend: ClickHouseBackend): TraceBackend {
+  return Object.assign(Object.create(backend) as TraceBackend, { llmCalls: undefined, projectedSpans: undefined });
+}
+
+async function benchTool(shim: RunningClickHouseShim, pushed: boolean, tool: string, args: Record<string, unknown>, n: number): Promise<ToolFigure> {
+  const now = DATASET_START_MS + n * 60_000 + 3_600_000;
+  const window = { start_time: new Date(DATASET_START_MS - 3_600_000).toISOString(), end_time: new Date(now).toISOString() };
+  const samples: number[] = [];
+  let statements = 0;
+  let complete = true;
+  let spans = 0;
+  for (let r = 0; r < runs; r++) {
+    // A fresh server per run: the fetch path would otherwise answer from its trace cache.
+    const backend = new ClickHouseBackend({ url: shim.url, timeoutMs: 60_000, headers: {}, environments: [], fetchConcurrency: 8, logger: silentLogger(), now: () => now });
+    const mcp = await connect({ flags: { backend: "clickhouse", url: shim.url }, backendFactory: async () => (pushed ? backend : fetchPath(backend)), now: () => now });
+    try {
+      await mcp.call("list_services", {});
+      const before = backend.queryCount;
+      const t0 = performance.now();
+      const res = await mcp.call(tool, { ...window, ...args });
+      samples.push(ms(t0));
+      if (res.isError) throw new Error(`${tool}: ${res.text}`);
+      statements = backend.queryCount - before;
+      const coverage = res.json.coverage as { complete?: boolean; spans?: number } | undefined;
+      complete = coverage?.complete ?? true;
+      spans = coverage?.spans ?? 0;
+    } finally {
+      await mcp.close();
+    }
+  }
+  return { ms: median(samples), statements, complete, spans };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 
@@ -70,6 +128,13 @@ async function main(): Promise<void> {
   const startMs = ms(t0);
   const writer = createClient({ url: shim.url });
   const reader = createClickHouseQueryClient({ url: shim.url, database: "otel" });
+  const toolLines = [
+    "",
+    "LLM tools and analyze_errors on the ClickHouse backend (median ms; statements sent; calls or error spans the answer covers; * = incomplete, capped at --max-traces):",
+    "",
+    `| traces | spans | ${TOOLS.map((t) => `${t.name} before | ${t.name} after`).join(" | ")} |`,
+    `|${" --- |".repeat(2 + 2 * TOOLS.length)}`,
+  ];
   const lines = [`chDB shim (ClickHouse ${shim.engineVersion}) start: ${startMs} ms`, "", `| traces | spans | DDL ms | load ms | spans/s | ${QUERIES.map((q) => `${q.name} ms`).join(" | ")} |`];
   lines.push(`|${" --- |".repeat(5 + QUERIES.length)}`);
   try {
@@ -94,13 +159,21 @@ async function main(): Promise<void> {
         latencies.push(median(samples));
       }
       lines.push(`| ${n} | ${spans} | ${ddlMs} | ${loadMs} | ${Math.round(spans / (loadMs / 1000))} | ${latencies.join(" | ")} |`);
+      const cells: string[] = [];
+      for (const t of TOOLS) {
+        for (const pushed of [false, true]) {
+          const f = await benchTool(shim, pushed, t.tool, t.args, n);
+          cells.push(`${f.ms} (${f.statements} q, ${f.spans})${f.complete ? "" : " *"}`);
+        }
+      }
+      toolLines.push(`| ${n} | ${spans} | ${cells.join(" | ")} |`);
     }
   } finally {
     await reader.close();
     await writer.close();
     await shim.close();
   }
-  process.stdout.write(`${lines.join("\n")}\n`);
+  process.stdout.write(`${[...lines, ...toolLines].join("\n")}\n`);
 }
 
 await main();

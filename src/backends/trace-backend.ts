@@ -169,6 +169,23 @@ export interface LlmCallRecord {
   llm: LlmAttributes;
 }
 
+/**
+ * What llmCalls answers. A backend that bounds the read (ClickHouse's row limit) and hits the bound
+ * says so: `complete` false, `notes` saying what was read, and `calls` every call of the newest
+ * `traces` traces (never a silently shorter answer).
+ */
+export interface LlmCallAnswer {
+  calls: LlmCallRecord[];
+  /** Traces the calls come from (every matching trace, those without calls included, when complete). */
+  traces: number;
+  /** Every matching trace, when a cut answer covers fewer (default: `traces`). */
+  matched?: number;
+  /** False when a limit stopped the read (default true). */
+  complete?: boolean;
+  /** Plain-language notes (why the answer is incomplete). */
+  notes?: string[];
+}
+
 /** The LLM calls of the traces matching `filters` (trace semantics, every filter) in the window. */
 export interface LlmCallQuery {
   startMs: number;
@@ -226,9 +243,9 @@ export interface TraceBackend {
    * Every LLM call of every trace matching the query (no cap on traces), newest trace first and
    * each trace's calls in start order, read where the data is (SQL) instead of through whole
    * traces. Only for a backend that applies every filter exactly; the LLM tools then cover the
-   * whole window.
+   * whole window (or, past a row limit the backend has, say they do not: LlmCallAnswer.complete).
    */
-  llmCalls?(query: LlmCallQuery): Promise<{ calls: LlmCallRecord[]; traces: number }>;
+  llmCalls?(query: LlmCallQuery): Promise<LlmCallAnswer>;
   /**
    * Projected spans read where the data is (SQL), for kernels that fold every matching span of a
    * window past the trace cap (analyze_errors reads every error span). `matched` counts every

@@ -50,3 +50,14 @@ export const LLM_CALL_ATTRIBUTE_KEYS: readonly string[] = Object.freeze([
     ...CALL_DETAIL_KEYS,
   ]),
 ]);
+
+/**
+ * Span events the normaliser reads for a call, when no attribute holds the value: the deprecated
+ * gen_ai.choice and the operation-details event (finish reasons, finish-reasons.ts), and the AI
+ * SDK's first-chunk event (time to first token, normalize.ts). A projection that keeps these
+ * events reads calls exactly as whole spans do.
+ */
+export const LLM_CALL_EVENT_NAMES: readonly string[] = Object.freeze(["gen_ai.choice", "gen_ai.client.inference.operation.details", "ai.stream.firstChunk"]);
+
+/** Indexed keys the normaliser reads besides LLM_CALL_ATTRIBUTE_KEYS (finish-reasons.ts COMPLETION_FINISH), as a regular expression. */
+export const LLM_CALL_KEY_PATTERN = "^gen_ai\\.completion\\.[0-9]+\\.finish_reason$";

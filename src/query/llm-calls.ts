@@ -44,5 +44,7 @@ export async function pushedLlmCalls(ctx: QueryContext, request: SearchRequest):
   if (!backend.llmCalls || scoped || planFilters(backend, request.filters, "traces").local.length > 0) return undefined;
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
   const res = await backend.llmCalls({ ...window, filters: [...request.filters] });
-  return { items: res.calls, window, notes: [], skipped: [], coverage: { traces: res.traces, spans: res.calls.length, complete: true, examined: res.traces } };
+  // A backend may cut at a row limit (ClickHouse): then it says so, and what it matched.
+  const coverage = { traces: res.traces, spans: res.calls.length, complete: res.complete ?? true, examined: res.matched ?? res.traces };
+  return { items: res.calls, window, notes: res.notes ?? [], skipped: [], coverage };
 }

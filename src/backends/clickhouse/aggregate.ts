@@ -49,6 +49,8 @@ const TOKEN_FIELDS = {
 
 function spanKey(q: QueryBuilder, field: string): string {
   switch (field) {
+    case "trace_id":
+      return "TraceId";
     case "service.name":
       return "ServiceName";
     case "operation_name":
@@ -65,6 +67,9 @@ function spanKey(q: QueryBuilder, field: string): string {
 function traceKey(q: QueryBuilder, field: string): string {
   const agg = traceAggregates(q.dialect, q.ctx.derived);
   switch (field) {
+    case "trace_id":
+      // One group per trace: the rows are grouped by TraceId already.
+      return "TraceId";
     case "service.name":
       return agg.rootService;
     case "operation_name":

@@ -17,6 +17,9 @@ import type {
   BackendOptions,
   BackendSearch,
   HealthStatus,
+  LlmCallAnswer,
+  LlmCallQuery,
+  ProjectedSpanQuery,
   Pushdown,
   SearchHints,
   SearchResult,
@@ -27,6 +30,8 @@ import type {
 import { planAggregate, type MainRow, type ModelRow } from "./aggregate.js";
 import { clickhouse } from "./descriptor.js";
 import { planTopology } from "./topology.js";
+import { LLM_CALL_ROW_LIMIT, llmCallSearch, llmCallTraceCount, readLlmCalls, type LlmCallRow } from "./llm-calls.js";
+import { projectedSpanCount, projectedSpanSearch, type ProjectedSpanRow } from "./projected-spans.js";
 import { decodeSpan, type SpanRow } from "./rows.js";
 import {
   DEFAULT_HORIZON_MS,
@@ -46,6 +51,12 @@ import {
 } from "./sql.js";
 import { ClickHouseTransport } from "./transport.js";
 
+/** Limits of the pushed-down reads (tests lower them to see a cut reported). */
+export interface ClickHouseReadLimits {
+  /** Most LLM calls one llmCalls answer reads (default LLM_CALL_ROW_LIMIT). */
+  llmCallRows?: number;
+}
+
 /** Services and operations are listed from this far back (their tables have no window argument). */
 const LISTING_LOOKBACK_MS = 7 * 86_400_000;
 
@@ -57,8 +68,10 @@ export class ClickHouseBackend implements TraceBackend {
   private readonly transport: ClickHouseTransport;
   private readonly horizonNs = BigInt(DEFAULT_HORIZON_MS) * MS_NS;
   private readonly now: () => number;
+  private readonly llmCallRows: number;
 
-  constructor(options: BackendOptions) {
+  constructor(options: BackendOptions, limits: ClickHouseReadLimits = {}) {
+    this.llmCallRows = limits.llmCallRows ?? LLM_CALL_ROW_LIMIT;
     this.transport = new ClickHouseTransport({
       url: options.url,
       ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
@@ -128,6 +141,26 @@ export class ClickHouseBackend implements TraceBackend {
   async serviceEdges(query: ServiceEdgeQuery): Promise<ServiceEdgeAnswer> {
     const plan = planTopology(this.tables, query, this.horizonNs);
     return plan.read((await this.transport.select<Record<string, unknown>>(plan.statement.sql, plan.statement.params, "the service topology")).rows);
+  }
+
+  /** Every LLM call of every matching trace in one query (llm-calls.ts); cut, and said so, past the row limit. */
+  async llmCalls(query: LlmCallQuery): Promise<LlmCallAnswer> {
+    const w = nsWindow(query.startMs, query.endMs);
+    const rows = await this.run<LlmCallRow>(llmCallSearch(this.tables, w, this.horizonNs, query.filters, this.llmCallRows), "the LLM call search");
+    return readLlmCalls(rows, this.llmCallRows, async () => {
+      const [count] = await this.run<{ n: string | number }>(llmCallTraceCount(this.tables, w, this.horizonNs, query.filters), "the trace count");
+      return Number(count?.n ?? 0);
+    });
+  }
+
+  /** Matching spans with only the named attributes and events, and the match count, in one query (projected-spans.ts). */
+  async projectedSpans(query: ProjectedSpanQuery): Promise<{ spans: Span[]; matched: number }> {
+    const w = nsWindow(query.startMs, query.endMs);
+    const rows = query.limit > 0 ? await this.run<ProjectedSpanRow>(projectedSpanSearch(this.tables, w, query), "the projected span search") : [];
+    if (rows.length > 0) return { spans: rows.map(decodeSpan), matched: Number(rows[0]!.matched) };
+    if (query.limit > 0) return { spans: [], matched: 0 };
+    const [count] = await this.run<{ n: string | number }>(projectedSpanCount(this.tables, w, query.filters), "the span count");
+    return { spans: [], matched: Number(count?.n ?? 0) };
   }
 
   async listServices(): Promise<string[]> {
