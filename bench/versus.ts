@@ -237,15 +237,23 @@ async function localStoreServer(dataset: Trace[], cwd: string): Promise<{ server
   // A loader session keeps the owner process (and its receiver) up while the data goes in.
   const loader = await startSession(server, undefined, cwd);
   try {
+    // The receiver binds once the store is open, just after initialize: wait for it.
+    for (let tries = 0; ; tries++) {
+      const up = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: "GET" }).then(() => true, () => false);
+      if (up) break;
+      if (tries > 200) throw new Error(`the local store's receiver never listened on 127.0.0.1:${port}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     for (let i = 0; i < dataset.length; i += 100) {
       const body = JSON.stringify({ resourceSpans: dataset.slice(i, i + 100).flatMap(toResourceSpans) });
       const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: "POST", headers: { "content-type": "application/json" }, body });
       if (!res.ok) throw new Error(`local store receiver answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
     }
     // Every trace must be readable before anything is timed.
-    const check = await loader.call("search_traces", { service_name: SERVICE, limit: 1000 });
-    const count = (JSON.parse(check.text) as { count?: number }).count;
-    if (count !== Math.min(dataset.length, 1000)) throw new Error(`local store lists ${count} traces after loading ${dataset.length}`);
+    // (counted by an aggregate: a 1,000-trace listing is cut to the response budget)
+    const check = await loader.call("aggregate_traces", { level: "trace", metrics: ["count"], start_time: "7d" });
+    const count = (JSON.parse(check.text) as { groups?: Array<{ count?: number }> }).groups?.[0]?.count;
+    if (count !== dataset.length) throw new Error(`local store counts ${count} traces after loading ${dataset.length}: ${check.text.slice(0, 300)}`);
   } finally {
     await loader.close();
   }
