@@ -37,7 +37,7 @@ import { buildTrace, TRACE_ID } from "./redact-data.js";
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 25;
 
 const trace = buildTrace();
-const memory = { getTrace: async () => trace } as unknown as TraceBackend;
+const memory = { getTrace: async () => trace, healthCheck: async () => ({ status: "healthy" }) } as unknown as TraceBackend;
 function ctxWith(maxResponseChars: number, backend: TraceBackend = memory): ToolContext {
   const config = resolveConfig({ maxResponseChars: String(maxResponseChars) }, {});
   // The real composition root, with this bench's backend and an unbounded, always-settled cache.
