@@ -209,6 +209,45 @@ export interface ProjectedSpanQuery {
   limit: number;
 }
 
+/**
+ * The LLM trace rankings (get_llm_expensive_traces, get_llm_slow_traces) computed where the data
+ * is: every trace matching `filters` (trace semantics, every filter) in the window that has an LLM
+ * call (by "tokens", also tokens, at least `minTokens` when above 0), scored by total tokens or by
+ * duration, and of them every trace scoring at least the `limit`-th highest score minus `slack`
+ * (ties at the cut included), newest first (ties by trace id), as a trace search orders them.
+ */
+export interface TraceRankQuery {
+  startMs: number;
+  endMs: number;
+  filters: Filter[];
+  by: "tokens" | "duration";
+  limit: number;
+  minTokens: number;
+  slack: number;
+}
+
+/** One ranked trace: what the rankings read of its LLM calls (the parser's reading), its start and duration. */
+export interface RankedTrace {
+  traceId: string;
+  startTimeUs: number;
+  durationMs: number;
+  /** Its LLM calls (spans that parse as one). */
+  llmCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** Distinct models its calls name ("unknown" left out), in no particular order. */
+  models: string[];
+}
+
+export interface TraceRankAnswer {
+  traces: RankedTrace[];
+  /** Every trace matching the filters in the window (with or without calls). */
+  matched: number;
+  /** The LLM calls of all of them. */
+  calls: number;
+}
+
 export interface TraceBackend {
   /** The descriptor's kind (src/backends/registry.ts), or a test double's own name. */
   readonly kind: string;
@@ -252,6 +291,8 @@ export interface TraceBackend {
    * matching span, also those beyond the limit. Only for a backend that applies every filter exactly.
    */
   projectedSpans?(query: ProjectedSpanQuery): Promise<{ spans: Span[]; matched: number }>;
+  /** The LLM trace rankings in SQL over every trace of the window (TraceRankQuery). Only for a backend that applies every filter exactly. */
+  rankTraces?(query: TraceRankQuery): Promise<TraceRankAnswer>;
   /** Computes an aggregate natively, or answers undefined when it cannot honour this one exactly. */
   aggregate?(query: AggregateQuery): Promise<AggregateAnswer | undefined>;
   /** The service graph of a window natively (every trace, no cap), or undefined when it cannot compute it exactly. */

@@ -17,6 +17,8 @@ import { Maintainer, SupersededError } from "./maintenance.js";
 import { Mutex } from "./mutex.js";
 import { Ownership } from "./ownership.js";
 import * as queries from "./queries.js";
+import { rankTraces, type RankedTraces } from "./rank-traces.js";
+import type { RankSpec } from "./sql/rank.js";
 import type { ProjectedSpanParams, QueryContext, SearchParams, StoredLlmCall, TimeWindow } from "./queries.js";
 import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
 import type { AggregateSpec } from "./sql/aggregate.js";
@@ -107,6 +109,8 @@ export interface LocalStore {
   llmCalls(q: Omit<SearchParams, "limit">): Promise<{ calls: StoredLlmCall[]; traces: number }>;
   /** Matching spans with only the named attributes and events, as queries.ts projectedSpans. */
   projectedSpans(q: ProjectedSpanParams): Promise<{ spans: Span[]; matched: number }>;
+  /** The LLM trace rankings over every trace of the window in SQL, as rank-traces.ts rankTraces. */
+  rankTraces(q: RankSpec & TimeWindow): Promise<RankedTraces>;
   /** A group-by aggregate over the whole window in SQL, as queries.ts aggregate; undefined when it cannot be computed exactly. */
   aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined>;
   /** The service graph of every trace in the window in SQL, as queries.ts serviceEdges. */
@@ -302,6 +306,10 @@ class Store implements LocalStore {
 
   projectedSpans(q: ProjectedSpanParams): Promise<{ spans: Span[]; matched: number }> {
     return this.read((ctx) => queries.projectedSpans(ctx, q));
+  }
+
+  rankTraces(q: RankSpec & TimeWindow): Promise<RankedTraces> {
+    return this.read((ctx) => rankTraces(ctx, q));
   }
 
   aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined> {

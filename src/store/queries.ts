@@ -233,7 +233,7 @@ export async function llmCalls(ctx: QueryContext, q: Omit<SearchParams, "limit">
 }
 
 /** The rows an aggregate reads: spans starting in the window, or the spans within the horizon of traces starting in it. */
-function aggregateRows(ctx: QueryContext, w: TimeWindow): AggregateRows {
+export function aggregateRows(ctx: QueryContext, w: TimeWindow): AggregateRows {
   const { lo, hi } = nsBounds(w);
   const horizonNs = BigInt(Math.round(ctx.horizonMs)) * 1_000_000n;
   const scanLo = lo - horizonNs;

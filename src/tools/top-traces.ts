@@ -8,8 +8,7 @@ import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
 import { round2 } from "../analytics/stats.js";
 import { formatTimeUs } from "../domain/time.js";
 import { traceHasErrors, type Trace } from "../domain/trace.js";
-import { pushedAggregate } from "../query/aggregate.js";
-import { pushedLlmCalls } from "../query/llm-calls.js";
+import { pushedRanking } from "../query/rank-traces.js";
 import { planFilters } from "../query/plan.js";
 import { findTraces, type Found } from "../query/search.js";
 import { fitList, truncatedSchema } from "./budget.js";
@@ -47,24 +46,32 @@ type Tallied = Omit<TraceTokens, "trace"> & { id: string };
 
 const byIds = (ids: string[]): Filter => ({ field: "trace_id", operator: "in", values: ids, valueType: "string" });
 
+/** Durations are ranked rounded to 0.01 ms (round2): the backend also returns what may round into a tie at the cut. */
+const DURATION_SLACK_MS = 0.02;
+
 /**
- * Rankings from what the backend computes itself (the local store, ClickHouse): the calls of every
- * trace of the window, tallied per trace, with no --max-traces cap. Undefined when the backend
- * cannot read calls, or cannot read traces by id (the caller tallies whole traces instead).
+ * Rankings the backend computes itself (the local store, ClickHouse: rankTraces), over every trace
+ * of the window with no --max-traces cap: the traces that can make the top, each with the tally of
+ * its calls (the parser's reading, as tallyCalls sums it). Undefined when the backend cannot rank,
+ * or cannot read traces by id (the caller tallies whole traces instead).
  */
-async function callTallies(args: RankArgs, ctx: ToolContext) {
+async function rankedTallies(args: RankArgs, ctx: ToolContext, by: "tokens" | "duration", minTokens: number) {
   const window = p.parseWindow(args, ctx.now());
   const filters = p.simpleParamFilters(args);
   if (planFilters(await ctx.backend(), [byIds([])], "traces").local.length > 0) return undefined;
-  const pushed = await pushedLlmCalls(ctx, { ...window, limit: ctx.maxTraces, filters, mode: "window" });
+  const slack = by === "duration" ? DURATION_SLACK_MS : 0;
+  const pushed = await pushedRanking(ctx, { ...window, filters, by, limit: args.limit, minTokens, slack });
   if (!pushed) return undefined;
-  const perTrace = new Map<string, LlmCallRecord[]>();
-  for (const c of pushed.items) {
-    const list = perTrace.get(c.span.traceId);
-    if (list) list.push(c);
-    else perTrace.set(c.span.traceId, [c]);
-  }
-  const tallies: Tallied[] = [...perTrace.values()].map((calls) => ({ id: calls[0]!.span.traceId, ...tallyCalls(calls) }));
+  // Newest first, as the calls came: the stable sorts below keep that order within equal scores.
+  const tallies = pushed.items.map((t) => ({
+    id: t.traceId,
+    durationMs: t.durationMs,
+    models: [...new Set(t.models)].sort(),
+    prompt: t.promptTokens,
+    completion: t.completionTokens,
+    total: t.totalTokens,
+    llmSpanCount: t.llmCalls,
+  }));
   return { window, filters, pushed, tallies };
 }
 
@@ -89,9 +96,9 @@ async function readRanked<T extends Tallied>(
   return read.items.flatMap((trace) => (byId.has(trace.traceId) ? [{ ...byId.get(trace.traceId)!, trace }] : []));
 }
 
-/** The token ranking over every trace of the window (see callTallies). */
-async function expensiveFromCalls(args: RankArgs & { min_tokens?: number | undefined }, ctx: ToolContext): Promise<{ ranked: TraceTokens[]; found: Found<unknown> } | undefined> {
-  const got = await callTallies(args, ctx);
+/** The token ranking over every trace of the window (see rankedTallies). */
+async function expensiveFromBackend(args: RankArgs & { min_tokens?: number | undefined }, ctx: ToolContext): Promise<{ ranked: TraceTokens[]; found: Found<unknown> } | undefined> {
+  const got = await rankedTallies(args, ctx, "tokens", args.min_tokens ?? 0);
   if (!got) return undefined;
   const candidates = got.tallies.filter((t) => t.total > 0 && (!args.min_tokens || t.total >= args.min_tokens)).sort((a, b) => b.total - a.total);
   const read = await readRanked(ctx, got, candidates, args.limit, (t) => t.total);
@@ -99,22 +106,14 @@ async function expensiveFromCalls(args: RankArgs & { min_tokens?: number | undef
 }
 
 /**
- * The duration ranking over every trace of the window with LLM calls: the calls say which traces
- * and their tokens, a trace-level aggregate grouped by trace id their durations (the arithmetic of
- * whole traces), and only the listed traces are read whole.
+ * The duration ranking over every trace of the window with LLM calls (see rankedTallies): ranked
+ * by the backend's durations (the arithmetic of whole traces), then by those of the listed traces
+ * read whole, as when tallying whole traces.
  */
-async function slowFromCalls(args: RankArgs, ctx: ToolContext): Promise<{ ranked: Array<TraceTokens & { rounded: number }>; found: Found<unknown> } | undefined> {
-  const got = await callTallies(args, ctx);
+async function slowFromBackend(args: RankArgs, ctx: ToolContext): Promise<{ ranked: Array<TraceTokens & { rounded: number }>; found: Found<unknown> } | undefined> {
+  const got = await rankedTallies(args, ctx, "duration", 0);
   if (!got) return undefined;
-  const durations = await pushedAggregate(ctx, { ...got.window, level: "trace", filters: got.filters, groupBy: ["trace_id"], metrics: ["max_duration_ms"], byModel: false });
-  if (!durations) return undefined;
-  const durationOf = new Map(durations.answer.groups.map((g) => [g.key.trace_id, g.values.max_duration_ms]));
-  const candidates = got.tallies
-    .flatMap((t) => {
-      const d = durationOf.get(t.id);
-      return typeof d === "number" ? [{ ...t, rounded: round2(d) }] : [];
-    })
-    .sort((a, b) => b.rounded - a.rounded);
+  const candidates = got.tallies.map((t) => ({ ...t, rounded: round2(t.durationMs) })).sort((a, b) => b.rounded - a.rounded);
   const read = await readRanked(ctx, got, candidates, args.limit, (t) => t.rounded);
   const ranked = read.map((t) => ({ ...t, rounded: round2(t.trace.durationMs) })).sort((a, b) => b.rounded - a.rounded);
   return { ranked: ranked.slice(0, args.limit), found: got.pushed };
@@ -222,7 +221,7 @@ export const getLlmExpensiveTraces = defineTool({
   fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
   links: traceLinks("traces"),
   async run(args, ctx) {
-    const { ranked, found } = (await expensiveFromCalls(args, ctx)) ?? (await expensiveFromTraces(args, ctx));
+    const { ranked, found } = (await expensiveFromBackend(args, ctx)) ?? (await expensiveFromTraces(args, ctx));
     const tally = new CostTally(await ctx.pricer());
     const traces = ranked.map((t) => {
       for (const s of t.trace.spans) {
@@ -270,7 +269,7 @@ export const getLlmSlowTraces = defineTool({
   fit: (result, max) => fitList(result, "traces", max, "Ask for a lower limit or a narrower search to see fewer, complete entries."),
   links: traceLinks("traces"),
   async run(args, ctx) {
-    const { ranked, found } = (await slowFromCalls(args, ctx)) ?? (await slowFromTraces(args, ctx));
+    const { ranked, found } = (await slowFromBackend(args, ctx)) ?? (await slowFromTraces(args, ctx));
     const traces = ranked.map((t) => ({
       ...baseItem(t, t.rounded),
       total_tokens: t.total,

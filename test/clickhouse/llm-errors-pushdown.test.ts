@@ -150,15 +150,27 @@ describe("LLM tools on ClickHouse read calls in SQL", () => {
     expect((r.json.summary as { total_requests: number }).total_requests).toBe(want.length);
   });
 
-  it("the ranking tools rank every trace of the window from the calls, past the trace cap, and read only the listed traces", async () => {
-    // Statements: the calls; for durations a trace-level aggregate by trace_id; the listed traces.
-    for (const [tool, statements] of [["get_llm_expensive_traces", 2], ["get_llm_slow_traces", 3]] as const) {
+  it("the ranking tools rank every trace of the window in SQL, past the trace cap, and read only the listed traces", async () => {
+    // Statements: the ranking (rankTraces, every trace of the window); the listed traces.
+    for (const [tool, statements] of [["get_llm_expensive_traces", 2], ["get_llm_slow_traces", 2]] as const) {
       const r = await onClickHouse(tool, { ...WINDOW, limit: 5 });
       expect(r.statements, tool).toBe(statements);
       expect(r.json.coverage, tool).toMatchObject({ traces: traces.length, complete: true });
       expect(withoutCoverage(r.json), tool).toEqual(withoutCoverage((await memory.call(tool, { ...WINDOW, limit: 5 })).json));
       // The capped whole-trace path would rank the 5 newest traces only: a different answer.
       expect(withoutCoverage(r.json), tool).not.toEqual(withoutCoverage((await cappedMemory.call(tool, { ...WINDOW, limit: 5 })).json));
+    }
+    // Filters (trace semantics) and the rankings' own floors, as whole traces apply them (limits within the cap: 5 traces read whole).
+    const service = traces[1]!.serviceName;
+    for (const [tool, args] of [
+      ["get_llm_expensive_traces", { limit: 3, service_name: service }],
+      ["get_llm_expensive_traces", { limit: 5, min_tokens: 500 }],
+      ["get_llm_slow_traces", { limit: 3, min_duration_ms: 100 }],
+      ["get_llm_slow_traces", { limit: 5, service_name: service }],
+    ] as const) {
+      const r = await onClickHouse(tool, { ...WINDOW, ...args });
+      expect(r.isError, r.text).toBe(false);
+      expect(withoutCoverage(r.json), `${tool} ${JSON.stringify(args)}`).toEqual(withoutCoverage((await memory.call(tool, { ...WINDOW, ...args })).json));
     }
   });
 
@@ -253,6 +265,12 @@ describe("a row-limit cut on ClickHouse is reported, never silent", () => {
       expect(r.json.coverage).toMatchObject({ complete: false, traces: covered, spans: kept.length, examined: traces.length });
       const notes = r.json.notes as string[];
       expect(notes.some((n) => n.startsWith("Incomplete:") && n.includes(`more than ${limit} LLM calls`) && n.includes(`of ${traces.length} matching traces`))).toBe(true);
+      // The rankings read no calls (one row per trace that can make the top): the call row limit does not bound them.
+      for (const tool of ["get_llm_expensive_traces", "get_llm_slow_traces"]) {
+        const ranked = await mcp.call(tool, { ...WINDOW, limit: 5 });
+        expect(ranked.json.coverage, tool).toMatchObject({ complete: true, traces: traces.length, spans: all.length });
+        expect(withoutCoverage(ranked.json), tool).toEqual(withoutCoverage((await memory.call(tool, { ...WINDOW, limit: 5 })).json));
+      }
     } finally {
       await mcp.close();
     }

@@ -26,10 +26,14 @@ import type {
   ServiceEdgeAnswer,
   ServiceEdgeQuery,
   TraceBackend,
+  TraceRankAnswer,
+  TraceRankQuery,
 } from "../trace-backend.js";
 import { planAggregate, type MainRow, type ModelRow } from "./aggregate.js";
 import { clickhouse } from "./descriptor.js";
 import { planTopology } from "./topology.js";
+import { planRank } from "./rank.js";
+import type { Statement as PlanStatement } from "../../store/sql/aggregate.js";
 import { LLM_CALL_ROW_LIMIT, llmCallSearch, llmCallTraceCount, readLlmCalls, type LlmCallRow } from "./llm-calls.js";
 import { projectedSpanCount, projectedSpanSearch, type ProjectedSpanRow } from "./projected-spans.js";
 import { decodeSpan, type SpanRow } from "./rows.js";
@@ -141,6 +145,28 @@ export class ClickHouseBackend implements TraceBackend {
   async serviceEdges(query: ServiceEdgeQuery): Promise<ServiceEdgeAnswer> {
     const plan = planTopology(this.tables, query, this.horizonNs);
     return plan.read((await this.transport.select<Record<string, unknown>>(plan.statement.sql, plan.statement.params, "the service topology")).rows);
+  }
+
+  /** The LLM trace rankings in one statement over every trace of the window (rank.ts); a second only to count when none ranks. */
+  async rankTraces(query: TraceRankQuery): Promise<TraceRankAnswer> {
+    const plan = planRank(this.tables, query, this.horizonNs);
+    const select = async <T>(st: PlanStatement, what: string): Promise<T[]> => (await this.transport.select<T>(st.sql, st.params, what)).rows;
+    let got = plan.read(await select(plan.statement, "the trace ranking"));
+    if (got.matched === undefined) {
+      const [counts] = await select<{ n_traces: string | number; n_calls: string | number }>(plan.counts, "the trace count");
+      got = { traces: [], matched: Number(counts?.n_traces ?? 0), calls: Number(counts?.n_calls ?? 0) };
+    }
+    const traces = got.traces.map((t) => ({
+      traceId: t.traceId,
+      startTimeUs: t.startUs,
+      durationMs: t.durationMs,
+      llmCalls: t.calls,
+      promptTokens: t.prompt,
+      completionTokens: t.completion,
+      totalTokens: t.total,
+      models: t.models,
+    }));
+    return { traces, matched: got.matched ?? 0, calls: got.calls ?? 0 };
   }
 
   /** Every LLM call of every matching trace in one query (llm-calls.ts); cut, and said so, past the row limit. */

@@ -15,6 +15,8 @@ import type {
   BackendOptions,
   BackendSearch,
   ProjectedSpanQuery,
+  TraceRankAnswer,
+  TraceRankQuery,
   HealthStatus,
   LlmCallQuery,
   LlmCallRecord,
@@ -121,6 +123,23 @@ export function createLocalBackend(options: BackendOptions): LocalBackend {
 
     async projectedSpans(query: ProjectedSpanQuery): Promise<{ spans: Span[]; matched: number }> {
       return withStore("read spans", (store) => store.projectedSpans({ ...query, filters: [...query.filters] }));
+    },
+
+    async rankTraces(query: TraceRankQuery): Promise<TraceRankAnswer> {
+      return withStore("rank traces", async (store) => {
+        const res = await store.rankTraces(query);
+        const traces = res.traces.map((t) => ({
+          traceId: t.traceId,
+          startTimeUs: t.startUs,
+          durationMs: t.durationMs,
+          llmCalls: t.calls,
+          promptTokens: t.prompt,
+          completionTokens: t.completion,
+          totalTokens: t.total,
+          models: t.models,
+        }));
+        return { traces, matched: res.matched, calls: res.calls };
+      });
     },
 
     async aggregate(query: AggregateQuery): Promise<AggregateAnswer | undefined> {
