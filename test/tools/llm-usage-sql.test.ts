@@ -67,7 +67,7 @@ function llmTrace(startMs: number, specs: readonly CallSpec[]): Trace {
       }),
     ),
   );
-  return assembleTrace(traceId, spans);
+  return assembleTrace(traceId, spans)!;
 }
 
 /** A world: the traces on the local store (spied) and in memory. */
