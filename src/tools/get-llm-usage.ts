@@ -51,9 +51,37 @@ const GROUP_USAGE = {
 type Counts = Omit<Usage, "cost_usd">;
 
 /** Groups keyed by name, largest total first (then by name, so equal groups have a stable order). */
-function byKey(groups: Array<Counts & { key: string }>, costs: ReadonlyMap<string, { cost_usd: number | null }>): Record<string, Usage> {
+function byKey(groups: Keyed[], costs: ReadonlyMap<string, { cost_usd: number | null }>): Record<string, Usage> {
   const sorted = groups.sort((a, b) => b.total_tokens - a.total_tokens || b.requests - a.requests || (a.key < b.key ? -1 : 1));
   return Object.fromEntries(sorted.map(({ key: k, ...usage }) => [k, { ...usage, cost_usd: costs.get(k)?.cost_usd ?? null }]));
+}
+
+type Keyed = Counts & { key: string };
+type Meta = { window: { startMs: number; endMs: number } };
+type Echo = Record<"service_name" | "gen_ai_system" | "gen_ai_request_model" | "gen_ai_response_model", string | null>;
+
+/** The answer from the calls' sums and dollars, however they were computed (notes: the pricing notes). */
+function usageBody(filters: Echo, found: Meta, sum: Counts, byModel: Keyed[], byService: Keyed[], costs: GroupCosts) {
+  const cost = costs.summary;
+  return {
+    // The original echoed only the caller's bounds here (null when defaulted); this is the window analysed.
+    period: { start_time: formatTimeMs(found.window.startMs), end_time: formatTimeMs(found.window.endMs) },
+    filters,
+    summary: {
+      total_requests: sum.requests,
+      total_prompt_tokens: sum.prompt_tokens,
+      total_completion_tokens: sum.completion_tokens,
+      total_tokens: sum.total_tokens,
+      total_cache_read_tokens: sum.cache_read_tokens,
+      total_cache_write_tokens: sum.cache_write_tokens,
+      total_reasoning_tokens: sum.reasoning_tokens,
+      cost_usd: cost.cost_usd,
+    },
+    by_model: byKey(byModel, costs.by("model")),
+    by_service: byKey(byService, costs.by("service")),
+    ...costMeta(cost),
+    notes: [...unpricedNote(cost), ...cost.notes],
+  };
 }
 
 export const getLlmUsage = defineTool({
@@ -110,41 +138,18 @@ export const getLlmUsage = defineTool({
       ...(args.gen_ai_request_model ? { requestModel: args.gen_ai_request_model } : {}),
       ...(args.gen_ai_response_model ? { responseModel: args.gen_ai_response_model } : {}),
     };
-    const echo = {
+    const echo: Echo = {
       service_name: args.service_name ?? null,
       gen_ai_system: args.gen_ai_system ?? null,
       gen_ai_request_model: args.gen_ai_request_model ?? null,
       gen_ai_response_model: args.gen_ai_response_model ?? null,
     };
-    const answer = (found: { window: { startMs: number; endMs: number } }, sum: Counts, byModel: Array<Counts & { key: string }>, byService: Array<Counts & { key: string }>, costs: GroupCosts) => {
-      const cost = costs.summary;
-      return {
-      // The original echoed only the caller's bounds here (null when defaulted); this is the window analysed.
-      period: { start_time: formatTimeMs(found.window.startMs), end_time: formatTimeMs(found.window.endMs) },
-      filters: echo,
-      summary: {
-        total_requests: sum.requests,
-        total_prompt_tokens: sum.prompt_tokens,
-        total_completion_tokens: sum.completion_tokens,
-        total_tokens: sum.total_tokens,
-        total_cache_read_tokens: sum.cache_read_tokens,
-        total_cache_write_tokens: sum.cache_write_tokens,
-        total_reasoning_tokens: sum.reasoning_tokens,
-        cost_usd: cost.cost_usd,
-      },
-      by_model: byKey(byModel, costs.by("model")),
-      by_service: byKey(byService, costs.by("service")),
-      ...costMeta(cost),
-      notes: [...unpricedNote(cost), ...cost.notes],
-    };
-    };
-
     // Aggregated where the calls are, when the backend can and the dollars come out exact.
     const pushed = await pushedLlmUsage(ctx, { ...window, filters, where });
     const costs = pushed?.cost && (await costOfGroups(pushed.answer.groups, await ctx.pricer(), ["model", "service"], pushed.cost));
     if (pushed && costs) {
       const groups = pushed.answer.groups;
-      const { notes, ...body } = answer(pushed, total(groups, GROUP_USAGE), aggregate(groups, groupModelKey, GROUP_USAGE), aggregate(groups, (g) => g.service, GROUP_USAGE), costs);
+      const { notes, ...body } = usageBody(echo, pushed, total(groups, GROUP_USAGE), aggregate(groups, groupModelKey, GROUP_USAGE), aggregate(groups, (g) => g.service, GROUP_USAGE), costs);
       return withCoverage(body, { ...pushed, notes: [...pushed.notes, ...notes] });
     }
 
@@ -157,7 +162,7 @@ export const getLlmUsage = defineTool({
     );
     const tally = new CostTally(await ctx.pricer());
     for (const c of calls) tally.add(costCallOfLlm(c.llm, c.span.startTimeUs), { model: modelKey(c.llm), service: c.span.serviceName });
-    const { notes, ...body } = answer(found, total(calls, USAGE), aggregate(calls, (c) => modelKey(c.llm), USAGE), aggregate(calls, (c) => c.span.serviceName, USAGE), { summary: tally.summary(), by: (d) => tally.by(d) });
+    const { notes, ...body } = usageBody(echo, found, total(calls, USAGE), aggregate(calls, (c) => modelKey(c.llm), USAGE), aggregate(calls, (c) => c.span.serviceName, USAGE), { summary: tally.summary(), by: (d) => tally.by(d) });
     return withCoverage(body, { ...found, notes: [...found.notes, ...notes], coverage: { ...found.coverage, spans: calls.length } });
   },
 });
