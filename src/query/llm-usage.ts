@@ -19,6 +19,8 @@ export interface LlmUsageRequest {
   filters: readonly Filter[];
   where?: LlmCallWhere;
   stats?: boolean;
+  /** The caller needs the dollars too (TraceBackend.llmCost): without it, do not ask. */
+  cost?: boolean;
 }
 
 export interface PushedLlmUsage {
@@ -35,7 +37,7 @@ export interface PushedLlmUsage {
 export async function pushedLlmUsage(ctx: QueryContext, request: LlmUsageRequest): Promise<PushedLlmUsage | undefined> {
   const backend = await ctx.backend();
   const scoped = ctx.scope !== undefined && !ctx.scope.all;
-  if (!backend.llmUsage || scoped || planFilters(backend, request.filters, "traces").local.length > 0) return undefined;
+  if (!backend.llmUsage || (request.cost && !backend.llmCost) || scoped || planFilters(backend, request.filters, "traces").local.length > 0) return undefined;
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
   const answer = await backend.llmUsage({
     ...window,

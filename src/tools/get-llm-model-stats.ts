@@ -78,7 +78,7 @@ export const getLlmModelStats = defineTool({
     });
 
     // Aggregated where the calls are, when the backend can and the dollars come out exact.
-    const pushed = await pushedLlmUsage(ctx, { ...window, filters, where: { eitherModel: args.model_name }, stats: true });
+    const pushed = await pushedLlmUsage(ctx, { ...window, filters, where: { eitherModel: args.model_name }, stats: true, cost: true });
     const costs = pushed?.cost && (await costOfGroups(pushed.answer.groups, await ctx.pricer(), [], pushed.cost));
     if (pushed?.answer.stats && costs) {
       const { groups, stats } = pushed.answer;

@@ -145,7 +145,7 @@ export const getLlmUsage = defineTool({
       gen_ai_response_model: args.gen_ai_response_model ?? null,
     };
     // Aggregated where the calls are, when the backend can and the dollars come out exact.
-    const pushed = await pushedLlmUsage(ctx, { ...window, filters, where });
+    const pushed = await pushedLlmUsage(ctx, { ...window, filters, where, cost: true });
     const costs = pushed?.cost && (await costOfGroups(pushed.answer.groups, await ctx.pricer(), ["model", "service"], pushed.cost));
     if (pushed && costs) {
       const groups = pushed.answer.groups;
