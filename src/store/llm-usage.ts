@@ -1,10 +1,12 @@
 /**
- * TraceBackend.llmUsage over the store (analytics/llm-usage-answer.ts): the LLM calls of every trace
- * matching the filters in the window, as queries.ts llmCalls reads them (the same traces, the same
- * calls: spans the parser read, LlmProvider being its `system`), aggregated in SQL from the derived
- * columns (derived.ts) per model, provider and service, with what exact pricing and the model
- * statistics need. Sorted series come back as the few values summarize() reads of them, and are
- * summed in ascending order, so the figures are the ones the calls give in JavaScript.
+ * TraceBackend.llmUsage and llmCost over the store (analytics/llm-usage-answer.ts): the LLM calls of
+ * every trace matching the filters in the window, as queries.ts llmCalls reads them (the same
+ * traces, the same calls: spans with an LlmCall, LlmProvider being the parser's `system`),
+ * aggregated in SQL from the derived columns (derived.ts) per model, provider, service and token
+ * shape, with what exact pricing and the model statistics need. Sorted series come back as the few
+ * values summarize() reads of them, summed in ascending order; dollars are each call's in costOf's
+ * floating-point steps, summed in llmCalls' order: the figures are the ones the calls give in
+ * JavaScript.
  */
 import { SHAPE, type LlmCallStats, type LlmCostAnswer, type LlmCostQuery, type LlmUsageAnswer, type LlmUsageGroup, type LlmUsageQuery, type SortedSeries } from "../analytics/llm-usage-answer.js";
 import { STATUS_NAMES } from "./encode.js";
@@ -30,7 +32,7 @@ function callsSql(ctx: QueryContext, q: LlmUsageQuery, params: Params): string {
   const startLo = dialect.timestampFromNs(params.add(lo, "BIGINT"));
   const startHi = dialect.timestampFromNs(params.add(hi, "BIGINT"));
   const scan = timeBetween(params, scanLo, scanHi);
-  const where = ["s.LlmProvider IS NOT NULL"];
+  const where = ["s.LlmCall IS NOT NULL"];
   const w = q.where ?? {};
   if (w.provider !== undefined) where.push(`s.LlmProvider = ${params.add(w.provider, "VARCHAR")}`);
   if (w.requestModel !== undefined) where.push(`s.LlmRequestModel = ${params.add(w.requestModel, "VARCHAR")}`);
