@@ -26,6 +26,11 @@ export interface LlmUsageQuery {
   where?: LlmCallWhere;
   /** Also the calls' statistics (durations, token counts, finish reasons). */
   stats?: boolean;
+  /**
+   * False: the caller reads only the groups' counts, times and order keys (list_llm_models), so a
+   * backend may leave token sums, input range, clamped and shape 0 (default true).
+   */
+  tokens?: boolean;
 }
 
 /** Which token kinds a call has (bits): what decides the pricing notes costOf gives it. */

@@ -19,6 +19,8 @@ export interface LlmUsageRequest {
   filters: readonly Filter[];
   where?: LlmCallWhere;
   stats?: boolean;
+  /** False: only counts, times and order keys are read (LlmUsageQuery.tokens). */
+  tokens?: boolean;
   /** The caller needs the dollars too (TraceBackend.llmCost): without it, do not ask. */
   cost?: boolean;
 }
@@ -44,6 +46,7 @@ export async function pushedLlmUsage(ctx: QueryContext, request: LlmUsageRequest
     filters: [...request.filters],
     ...(request.where ? { where: request.where } : {}),
     ...(request.stats ? { stats: true } : {}),
+    ...(request.tokens === false ? { tokens: false } : {}),
   });
   if (!answer) return undefined;
   const calls = answer.groups.reduce((n, g) => n + g.calls, 0);

@@ -39,7 +39,7 @@ export const listLlmModels = defineTool({
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const filters = p.simpleParamFilters(args);
-    const pushed = await pushedLlmUsage(ctx, { ...window, filters });
+    const pushed = await pushedLlmUsage(ctx, { ...window, filters, tokens: false });
     if (pushed) {
       // A model's provider is its first call's (the group holding the first call in llmCalls' order).
       const groups = aggregate([...pushed.answer.groups].sort((a, b) => (a.firstKey < b.firstKey ? -1 : a.firstKey > b.firstKey ? 1 : 0)), groupModelKey, {

@@ -163,7 +163,7 @@ export class ClickHouseBackend implements TraceBackend {
   async llmUsage(query: LlmUsageQuery): Promise<LlmUsageAnswer | undefined> {
     if (query.stats) return undefined;
     const w = nsWindow(query.startMs, query.endMs);
-    const rows = await this.run<LlmUsageRow>(llmUsageSearch(this.tables, w, this.horizonNs, query.filters, query.where), "the LLM usage aggregate");
+    const rows = await this.run<LlmUsageRow>(llmUsageSearch(this.tables, w, this.horizonNs, query.filters, query.where, query.tokens !== false), "the LLM usage aggregate");
     if (rows.length > 0) return { traces: Number(rows[0]!.n_traces), groups: rows.map(readLlmUsageGroup) };
     const [count] = await this.run<{ n: string | number }>(llmCallTraceCount(this.tables, w, this.horizonNs, query.filters), "the trace count");
     return { traces: Number(count?.n ?? 0), groups: [] };

@@ -30,7 +30,7 @@ const TOKENS = {
 } as const;
 
 /** The groups of the matching traces' calls; every row carries the matching trace count. */
-export function llmUsageSearch(tables: ClickHouseTables, w: NsWindow, horizonNs: bigint, filters: readonly Filter[], where: LlmCallWhere = {}): Statement {
+export function llmUsageSearch(tables: ClickHouseTables, w: NsWindow, horizonNs: bigint, filters: readonly Filter[], where: LlmCallWhere = {}, withTokens = true): Statement {
   const q = new QueryBuilder(tables);
   const v = (field: Parameters<typeof genaiValue>[0]): string => genaiValue(field, q.params, q.dialect).sql;
   const scan = `Timestamp BETWEEN ${q.ts(w.lo - horizonNs)} AND ${q.ts(w.hi + horizonNs)}`;
@@ -43,7 +43,8 @@ export function llmUsageSearch(tables: ClickHouseTables, w: NsWindow, horizonNs:
     const m = q.str(where.eitherModel);
     conditions.push(`(${v("gen_ai.response.model")} = ${m} OR ${v("gen_ai.request.model")} = ${m})`);
   }
-  const tokens = Object.entries(TOKENS).map(([alias, field]) => `toInt64(coalesce(${v(field)}, 0)) AS ${alias}`);
+  // The token readings are most of the statement's cost: left out (0) when the caller reads none.
+  const tokens = Object.entries(TOKENS).map(([alias, field]) => `${withTokens ? `toInt64(coalesce(${v(field)}, 0))` : "toInt64(0)"} AS ${alias}`);
   // llmCalls' order (newest trace first, trace id, call start, span id) as one string.
   const key = `concat(leftPad(toString(toUInt64(9000000000000000000) - toUInt64(toUnixTimestamp64Nano(m.t_start))), 19, '0'), ' ', TraceId, ' ', leftPad(toString(toUnixTimestamp64Nano(Timestamp)), 19, '0'), ' ', SpanId)`;
   const shape = `(if(ccr > 0, ${SHAPE.cacheRead}, 0) + if(ccw > 0, ${SHAPE.cacheWrite}, 0) + if(co > 0, ${SHAPE.output}, 0) + if(crs > 0, ${SHAPE.reasoning}, 0))`;
