@@ -287,4 +287,19 @@ describe("a row-limit cut on ClickHouse is reported, never silent", () => {
       await mcp.close();
     }
   });
+
+  it("list_llm_models has no row limit (grouped in SQL): every call of the window, as whole traces give", async () => {
+    const cut = new ClickHouseBackend(backendOptions(world.url), { llmCallRows: 25 });
+    const mcp = await connect({ flags: { backend: "clickhouse", url: world.url }, backendFactory: async () => cut, now: () => NOW });
+    try {
+      const r = await mcp.call("list_llm_models", WINDOW);
+      expect(r.isError, r.text).toBe(false);
+      expect(r.json.coverage).toMatchObject({ complete: true, traces: traces.length, spans: all.length });
+      const requests = (r.json.models as Array<{ request_count: number }>).reduce((n, m) => n + m.request_count, 0);
+      expect(requests).toBe(all.length);
+      expect(withoutCoverage(r.json)).toEqual(withoutCoverage((await memory.call("list_llm_models", WINDOW)).json));
+    } finally {
+      await mcp.close();
+    }
+  });
 });
