@@ -85,9 +85,9 @@ interface ToolFigure {
   spans: number;
 }
 
-/** The backend as it was before the pushdown: the same adapter without llmCalls / projectedSpans. */
+/** The backend as it was before the pushdown: the same adapter without llmCalls / llmUsage / projectedSpans. */
 function fetchPath(backend: ClickHouseBackend): TraceBackend {
-  return Object.assign(Object.create(backend) as TraceBackend, { llmCalls: undefined, projectedSpans: undefined });
+  return Object.assign(Object.create(backend) as TraceBackend, { llmCalls: undefined, llmUsage: undefined, llmCost: undefined, projectedSpans: undefined });
 }
 
 async function benchTool(shim: RunningClickHouseShim, pushed: boolean, tool: string, args: Record<string, unknown>, n: number): Promise<ToolFigure> {

@@ -7,6 +7,7 @@
  */
 import type { Dispatcher } from "undici";
 import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
+import type { LlmCostAnswer, LlmCostQuery, LlmUsageAnswer, LlmUsageQuery } from "../analytics/llm-usage-answer.js";
 import type { BackendMetric } from "../analytics/metrics.js";
 import type { ServiceEdgeAnswer } from "../analytics/topology.js";
 import type { LlmAttributes } from "../genai/llm-span.js";
@@ -131,6 +132,7 @@ export interface AggregateQuery {
 }
 
 export type { AggregateAnswer, AggregateGroup, ModelUsage } from "../analytics/aggregate-answer.js";
+export type { LlmCallPrice, LlmCallStats, LlmCallWhere, LlmCostAnswer, LlmCostQuery, LlmCostSum, LlmUsageAnswer, LlmUsageGroup, LlmUsageQuery, SortedSeries } from "../analytics/llm-usage-answer.js";
 
 /**
  * The service graph of a window, computed where the data is (get_service_topology). Every trace
@@ -285,6 +287,13 @@ export interface TraceBackend {
    * whole window (or, past a row limit the backend has, say they do not: LlmCallAnswer.complete).
    */
   llmCalls?(query: LlmCallQuery): Promise<LlmCallAnswer>;
+  /**
+   * The same calls aggregated natively (src/analytics/llm-usage-answer.ts), for the LLM usage tools; only
+   * for a backend that applies every filter exactly, and complete (no row limit) when it answers.
+   */
+  llmUsage?(query: LlmUsageQuery): Promise<LlmUsageAnswer | undefined>;
+  /** With llmUsage: the same calls' dollars at the given rates, summed in llmCalls' order. */
+  llmCost?(query: LlmCostQuery): Promise<LlmCostAnswer>;
   /**
    * Projected spans read where the data is (SQL), for kernels that fold every matching span of a
    * window past the trace cap (analyze_errors reads every error span). `matched` counts every

@@ -93,6 +93,22 @@ export class CostTally {
     return this.count(model?.trim() || null, provider?.trim() || undefined, usage, calls, model?.trim() ? price : undefined, keys);
   }
 
+  /**
+   * Dollars summed elsewhere over `calls` priced calls (a backend pricing each call as costOf does,
+   * in order): into the total, or with `at` into one key of one dimension only.
+   */
+  addPricedSum(usd: number, calls: number, at?: { dimension: string; key: string }): void {
+    let s = this.all;
+    if (at) {
+      let m = this.dims.get(at.dimension);
+      if (!m) this.dims.set(at.dimension, (m = new Map()));
+      s = m.get(at.key) ?? { usd: 0, priced: 0, unpriced: 0 };
+      m.set(at.key, s);
+    }
+    s.usd += usd;
+    s.priced += calls;
+  }
+
   private count(
     model: string | null,
     provider: string | undefined,

@@ -48,6 +48,27 @@ function rateFor(rate: Rate, inputTokens: number): { price: number; tier?: numbe
   return { price: rate.base };
 }
 
+/** The rates costOf bills a call with `inputTokens` of input at, per 1M tokens (cache prices the input's where missing; null: no such price). */
+export interface CallRates {
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number | null;
+  reasoning: number | null;
+}
+
+export function ratesAt(p: Readonly<TokenPrices>, inputTokens: number): CallRates {
+  const rate = (r: Rate): number => rateFor(r, count(inputTokens)).price;
+  const input = p.input === undefined ? 0 : rate(p.input);
+  return {
+    input,
+    cacheRead: p.cache_read === undefined ? input : rate(p.cache_read),
+    cacheWrite: p.cache_write === undefined ? input : rate(p.cache_write),
+    output: p.output === undefined ? null : rate(p.output),
+    reasoning: p.reasoning === undefined ? null : rate(p.reasoning),
+  };
+}
+
 /**
  * True when every long-context tier of `prices` is the same for a request with `minInput` input
  * tokens as for one with `maxInput` (so for every request in between: tiers are chosen per request).

@@ -22,6 +22,8 @@ import type { RankSpec } from "./sql/rank.js";
 import type { ProjectedSpanParams, QueryContext, SearchParams, StoredLlmCall, TimeWindow } from "./queries.js";
 import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
 import type { AggregateSpec } from "./sql/aggregate.js";
+import type { LlmCostAnswer, LlmCostQuery, LlmUsageAnswer, LlmUsageQuery } from "../analytics/llm-usage-answer.js";
+import { llmCost, llmUsage } from "./llm-usage.js";
 import type { TopologySpec } from "./sql/topology.js";
 import type { ServiceEdgeAnswer } from "../analytics/topology.js";
 import type { ParamMap, SqlParam } from "./sql/params.js";
@@ -111,6 +113,10 @@ export interface LocalStore {
   projectedSpans(q: ProjectedSpanParams): Promise<{ spans: Span[]; matched: number }>;
   /** The LLM trace rankings over every trace of the window in SQL, as rank-traces.ts rankTraces. */
   rankTraces(q: RankSpec & TimeWindow): Promise<RankedTraces>;
+  /** The LLM calls of the matching traces aggregated in SQL, as llm-usage.ts llmUsage. */
+  llmUsage(q: LlmUsageQuery): Promise<LlmUsageAnswer>;
+  /** Their dollars at given rates, as llm-usage.ts llmCost. */
+  llmCost(q: LlmCostQuery): Promise<LlmCostAnswer>;
   /** A group-by aggregate over the whole window in SQL, as queries.ts aggregate; undefined when it cannot be computed exactly. */
   aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined>;
   /** The service graph of every trace in the window in SQL, as queries.ts serviceEdges. */
@@ -310,6 +316,14 @@ class Store implements LocalStore {
 
   rankTraces(q: RankSpec & TimeWindow): Promise<RankedTraces> {
     return this.read((ctx) => rankTraces(ctx, q));
+  }
+
+  llmUsage(q: LlmUsageQuery): Promise<LlmUsageAnswer> {
+    return this.read((ctx) => llmUsage(ctx, q));
+  }
+
+  llmCost(q: LlmCostQuery): Promise<LlmCostAnswer> {
+    return this.read((ctx) => llmCost(ctx, q));
   }
 
   aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined> {

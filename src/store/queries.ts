@@ -42,16 +42,16 @@ const dialect = duckdbDialect;
 const newParams = (): Params => new Params(dialect.placeholder);
 
 /** Window bounds in epoch nanoseconds; span starts are whole microseconds, so µs rounding is exact. */
-function nsBounds(w: TimeWindow): { lo: bigint; hi: bigint } {
+export function nsBounds(w: TimeWindow): { lo: bigint; hi: bigint } {
   return { lo: BigInt(Math.ceil(w.startMs * 1000)) * 1000n, hi: BigInt(Math.floor(w.endMs * 1000)) * 1000n };
 }
 
-function timeBetween(params: Params, lo: bigint, hi: bigint): string {
+export function timeBetween(params: Params, lo: bigint, hi: bigint): string {
   return `Timestamp BETWEEN ${dialect.timestampFromNs(params.add(lo, "BIGINT"))} AND ${dialect.timestampFromNs(params.add(hi, "BIGINT"))}`;
 }
 
 /** Segments whose time range meets [loUs, hiUs]. */
-function overlapping(segments: readonly SegmentInfo[], loUs: number, hiUs: number): SegmentInfo[] {
+export function overlapping(segments: readonly SegmentInfo[], loUs: number, hiUs: number): SegmentInfo[] {
   return segments.filter((s) => s.maxUs >= loUs && s.minUs <= hiUs);
 }
 

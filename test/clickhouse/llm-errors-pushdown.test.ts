@@ -127,19 +127,49 @@ describe("LLM tools on ClickHouse read calls in SQL", () => {
   });
 
   it("list_llm_models and get_llm_model_stats: one statement each, the answers whole traces give (finish reasons from events and indexed keys included)", async () => {
+    // list_llm_models aggregates in SQL (llmUsage); the model statistics read the calls (finish reasons, dollars).
+    const usage = vi.spyOn(backend, "llmUsage");
+    const read = vi.spyOn(backend, "llmCalls");
     const models = await onClickHouse("list_llm_models", WINDOW);
+    expect(usage).toHaveBeenCalledTimes(1);
+    expect(read).not.toHaveBeenCalled();
     expect(models.statements).toBe(1);
     expect(withoutCoverage(models.json)).toEqual(withoutCoverage((await memory.call("list_llm_models", WINDOW)).json));
     const names = (models.json.models as Array<{ model: string }>).map((m) => m.model);
     expect(names).toContain("gpt-4o");
     for (const model of names) {
+      usage.mockClear();
+      read.mockClear();
       const got = await onClickHouse("get_llm_model_stats", { ...WINDOW, model_name: model });
+      expect(usage, model).not.toHaveBeenCalled();
+      expect(read, model).toHaveBeenCalledTimes(1);
       expect(got.statements, model).toBe(1);
       expect(withoutCoverage(got.json), model).toEqual(withoutCoverage((await memory.call("get_llm_model_stats", { ...WINDOW, model_name: model })).json));
     }
+    usage.mockRestore();
+    read.mockRestore();
     const gpt4o = await ch.call("get_llm_model_stats", { ...WINDOW, model_name: "gpt-4o" });
     // Recorded only as a gen_ai.choice event, and only as indexed completion keys.
     expect(gpt4o.json.finish_reasons).toMatchObject({ length: 1, content_filter: 1 });
+  });
+
+  it("llmUsage: the calls' groups sum to every call of the window, by model as the parser reads them; a service filter selects traces", async () => {
+    const window = { startMs: DATASET_START_MS - 3_600_000, endMs: DATASET_START_MS + 86_400_000 };
+    const res = (await backend.llmUsage({ ...window, filters: [] }))!;
+    expect(res.traces).toBe(traces.length);
+    const sum = (gs: typeof res.groups, f: (g: (typeof res.groups)[number]) => number): number => gs.reduce((n, g) => n + f(g), 0);
+    expect(sum(res.groups, (g) => g.calls)).toBe(all.length);
+    expect(sum(res.groups, (g) => g.total)).toBe(all.reduce((n, c) => n + c.total, 0));
+    const byModel = new Map<string, number>();
+    for (const g of res.groups) byModel.set(g.model ?? "unknown", (byModel.get(g.model ?? "unknown") ?? 0) + g.calls);
+    const want = new Map<string, number>();
+    for (const c of all) want.set(c.response || c.request || "unknown", (want.get(c.response || c.request || "unknown") ?? 0) + 1);
+    expect(byModel).toEqual(want);
+    const service = traces[1]!.serviceName;
+    const served = (await backend.llmUsage({ ...window, filters: [eq("service.name", service)] }))!;
+    const inTraces = calls(traces.filter((t) => t.spans.some((s) => s.serviceName === service)));
+    expect(sum(served.groups, (g) => g.calls)).toBe(inTraces.length);
+    expect(await backend.llmUsage({ ...window, filters: [], stats: true })).toBeUndefined();
   });
 
   it("a trace filter (service) selects traces as everywhere, in SQL", async () => {
@@ -271,6 +301,21 @@ describe("a row-limit cut on ClickHouse is reported, never silent", () => {
         expect(ranked.json.coverage, tool).toMatchObject({ complete: true, traces: traces.length, spans: all.length });
         expect(withoutCoverage(ranked.json), tool).toEqual(withoutCoverage((await memory.call(tool, { ...WINDOW, limit: 5 })).json));
       }
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("list_llm_models has no row limit (grouped in SQL): every call of the window, as whole traces give", async () => {
+    const cut = new ClickHouseBackend(backendOptions(world.url), { llmCallRows: 25 });
+    const mcp = await connect({ flags: { backend: "clickhouse", url: world.url }, backendFactory: async () => cut, now: () => NOW });
+    try {
+      const r = await mcp.call("list_llm_models", WINDOW);
+      expect(r.isError, r.text).toBe(false);
+      expect(r.json.coverage).toMatchObject({ complete: true, traces: traces.length, spans: all.length });
+      const requests = (r.json.models as Array<{ request_count: number }>).reduce((n, m) => n + m.request_count, 0);
+      expect(requests).toBe(all.length);
+      expect(withoutCoverage(r.json)).toEqual(withoutCoverage((await memory.call("list_llm_models", WINDOW)).json));
     } finally {
       await mcp.close();
     }

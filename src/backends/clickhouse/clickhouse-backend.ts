@@ -19,6 +19,8 @@ import type {
   HealthStatus,
   LlmCallAnswer,
   LlmCallQuery,
+  LlmUsageAnswer,
+  LlmUsageQuery,
   ProjectedSpanQuery,
   Pushdown,
   SearchHints,
@@ -34,6 +36,7 @@ import { clickhouse } from "./descriptor.js";
 import { planTopology } from "./topology.js";
 import { planRank } from "./rank.js";
 import type { Statement as PlanStatement } from "../../store/sql/aggregate.js";
+import { llmUsageSearch, readLlmUsageGroup, type LlmUsageRow } from "./llm-usage.js";
 import { LLM_CALL_ROW_LIMIT, llmCallSearch, llmCallTraceCount, readLlmCalls, type LlmCallRow } from "./llm-calls.js";
 import { projectedSpanCount, projectedSpanSearch, type ProjectedSpanRow } from "./projected-spans.js";
 import { decodeSpan, type SpanRow } from "./rows.js";
@@ -177,6 +180,19 @@ export class ClickHouseBackend implements TraceBackend {
       const [count] = await this.run<{ n: string | number }>(llmCallTraceCount(this.tables, w, this.horizonNs, query.filters), "the trace count");
       return Number(count?.n ?? 0);
     });
+  }
+
+  /**
+   * The matching traces' calls grouped in one query (llm-usage.ts), for list_llm_models and the
+   * usage sums; undefined for the model statistics (finish reasons have no SQL reading here).
+   */
+  async llmUsage(query: LlmUsageQuery): Promise<LlmUsageAnswer | undefined> {
+    if (query.stats) return undefined;
+    const w = nsWindow(query.startMs, query.endMs);
+    const rows = await this.run<LlmUsageRow>(llmUsageSearch(this.tables, w, this.horizonNs, query.filters, query.where, query.tokens !== false), "the LLM usage aggregate");
+    if (rows.length > 0) return { traces: Number(rows[0]!.n_traces), groups: rows.map(readLlmUsageGroup) };
+    const [count] = await this.run<{ n: string | number }>(llmCallTraceCount(this.tables, w, this.horizonNs, query.filters), "the trace count");
+    return { traces: Number(count?.n ?? 0), groups: [] };
   }
 
   /** Matching spans with only the named attributes and events, and the match count, in one query (projected-spans.ts). */

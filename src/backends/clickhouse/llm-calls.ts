@@ -34,7 +34,7 @@ export interface LlmCallRow extends SpanRow {
 const literalArray = (list: readonly string[]): string => `[${list.map(clickhouseLiteral).join(", ")}]`;
 
 /** The matching traces' subquery: id, start, and how many there are. */
-function matching(q: QueryBuilder, w: NsWindow, filters: readonly Filter[], scan: string): string {
+export function matchingTraces(q: QueryBuilder, w: NsWindow, filters: readonly Filter[], scan: string): string {
   return `SELECT TraceId, min(Timestamp) AS t_start, count() OVER () AS n_traces FROM ${q.traces} WHERE ${scan}
     GROUP BY TraceId HAVING min(Timestamp) BETWEEN ${q.ts(w.lo)} AND ${q.ts(w.hi)} AND ${traceHaving(filters, q.ctx)}`;
 }
@@ -52,7 +52,7 @@ export function llmCallSearch(tables: ClickHouseTables, w: NsWindow, horizonNs: 
     keepKey: (k) => `has(${keys}, ${k}) OR match(${k}, ${clickhouseLiteral(LLM_CALL_KEY_PATTERN)})`,
     events: literalArray(LLM_CALL_EVENT_NAMES),
   });
-  const traces = matching(q, w, filters, scan);
+  const traces = matchingTraces(q, w, filters, scan);
   // The marker test first (cheap; a span without a marker is never a call), then the full call predicate.
   return q.statement(
     `SELECT ${columns.join(", ")}, m.n_traces AS n_traces
@@ -67,7 +67,7 @@ export function llmCallSearch(tables: ClickHouseTables, w: NsWindow, horizonNs: 
 export function llmCallTraceCount(tables: ClickHouseTables, w: NsWindow, horizonNs: bigint, filters: readonly Filter[]): Statement {
   const q = new QueryBuilder(tables);
   const scan = `Timestamp BETWEEN ${q.ts(w.lo - horizonNs)} AND ${q.ts(w.hi + horizonNs)}`;
-  return q.statement(`SELECT count() AS n FROM (${matching(q, w, filters, scan)})`);
+  return q.statement(`SELECT count() AS n FROM (${matchingTraces(q, w, filters, scan)})`);
 }
 
 /** Rows -> calls read by the GenAI parser; a cut answer drops the trace the row limit split. */

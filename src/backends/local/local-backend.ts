@@ -19,6 +19,10 @@ import type {
   TraceRankQuery,
   HealthStatus,
   LlmCallQuery,
+  LlmCostAnswer,
+  LlmCostQuery,
+  LlmUsageAnswer,
+  LlmUsageQuery,
   LlmCallRecord,
   Pushdown,
   SearchResult,
@@ -119,6 +123,14 @@ export function createLocalBackend(options: BackendOptions): LocalBackend {
         const calls = res.calls.map(({ call, ...span }) => ({ span, llm: JSON.parse(call) as LlmAttributes }));
         return { calls, traces: res.traces };
       });
+    },
+
+    async llmUsage(query: LlmUsageQuery): Promise<LlmUsageAnswer> {
+      return withStore("aggregate LLM calls", (store) => store.llmUsage({ ...query, filters: [...query.filters] }));
+    },
+
+    async llmCost(query: LlmCostQuery): Promise<LlmCostAnswer> {
+      return withStore("price LLM calls", (store) => store.llmCost({ ...query, filters: [...query.filters] }));
     },
 
     async projectedSpans(query: ProjectedSpanQuery): Promise<{ spans: Span[]; matched: number }> {
