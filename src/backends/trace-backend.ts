@@ -250,6 +250,29 @@ export interface TraceRankAnswer {
   calls: number;
 }
 
+/**
+ * list_llm_tools where the data is: the tool-execution spans of the window (every convention's
+ * marker, toolSpan()'s reading of the name; of `serviceName`, span semantics), or with
+ * `genAiSystem` the tool spans of the traces starting in the window that hold tool calls and an
+ * LLM call of that provider, grouped by tool name over the newest `limit` of them.
+ */
+export interface ToolUsageQuery {
+  startMs: number;
+  endMs: number;
+  serviceName?: string;
+  genAiSystem?: string;
+  limit: number;
+}
+
+export interface ToolUsageAnswer {
+  /** One per tool name, in no particular order; `services` distinct, in no particular order. */
+  tools: Array<{ toolName: string; calls: number; services: string[]; firstUs: number; lastUs: number }>;
+  /** Tool spans analysed (at most the limit), all the tool spans there are, and the traces of those analysed. */
+  analysed: number;
+  total: number;
+  traces: number;
+}
+
 export interface TraceBackend {
   /** The descriptor's kind (src/backends/registry.ts), or a test double's own name. */
   readonly kind: string;
@@ -302,6 +325,8 @@ export interface TraceBackend {
   projectedSpans?(query: ProjectedSpanQuery): Promise<{ spans: Span[]; matched: number }>;
   /** The LLM trace rankings in SQL over every trace of the window (TraceRankQuery). Only for a backend that applies every filter exactly. */
   rankTraces?(query: TraceRankQuery): Promise<TraceRankAnswer>;
+  /** list_llm_tools in SQL over every tool span of the window (ToolUsageQuery). */
+  toolUsage?(query: ToolUsageQuery): Promise<ToolUsageAnswer>;
   /** Computes an aggregate natively, or answers undefined when it cannot honour this one exactly. */
   aggregate?(query: AggregateQuery): Promise<AggregateAnswer | undefined>;
   /** The service graph of a window natively (every trace, no cap), or undefined when it cannot compute it exactly. */

@@ -18,6 +18,7 @@ import {
   OPENINFERENCE_CALL_KINDS,
   SESSION_KEYS,
   TOKEN_ADJUSTMENTS,
+  TOOL_SPAN_RULES,
   TRACELOOP_NON_CALL_KINDS,
   USER_KEYS,
   VERCEL_CALL_OPERATION_IDS,
@@ -224,4 +225,15 @@ export function genaiSqlExpression(field: NormalizedGenAiField, dialect: SqlDial
 /** TRUE on the spans that are LLM calls, counted once (normalize.ts isLlmCall), else FALSE. */
 export function genaiCallSql(dialect: SqlDialect): string {
   return `coalesce(${new Gen(dialect).onCalls(() => "true")}, false)`;
+}
+
+/**
+ * normalize.ts toolSpan(span)?.toolName: the first tool-span rule whose marker holds (compared
+ * ASCII-case-insensitively), and that rule's first non-empty name attribute, else `spanName` (the
+ * span name's SQL). NULL when the span is no tool execution.
+ */
+export function genaiToolNameSql(dialect: SqlDialect, spanName: string): string {
+  const g = new Gen(dialect);
+  const whens = TOOL_SPAN_RULES.map((r) => `WHEN lower(${dialect.attr(r.key)}) = ${dialect.lit(r.value.toLowerCase())} THEN coalesce(${g.firstString(r.name)}, ${spanName})`);
+  return `(CASE ${whens.join(" ")} END)`;
 }

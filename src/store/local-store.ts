@@ -18,6 +18,8 @@ import { Mutex } from "./mutex.js";
 import { Ownership } from "./ownership.js";
 import * as queries from "./queries.js";
 import { rankTraces, type RankedTraces } from "./rank-traces.js";
+import { toolUsage } from "./tool-usage.js";
+import type { ToolUsageResult, ToolUsageSpec } from "./sql/tool-usage.js";
 import type { RankSpec } from "./sql/rank.js";
 import type { ProjectedSpanParams, QueryContext, SearchParams, StoredLlmCall, TimeWindow } from "./queries.js";
 import type { AggregateAnswer } from "../analytics/aggregate-answer.js";
@@ -117,6 +119,8 @@ export interface LocalStore {
   llmUsage(q: LlmUsageQuery): Promise<LlmUsageAnswer>;
   /** Their dollars at given rates, as llm-usage.ts llmCost. */
   llmCost(q: LlmCostQuery): Promise<LlmCostAnswer>;
+  /** list_llm_tools in SQL: the window's tool spans grouped by tool name, as tool-usage.ts toolUsage. */
+  toolUsage(q: ToolUsageSpec & TimeWindow): Promise<ToolUsageResult>;
   /** A group-by aggregate over the whole window in SQL, as queries.ts aggregate; undefined when it cannot be computed exactly. */
   aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined>;
   /** The service graph of every trace in the window in SQL, as queries.ts serviceEdges. */
@@ -324,6 +328,10 @@ class Store implements LocalStore {
 
   llmCost(q: LlmCostQuery): Promise<LlmCostAnswer> {
     return this.read((ctx) => llmCost(ctx, q));
+  }
+
+  toolUsage(q: ToolUsageSpec & TimeWindow): Promise<ToolUsageResult> {
+    return this.read((ctx) => toolUsage(ctx, q));
   }
 
   aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined> {

@@ -9,14 +9,19 @@ import { toolSpan } from "../genai/normalize.js";
 import { normalizeProvider } from "../genai/providers.js";
 import type { Coverage } from "../query/coverage.js";
 import { findSpans, findTraces, type Found } from "../query/search.js";
+import { pushedToolUsage } from "../query/tool-usage.js";
 import { fitList, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { skippedOutput } from "./llm-common.js";
-import { coverageSchema, notesSchema, windowSchema, withCoverage } from "./summaries.js";
+import { coverageSchema, notesSchema, windowSchema, withCoverage, withMeta } from "./summaries.js";
 
 /** One search per convention's tool marker (the filter model has no OR), merged afterwards. */
 const TOOL_FILTERS: readonly Filter[] = TOOL_SPAN_RULES.map((r) => eq(r.key, r.value));
+
+/** Most used first, ties by name. */
+const byUsage = (a: { usage_count: number; tool_name: string }, b: { usage_count: number; tool_name: string }): number =>
+  b.usage_count - a.usage_count || (a.tool_name < b.tool_name ? -1 : 1);
 
 /** Tool-execution spans, each once, in order, cut to the limit. */
 function uniqueToolSpans(spans: Iterable<Span>, limit: number): Span[] {
@@ -74,6 +79,29 @@ export const listLlmTools = defineTool({
   fit: (result, max) => fitList(result, "tools", max, "Use a smaller time window or a service_name to see the rest."),
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
+    // Where the backend groups tool spans itself (SQL): one query over every tool span of the window, the newest `limit` analysed.
+    const pushed = await pushedToolUsage(ctx, {
+      ...window,
+      limit: args.limit,
+      ...(args.service_name ? { serviceName: args.service_name } : {}),
+      ...(args.gen_ai_system ? { genAiSystem: args.gen_ai_system } : {}),
+    });
+    if (pushed) {
+      const cut = pushed.total > pushed.analysed;
+      const coverage: Coverage = { traces: pushed.traces, spans: pushed.analysed, complete: !cut, examined: pushed.total, ...(cut ? { limit: args.limit } : {}) };
+      const notes = cut
+        ? [
+            `Incomplete: computed from the newest ${pushed.analysed.toLocaleString("en-US")} of ${pushed.total.toLocaleString("en-US")} tool spans in the window ` +
+              `(limit ${args.limit}); narrow the window or add service_name for a complete answer.`,
+          ]
+        : [];
+      const meta = { window: pushed.window, notes };
+      if (pushed.analysed === 0) return { ...withMeta({ count: 0, tools: [], message: "No LLM tool spans found matching the criteria" }, meta), coverage };
+      const tools = pushed.tools
+        .map((t) => ({ tool_name: t.toolName, usage_count: t.calls, services: [...t.services].sort(), first_seen: formatTimeUs(t.firstUs), last_seen: formatTimeUs(t.lastUs) }))
+        .sort(byUsage);
+      return { ...withMeta({ count: tools.length, total_calls: pushed.analysed, tools }, meta), coverage };
+    }
     const serviceFilter = args.service_name ? [eq("service.name", args.service_name)] : [];
     let spans: Span[];
     let parts: Array<Found<unknown>>;
@@ -106,14 +134,14 @@ export const listLlmTools = defineTool({
       last: { kind: "max", of: (s) => s.startTimeUs },
     });
     const tools = groups
-      .sort((a, b) => b.usage_count - a.usage_count || (a.key < b.key ? -1 : 1))
       .map((g) => ({
         tool_name: g.key,
         usage_count: g.usage_count,
         services: g.services,
         first_seen: formatTimeUs(g.first ?? 0),
         last_seen: formatTimeUs(g.last ?? 0),
-      }));
+      }))
+      .sort(byUsage);
     return withCoverage({ count: tools.length, total_calls: spans.length, tools }, meta);
   },
 });

@@ -11,6 +11,8 @@ import { connect, type Connected } from "../helpers/mcp.js";
 import { describeAnalyticsTools, describeTopologyPushdown, ds, NOW as ANALYTICS_NOW, pricingFile } from "../tools/analytics-suite.js";
 import { describeTopologyEdgeCases, TOPOLOGY_NOW } from "../tools/topology-suite.js";
 import { describeLlmTools, traces as LLM_TRACES } from "../tools/llm-suite.js";
+import { describeToolUsage, listsAsText, TOOL_NOW, TOOL_TRACES } from "../tools/tool-usage-suite.js";
+import { MemoryBackend } from "../helpers/memory-backend.js";
 import { describeSessionTools, NOW as SESSIONS_NOW, TRACES as SESSION_TRACES } from "../tools/sessions-suite.js";
 import { API_KEY, describeToolsOverWorld } from "../tools/tools-suite.js";
 import { TEST_NOW_MS } from "../helpers/mcp.js";
@@ -45,5 +47,14 @@ describeAnalyticsTools("clickhouse", setup(ds.traces, ANALYTICS_NOW, "ns", { pri
 describeTopologyPushdown("clickhouse", setup(ds.traces, ANALYTICS_NOW, "ns", { maxTraces: "5" }));
 describeTopologyEdgeCases("clickhouse", (traces) => setup(traces, TOPOLOGY_NOW, "us")(), { listsAsText: true });
 describeLlmTools("clickhouse", setup(LLM_TRACES, TEST_NOW_MS, "us"));
+describeToolUsage(
+  "clickhouse",
+  async () => {
+    const { mcp, close } = await setup(TOOL_TRACES, TOOL_NOW, "us", { maxTraces: "2" })();
+    const reference = await connect({ backendFactory: async () => new MemoryBackend(listsAsText(TOOL_TRACES)), now: () => TOOL_NOW });
+    return { mcp, reference, close: async () => (await reference.close(), await close()) };
+  },
+  { listsAsText: true },
+);
 describeSessionTools("clickhouse", setup(SESSION_TRACES, SESSIONS_NOW, "us"));
 describeToolsOverWorld(world("us"), { downUrl: closedPortUrl });

@@ -30,11 +30,14 @@ import type {
   TraceBackend,
   TraceRankAnswer,
   TraceRankQuery,
+  ToolUsageAnswer,
+  ToolUsageQuery,
 } from "../trace-backend.js";
 import { planAggregate, type MainRow, type ModelRow } from "./aggregate.js";
 import { clickhouse } from "./descriptor.js";
 import { planTopology } from "./topology.js";
 import { planRank } from "./rank.js";
+import { planToolUsage } from "./tool-usage.js";
 import type { Statement as PlanStatement } from "../../store/sql/aggregate.js";
 import { llmUsageSearch, readLlmUsageGroup, type LlmUsageRow } from "./llm-usage.js";
 import { LLM_CALL_ROW_LIMIT, llmCallSearch, llmCallTraceCount, readLlmCalls, type LlmCallRow } from "./llm-calls.js";
@@ -170,6 +173,12 @@ export class ClickHouseBackend implements TraceBackend {
       models: t.models,
     }));
     return { traces, matched: got.matched ?? 0, calls: got.calls ?? 0 };
+  }
+
+  /** list_llm_tools in one statement over every tool span of the window (tool-usage.ts). */
+  async toolUsage(query: ToolUsageQuery): Promise<ToolUsageAnswer> {
+    const plan = planToolUsage(this.tables, query, this.horizonNs);
+    return plan.read((await this.transport.select<Record<string, unknown>>(plan.statement.sql, plan.statement.params, "the tool calls")).rows);
   }
 
   /** Every LLM call of every matching trace in one query (llm-calls.ts); cut, and said so, past the row limit. */

@@ -17,6 +17,8 @@ import type {
   ProjectedSpanQuery,
   TraceRankAnswer,
   TraceRankQuery,
+  ToolUsageAnswer,
+  ToolUsageQuery,
   HealthStatus,
   LlmCallQuery,
   LlmCostAnswer,
@@ -152,6 +154,10 @@ export function createLocalBackend(options: BackendOptions): LocalBackend {
         }));
         return { traces, matched: res.matched, calls: res.calls };
       });
+    },
+
+    async toolUsage(query: ToolUsageQuery): Promise<ToolUsageAnswer> {
+      return withStore("group tool calls", (store) => store.toolUsage(query));
     },
 
     async aggregate(query: AggregateQuery): Promise<AggregateAnswer | undefined> {
