@@ -163,6 +163,7 @@ function argsFor(tool: string, dataset: Trace[]): Record<string, unknown> {
   const common = { service_name: SERVICE };
   switch (tool) {
     case "get_trace":
+    case "analyze_trace":
       return { trace_id: dataset[0]!.traceId };
     case "list_services":
       return {};
@@ -189,7 +190,8 @@ async function measureTools(backend: string, servers: Array<{ server: Server; en
   try {
     for (const { server, env } of servers) sessions.set(server.label, await startSession(server, proxyFor(server.label), cwd, env));
     const names = [...sessions.values()].map((s) => new Set(s.tools.keys()));
-    const common = [...names[0]!].filter((n) => names.every((set) => set.has(n))).sort();
+    // get_session needs a session id; the generated dataset records none.
+    const common = [...names[0]!].filter((n) => names.every((set) => set.has(n)) && n !== "get_session").sort();
     const rows: ToolRow[] = [];
     for (const tool of common) {
       const row: ToolRow = { backend, tool, results: {} };
