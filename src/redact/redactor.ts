@@ -57,6 +57,13 @@ const SCAN: KeyClass = { kind: "scan" };
 const KEY_CACHE_LIMIT = 20_000;
 /** Strings longer than this are scanned each time rather than remembered. */
 const STRING_CACHE_MAX_CHARS = 64 * 1024;
+/**
+ * Scanned strings are remembered across calls (a repeated get_trace, the same prompt in many
+ * spans and traces): a scan depends only on the string and this redactor's fixed rules, so a hit
+ * gives exactly what a scan would. Bounded by the characters held; full, it starts over.
+ */
+const STRING_CACHE_LIMIT_CHARS = 8 * 1024 * 1024;
+const STRING_CACHE_LIMIT_ENTRIES = 50_000;
 
 interface Tally {
   count: number;
@@ -274,11 +281,21 @@ export function createRedactor(options: RedactorOptions): Redactor {
     return { out, kinds };
   }
 
-  function redactString(s: string, tally: Tally, cache: Map<string, Scan>): string {
-    let r = cache.get(s);
+  const stringCache = new Map<string, Scan>();
+  let stringCacheChars = 0;
+
+  function redactString(s: string, tally: Tally): string {
+    let r = stringCache.get(s);
     if (!r) {
       r = scan(s);
-      if (s.length <= STRING_CACHE_MAX_CHARS) cache.set(s, r);
+      if (s.length <= STRING_CACHE_MAX_CHARS) {
+        if (stringCacheChars + s.length > STRING_CACHE_LIMIT_CHARS || stringCache.size >= STRING_CACHE_LIMIT_ENTRIES) {
+          stringCache.clear();
+          stringCacheChars = 0;
+        }
+        stringCache.set(s, r);
+        stringCacheChars += s.length;
+      }
     }
     if (r.kinds) for (const k of r.kinds) bump(tally, k);
     return r.out;
@@ -307,15 +324,15 @@ export function createRedactor(options: RedactorOptions): Redactor {
   }
 
   /** A value under a key of class `c`; arrays pass their parent key's class on to their elements. */
-  function walkUnder(value: unknown, c: KeyClass, tally: Tally, cache: Map<string, Scan>): unknown {
+  function walkUnder(value: unknown, c: KeyClass, tally: Tally): unknown {
     if (c.kind === "structural") return value;
     if (c.kind === "sensitive") return replaceLeaves(value, c.as, tally);
     if (c.kind === "content") return contentMarker(value, tally);
-    return walk(value, tally, cache);
+    return walk(value, tally);
   }
 
-  function walk(value: unknown, tally: Tally, cache: Map<string, Scan>): unknown {
-    if (typeof value === "string") return value.length < minLength ? value : redactString(value, tally, cache);
+  function walk(value: unknown, tally: Tally): unknown {
+    if (typeof value === "string") return value.length < minLength ? value : redactString(value, tally);
     if (typeof value === "number") {
       // Only integers of 13+ digits can be card numbers; µs/ns timestamps start with 1 and fail the issuer check.
       if ((value >= 1e12 || value <= -1e12) && Number.isSafeInteger(value) && cardNumberValid(String(Math.abs(value)))) {
@@ -329,18 +346,28 @@ export function createRedactor(options: RedactorOptions): Redactor {
       let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
         const v: unknown = value[i];
-        const r = walk(v, tally, cache);
+        const r = walk(v, tally);
         if (r !== v) (out ??= value.slice())[i] = r;
       }
       return out ?? value;
     }
     let out: Record<string, unknown> | undefined;
     const obj = value as Record<string, unknown>;
+    // for-in walks V8's enum cache (no key array per object); it would also visit inherited
+    // enumerable keys, so objects with another prototype take Object.keys.
+    if (Object.getPrototypeOf(obj) === Object.prototype) {
+      for (const k in obj) {
+        const v = obj[k];
+        const r = walkUnder(v, classify(k), tally);
+        if (r !== v) (out ??= { ...obj })[k] = r;
+      }
+      return out ?? value;
+    }
     const keys = Object.keys(obj);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const v = obj[k];
-      const r = walkUnder(v, classify(k), tally, cache);
+      const r = walkUnder(v, classify(k), tally);
       if (r !== v) (out ??= { ...obj })[k] = r;
     }
     return out ?? value;
@@ -353,18 +380,18 @@ export function createRedactor(options: RedactorOptions): Redactor {
     redactValue(value, context = {}) {
       if (rank === 0) return value;
       const tally: Tally = { count: 0, byKind: {} };
-      return context.key === undefined ? walk(value, tally, new Map()) : walkUnder(value, classify(context.key), tally, new Map());
+      return context.key === undefined ? walk(value, tally) : walkUnder(value, classify(context.key), tally);
     },
     redactJson<T>(value: T): Redacted<T> {
       if (rank === 0) return none(value);
       const tally: Tally = { count: 0, byKind: {} };
-      const out = walk(value, tally, new Map()) as T;
+      const out = walk(value, tally) as T;
       return { value: out, count: tally.count, byKind: tally.byKind };
     },
     redactText(text) {
       if (rank === 0) return none(text);
       const tally: Tally = { count: 0, byKind: {} };
-      const out = text.length < minLength ? text : redactString(text, tally, new Map());
+      const out = text.length < minLength ? text : redactString(text, tally);
       return { value: out, count: tally.count, byKind: tally.byKind };
     },
   };
