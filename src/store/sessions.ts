@@ -5,8 +5,9 @@
  * its spans root first, then in span order (the normalised `session.id` / `user.id` of every
  * convention, src/genai/sql.ts), its errors assembleTrace's status, its start and end
  * assembleTrace's arithmetic, its LLM calls the derived columns the parser wrote (derived.ts). The
- * traces are grouped by session in one statement; a second reads the LLM calls of the listed
- * sessions' traces, in llmCalls' order, for dollars priced exactly by the caller.
+ * traces are grouped by session in one statement, which also names the traces of the listed
+ * sessions that hold calls; a second reads those traces' LLM calls, in the kernel's order, for
+ * dollars priced exactly by the caller.
  */
 import type { Row } from "./sql/aggregate.js";
 import { STATUS_BY_NAME } from "./decode.js";
@@ -71,7 +72,8 @@ export async function sessions(ctx: QueryContext, q: SessionSpec & TimeWindow): 
   // A session's user is its newest trace's that names one (the kernel meets traces newest first, ties by trace id).
   const grouped = `SELECT session_id, ${d.argMinBy("user_id", ["-ts_us", "TraceId"])} AS user_id, count(*) AS n,
         sum(calls) AS calls, sum(tin) AS tin, sum(tout) AS tout, ${d.countTrue("err")} AS errors,
-        min(ts_us) AS first_us, max(end_us) AS last_us
+        min(ts_us) AS first_us, max(end_us) AS last_us,
+        coalesce(list(TraceId ORDER BY ts_us DESC, TraceId) FILTER (WHERE calls > 0), []) AS call_traces
       FROM t WHERE session_id IS NOT NULL GROUP BY session_id`;
   const kept = q.userId !== undefined ? `WHERE user_id = ${params.add(q.userId, "VARCHAR")}` : "";
   const limit = params.add(q.limit, "BIGINT");
@@ -95,7 +97,8 @@ export async function sessions(ctx: QueryContext, q: SessionSpec & TimeWindow): 
   const first = rows[0];
   const total = first ? Number(first.total) : 0;
   const matched = first ? Number(first.matched) : await countTraces(ctx, q);
-  const calls = listed.some((s) => s.llmCalls > 0) ? await sessionCalls(ctx, q, listed.filter((s) => s.llmCalls > 0).map((s) => s.sessionId)) : [];
+  const traceIds = new Map(rows.map((r) => [String(r.session_id), ((r.call_traces as unknown[] | null) ?? []).map(String)]));
+  const calls = await sessionCalls(ctx, q, traceIds);
   return { sessions: listed, total, matched, calls };
 }
 
@@ -105,29 +108,45 @@ async function countTraces(ctx: QueryContext, q: SessionSpec & TimeWindow): Prom
   return Number(row?.n ?? 0);
 }
 
-/** The LLM calls of the named sessions' traces: newest trace first (ties by trace id), each trace's calls in start order. */
-async function sessionCalls(ctx: QueryContext, q: SessionSpec & TimeWindow, ids: readonly string[]): Promise<StoredSessions["calls"]> {
+/**
+ * The LLM calls of the listed sessions' traces (each session's trace ids newest first, ties by
+ * trace id, as the kernel meets them), each trace's calls in start order (ties by span id), read
+ * within the same horizon as the traces' figures.
+ */
+async function sessionCalls(ctx: QueryContext, q: TimeWindow, traceIds: ReadonlyMap<string, readonly string[]>): Promise<StoredSessions["calls"]> {
+  const all = [...traceIds.values()].flat();
+  if (all.length === 0) return [];
   const params = new Params(d.placeholder);
-  const traces = tracesCte(ctx, q, params);
   const spans = aggregateRows(ctx, q).traceSpans(params);
-  const list = ids.map((id) => params.add(id, "VARCHAR")).join(", ");
-  const rows = await ctx.conn.all<{ session_id: string; TraceId: string; SpanId: string; ServiceName: string; SpanName: string; ts_us: number; Duration: number; StatusCode: string; LlmCall: string }>(
-    `WITH ${traces}
-     SELECT t.session_id, s.TraceId, s.SpanId, s.ServiceName, s.SpanName, ${d.epochUs("s.Timestamp")} AS ts_us, s.Duration, s.StatusCode, s.LlmCall
-     FROM ${spans.from} s JOIN t ON s.TraceId = t.TraceId
-     WHERE ${spans.where} AND s.LlmCall IS NOT NULL AND t.session_id IN (${list})
-     ORDER BY t.trace_start DESC, s.TraceId, s.Timestamp, s.SpanId`,
+  const rows = await ctx.conn.all<{ TraceId: string; SpanId: string; ServiceName: string; SpanName: string; ts_us: number; Duration: number; StatusCode: string; LlmCall: string }>(
+    `SELECT TraceId, SpanId, ServiceName, SpanName, ${d.epochUs("Timestamp")} AS ts_us, Duration, StatusCode, LlmCall
+     FROM ${spans.from} WHERE ${spans.where} AND LlmCall IS NOT NULL AND list_contains(${params.add(all, "VARCHAR[]")}, TraceId)
+     ORDER BY TraceId, Timestamp, SpanId`,
     params.values,
   );
-  return rows.map((r) => ({
-    sessionId: r.session_id,
-    traceId: r.TraceId,
-    spanId: r.SpanId,
-    serviceName: r.ServiceName,
-    operationName: r.SpanName,
-    startTimeUs: Number(r.ts_us),
-    durationMs: Number(r.Duration) / 1e6,
-    status: STATUS_BY_NAME.get(r.StatusCode) ?? "UNSET",
-    call: r.LlmCall,
-  }));
+  const byTrace = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const list = byTrace.get(r.TraceId);
+    if (list) list.push(r);
+    else byTrace.set(r.TraceId, [r]);
+  }
+  const out: StoredSessions["calls"] = [];
+  for (const [sessionId, ids] of traceIds) {
+    for (const id of ids) {
+      for (const r of byTrace.get(id) ?? []) {
+        out.push({
+          sessionId,
+          traceId: r.TraceId,
+          spanId: r.SpanId,
+          serviceName: r.ServiceName,
+          operationName: r.SpanName,
+          startTimeUs: Number(r.ts_us),
+          durationMs: Number(r.Duration) / 1e6,
+          status: STATUS_BY_NAME.get(r.StatusCode) ?? "UNSET",
+          call: r.LlmCall,
+        });
+      }
+    }
+  }
+  return out;
 }
