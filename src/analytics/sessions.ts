@@ -3,7 +3,7 @@
  * convention recorded it (src/genai/sessions.ts), with per-session LLM usage and dollars.
  */
 import type { Trace } from "../domain/trace.js";
-import { CostTally, type CostSummary } from "../genai/cost-summary.js";
+import { CostTally, type CostCall, type CostSummary } from "../genai/cost-summary.js";
 import type { Pricer } from "../genai/pricing.js";
 import { traceSessionId, traceUserId } from "../genai/sessions.js";
 import { costCallOf, llmUsageOf } from "./llm-usage.js";
@@ -24,6 +24,20 @@ export interface SessionSummary {
 export interface Sessions {
   sessions: SessionSummary[];
   cost: CostSummary;
+}
+
+/** The LLM calls of the traces of the named sessions, each with its session, in trace order then span order (sessionsOf's). */
+export function sessionCallsOf(traces: readonly Trace[], ids: ReadonlySet<string>): Array<{ session: string; call: CostCall }> {
+  const out: Array<{ session: string; call: CostCall }> = [];
+  for (const t of traces) {
+    const id = traceSessionId(t);
+    if (!id || !ids.has(id)) continue;
+    for (const span of t.spans) {
+      const call = costCallOf(span);
+      if (call) out.push({ session: id, call });
+    }
+  }
+  return out;
 }
 
 export function sessionsOf(traces: readonly Trace[], pricer: Pricer): Sessions {

@@ -273,6 +273,49 @@ export interface ToolUsageAnswer {
   traces: number;
 }
 
+/**
+ * list_sessions where the data is: every trace matching `filters` (trace semantics, every filter)
+ * that starts in the window, each read as the sessions kernel reads it (src/analytics/sessions.ts:
+ * its session and user ids the root span's, else the first span's in span order, any convention),
+ * grouped by session id; with `userId`, only sessions whose user is that one. Most recent first
+ * (last seen, then session id), at most `limit`, with the LLM calls of the listed sessions' traces
+ * for exact dollars.
+ */
+export interface SessionQuery {
+  startMs: number;
+  endMs: number;
+  filters: Filter[];
+  userId?: string;
+  limit: number;
+}
+
+/** One session's figures, as SessionSummary holds them (dollars aside). */
+export interface SessionRecord {
+  sessionId: string;
+  /** The user of its newest trace that names one. */
+  userId: string | null;
+  traces: number;
+  llmCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Its traces with an error span. */
+  errors: number;
+  firstSeenUs: number;
+  /** Latest trace end (start + duration). */
+  lastSeenUs: number;
+}
+
+export interface SessionAnswer {
+  /** The listed sessions, most recent first. */
+  sessions: SessionRecord[];
+  /** Every session there is (also those past the limit). */
+  total: number;
+  /** Every matching trace in the window (with or without a session). */
+  matched: number;
+  /** The LLM calls of the listed sessions' traces, each with its session: newest trace first, each trace's calls in start order. */
+  calls: Array<{ sessionId: string; call: LlmCallRecord }>;
+}
+
 export interface TraceBackend {
   /** The descriptor's kind (src/backends/registry.ts), or a test double's own name. */
   readonly kind: string;
@@ -327,6 +370,8 @@ export interface TraceBackend {
   rankTraces?(query: TraceRankQuery): Promise<TraceRankAnswer>;
   /** list_llm_tools in SQL over every tool span of the window (ToolUsageQuery). */
   toolUsage?(query: ToolUsageQuery): Promise<ToolUsageAnswer>;
+  /** list_sessions in SQL over every trace of the window (SessionQuery). Only for a backend that applies every filter exactly. */
+  sessions?(query: SessionQuery): Promise<SessionAnswer>;
   /** Computes an aggregate natively, or answers undefined when it cannot honour this one exactly. */
   aggregate?(query: AggregateQuery): Promise<AggregateAnswer | undefined>;
   /** The service graph of a window natively (every trace, no cap), or undefined when it cannot compute it exactly. */

@@ -18,6 +18,7 @@ import { Mutex } from "./mutex.js";
 import { Ownership } from "./ownership.js";
 import * as queries from "./queries.js";
 import { rankTraces, type RankedTraces } from "./rank-traces.js";
+import { sessions, type SessionSpec, type StoredSessions } from "./sessions.js";
 import { toolUsage } from "./tool-usage.js";
 import type { ToolUsageResult, ToolUsageSpec } from "./sql/tool-usage.js";
 import type { RankSpec } from "./sql/rank.js";
@@ -121,6 +122,8 @@ export interface LocalStore {
   llmCost(q: LlmCostQuery): Promise<LlmCostAnswer>;
   /** list_llm_tools in SQL: the window's tool spans grouped by tool name, as tool-usage.ts toolUsage. */
   toolUsage(q: ToolUsageSpec & TimeWindow): Promise<ToolUsageResult>;
+  /** list_sessions in SQL: the window's traces grouped by session, as sessions.ts sessions. */
+  sessions(q: SessionSpec & TimeWindow): Promise<StoredSessions>;
   /** A group-by aggregate over the whole window in SQL, as queries.ts aggregate; undefined when it cannot be computed exactly. */
   aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined>;
   /** The service graph of every trace in the window in SQL, as queries.ts serviceEdges. */
@@ -332,6 +335,10 @@ class Store implements LocalStore {
 
   toolUsage(q: ToolUsageSpec & TimeWindow): Promise<ToolUsageResult> {
     return this.read((ctx) => toolUsage(ctx, q));
+  }
+
+  sessions(q: SessionSpec & TimeWindow): Promise<StoredSessions> {
+    return this.read((ctx) => sessions(ctx, q));
   }
 
   aggregate(q: AggregateSpec & TimeWindow): Promise<AggregateAnswer | undefined> {

@@ -1,5 +1,9 @@
 import { z } from "zod";
-import { sessionsOf } from "../analytics/sessions.js";
+import { costCallOfLlm } from "../analytics/llm-usage.js";
+import { sessionCallsOf, sessionsOf, type SessionSummary } from "../analytics/sessions.js";
+import { CostTally, type CostCall } from "../genai/cost-summary.js";
+import type { Pricer } from "../genai/pricing.js";
+import { pushedSessions } from "../query/sessions.js";
 import { eq } from "../domain/filter.js";
 import { formatTimeUs } from "../domain/time.js";
 import { findTraces } from "../query/search.js";
@@ -52,17 +56,63 @@ export const listSessions = defineTool({
   async run(args, ctx) {
     const window = p.parseWindow(args, ctx.now());
     const filters = [...(args.service_name ? [eq("service.name", args.service_name)] : []), exists("session.id"), ...(args.user_id ? [eq("user.id", args.user_id)] : [])];
+    const pricer = await ctx.pricer();
+    // Every trace of the window grouped by the backend (SQL on the local store), else the newest --max-traces read whole.
+    const pushed = await pushedSessions(ctx, { ...window, filters, limit: args.limit, ...(args.user_id ? { userId: args.user_id } : {}) });
+    if (pushed) {
+      const calls = pushed.calls.map(({ sessionId, call }) => ({ session: sessionId, call: costCallOfLlm(call.llm, call.span.startTimeUs) }));
+      const listed = pushed.sessions.map((s) => ({
+        session_id: s.sessionId,
+        user_id: s.userId,
+        trace_count: s.traces,
+        llm_calls: s.llmCalls,
+        input_tokens: s.inputTokens,
+        output_tokens: s.outputTokens,
+        error_count: s.errors,
+        first_seen_us: s.firstSeenUs,
+        last_seen_us: s.lastSeenUs,
+      }));
+      return answer(listed, pushed.total, calls, pricer, args.limit, { ...pushed, notes: [], skipped: [] });
+    }
     const found = await findTraces(ctx, { ...window, filters, limit: ctx.maxTraces, mode: "window" });
-    const { sessions, cost } = sessionsOf(found.items, await ctx.pricer());
+    const { sessions } = sessionsOf(found.items, pricer);
     const kept = sessions
       .filter((s) => !args.user_id || s.user_id === args.user_id)
       .sort((a, b) => b.last_seen_us - a.last_seen_us || (a.session_id < b.session_id ? -1 : 1));
-    const out = kept.slice(0, args.limit).map(({ first_seen_us, last_seen_us, ...s }) => ({ ...s, first_seen: formatTimeUs(first_seen_us), last_seen: formatTimeUs(last_seen_us) }));
-    const notes = [...found.notes, ...unpricedNote(cost)];
-    if (kept.length > args.limit) notes.push(`${kept.length} sessions; the ${args.limit} most recent are shown.`);
-    return withCoverage({ count: out.length, sessions: out, ...costMeta(cost) }, { ...found, notes });
+    const listed = kept.slice(0, args.limit);
+    const calls = sessionCallsOf(found.items, new Set(listed.map((s) => s.session_id)));
+    return answer(listed, kept.length, calls, pricer, args.limit, found);
   },
 });
+
+type Listed = Omit<SessionSummary, "cost_usd">;
+
+/**
+ * The listed sessions with their dollars: the calls of their traces priced in the order the kernel
+ * meets them (newest trace first, span order), per session and in all (prices_as_of, unpriced
+ * models: those of the listed sessions' calls).
+ */
+function answer(listed: readonly Listed[], total: number, calls: ReadonlyArray<{ session: string; call: CostCall }>, pricer: Pricer, limit: number, found: Parameters<typeof withCoverage>[1]) {
+  const tally = new CostTally(pricer);
+  for (const { session, call } of calls) tally.add(call, { session });
+  const costs = tally.by("session");
+  const cost = tally.summary();
+  const out = listed.map((s) => ({
+    session_id: s.session_id,
+    user_id: s.user_id,
+    trace_count: s.trace_count,
+    llm_calls: s.llm_calls,
+    input_tokens: s.input_tokens,
+    output_tokens: s.output_tokens,
+    cost_usd: s.llm_calls === 0 ? 0 : (costs.get(s.session_id)?.cost_usd ?? null),
+    error_count: s.error_count,
+    first_seen: formatTimeUs(s.first_seen_us),
+    last_seen: formatTimeUs(s.last_seen_us),
+  }));
+  const notes = [...found.notes, ...unpricedNote(cost)];
+  if (total > limit) notes.push(`${total} sessions; the ${limit} most recent are shown.`);
+  return withCoverage({ count: out.length, sessions: out, ...costMeta(cost) }, { ...found, notes });
+}
 
 export const getSession = defineTool({
   name: "get_session",

@@ -18,6 +18,8 @@ import type {
   TraceRankAnswer,
   TraceRankQuery,
   ToolUsageAnswer,
+  SessionAnswer,
+  SessionQuery,
   ToolUsageQuery,
   HealthStatus,
   LlmCallQuery,
@@ -153,6 +155,15 @@ export function createLocalBackend(options: BackendOptions): LocalBackend {
           models: t.models,
         }));
         return { traces, matched: res.matched, calls: res.calls };
+      });
+    },
+
+    async sessions(query: SessionQuery): Promise<SessionAnswer> {
+      return withStore("group sessions", async (store) => {
+        const res = await store.sessions({ ...query, filters: [...query.filters] });
+        // The LlmCall column is the parser's own reading, written with the span (src/store/derived.ts).
+        const calls = res.calls.map(({ sessionId, call, ...span }) => ({ sessionId, call: { span, llm: JSON.parse(call) as LlmAttributes } }));
+        return { sessions: res.sessions, total: res.total, matched: res.matched, calls };
       });
     },
 

@@ -1,0 +1,33 @@
+/**
+ * list_sessions computed by the backend itself (TraceBackend.sessions: SQL over the local store):
+ * every trace of the window grouped by session in one query, with no cap on traces. Undefined
+ * where the backend cannot: no sessions, a filter it cannot apply exactly, or a scoped caller (a
+ * scope restricts rows here, span by span, so a scoped caller reads traces: search.ts). Coverage
+ * counts every matching trace.
+ */
+import type { SessionAnswer, SessionQuery } from "../backends/trace-backend.js";
+import type { Filter } from "../domain/filter.js";
+import type { Coverage } from "./coverage.js";
+import type { QueryContext } from "./context.js";
+import { planFilters } from "./plan.js";
+import { resolveWindow, type ResolvedWindow } from "./window.js";
+
+export interface SessionRequest extends Omit<SessionQuery, "startMs" | "endMs" | "filters"> {
+  startMs?: number;
+  endMs?: number;
+  filters: readonly Filter[];
+}
+
+export async function pushedSessions(ctx: QueryContext, request: SessionRequest): Promise<(SessionAnswer & { window: ResolvedWindow; coverage: Coverage }) | undefined> {
+  const backend = await ctx.backend();
+  const scoped = ctx.scope !== undefined && !ctx.scope.all;
+  if (!backend.sessions || scoped || planFilters(backend, request.filters, "traces").local.length > 0) return undefined;
+  const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
+  const res = await backend.sessions({
+    ...window,
+    filters: [...request.filters],
+    limit: request.limit,
+    ...(request.userId !== undefined ? { userId: request.userId } : {}),
+  });
+  return { ...res, window, coverage: { traces: res.matched, complete: true, examined: res.matched } };
+}
