@@ -11,9 +11,9 @@ import type { BackendMetric } from "../analytics/metrics.js";
 import type { QueryContext } from "./context.js";
 import type { Coverage } from "./coverage.js";
 import type { Skipped } from "./fetch-traces.js";
-import { planFilters } from "./plan.js";
 import { findSpans, findTraces } from "./search.js";
 import { resolveWindow, type ResolvedWindow } from "./window.js";
+import { backendComputes } from "./backend-computes.js";
 
 export interface AggregateRequest {
   startMs?: number;
@@ -61,8 +61,7 @@ export async function pushedAggregate(ctx: QueryContext, request: AggregateReque
   // A backend computes over every service; under an API key's scope the rows are restricted here
   // instead. It must also apply every filter exactly (a normalised GenAI field, say, may run here).
   const target = request.level === "span" ? "spans" : "traces";
-  const exact = planFilters(backend, request.filters, target).local.length === 0;
-  if (backend.aggregate && request.pushdown !== false && exact && (!ctx.scope || ctx.scope.all)) {
+  if (backend.aggregate && request.pushdown !== false && backendComputes(ctx, backend, request.filters, target)) {
     const answer = await backend.aggregate({
       ...window,
       level: request.level,

@@ -10,9 +10,9 @@ import type { LlmCallRecord } from "../backends/trace-backend.js";
 import type { Trace } from "../domain/trace.js";
 import { parseLlmSpan } from "../genai/llm-span.js";
 import type { QueryContext } from "./context.js";
-import { planFilters } from "./plan.js";
 import { findTraces, type Found, type SearchRequest } from "./search.js";
 import { resolveWindow } from "./window.js";
+import { backendComputes } from "./backend-computes.js";
 
 /** The calls of a trace that parse as LLM calls, in span order. */
 export function callsOf(trace: Trace): LlmCallRecord[] {
@@ -40,8 +40,7 @@ export async function findLlmCalls(ctx: QueryContext, request: SearchRequest): P
  */
 export async function pushedLlmCalls(ctx: QueryContext, request: SearchRequest): Promise<Found<LlmCallRecord> | undefined> {
   const backend = await ctx.backend();
-  const scoped = ctx.scope !== undefined && !ctx.scope.all;
-  if (!backend.llmCalls || scoped || planFilters(backend, request.filters, "traces").local.length > 0) return undefined;
+  if (!backend.llmCalls || !backendComputes(ctx, backend, request.filters)) return undefined;
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
   const res = await backend.llmCalls({ ...window, filters: [...request.filters] });
   // A backend may cut at a row limit (ClickHouse): then it says so, and what it matched.

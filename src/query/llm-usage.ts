@@ -10,8 +10,8 @@ import type { Filter } from "../domain/filter.js";
 import type { QueryContext } from "./context.js";
 import type { Coverage } from "./coverage.js";
 import type { Skipped } from "./fetch-traces.js";
-import { planFilters } from "./plan.js";
 import { resolveWindow, type ResolvedWindow } from "./window.js";
+import { backendComputes } from "./backend-computes.js";
 
 export interface LlmUsageRequest {
   startMs?: number;
@@ -38,8 +38,7 @@ export interface PushedLlmUsage {
 
 export async function pushedLlmUsage(ctx: QueryContext, request: LlmUsageRequest): Promise<PushedLlmUsage | undefined> {
   const backend = await ctx.backend();
-  const scoped = ctx.scope !== undefined && !ctx.scope.all;
-  if (!backend.llmUsage || (request.cost && !backend.llmCost) || scoped || planFilters(backend, request.filters, "traces").local.length > 0) return undefined;
+  if (!backend.llmUsage || (request.cost && !backend.llmCost) || !backendComputes(ctx, backend, request.filters)) return undefined;
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
   const answer = await backend.llmUsage({
     ...window,

@@ -7,9 +7,9 @@
  */
 import type { Span } from "../domain/trace.js";
 import type { QueryContext } from "./context.js";
-import { planFilters } from "./plan.js";
 import { findSpans, type Found, type SearchRequest } from "./search.js";
 import { resolveWindow } from "./window.js";
+import { backendComputes } from "./backend-computes.js";
 
 /** Most projected spans one call reads (a projected span is small; this bounds memory, not time). */
 export const PROJECTED_SPAN_LIMIT = 100_000;
@@ -26,9 +26,7 @@ const newestFirst = (a: Span, b: Span): number =>
 
 export async function findProjectedSpans(ctx: QueryContext, request: ProjectedSpanRequest, limit = PROJECTED_SPAN_LIMIT): Promise<Found<Span>> {
   const backend = await ctx.backend();
-  const scoped = ctx.scope !== undefined && !ctx.scope.all;
-  const exact = planFilters(backend, request.filters, "spans").local.length === 0;
-  if (backend.projectedSpans && !scoped && exact) {
+  if (backend.projectedSpans && backendComputes(ctx, backend, request.filters, "spans")) {
     const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
     const res = await backend.projectedSpans({ ...window, filters: [...request.filters], attributes: request.attributes, events: request.events, limit });
     const items = [...res.spans].sort(newestFirst);

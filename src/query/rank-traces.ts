@@ -9,9 +9,9 @@
 import type { RankedTrace, TraceRankQuery } from "../backends/trace-backend.js";
 import type { Filter } from "../domain/filter.js";
 import type { QueryContext } from "./context.js";
-import { planFilters } from "./plan.js";
 import type { Found } from "./search.js";
 import { resolveWindow } from "./window.js";
+import { backendComputes } from "./backend-computes.js";
 
 export interface RankRequest extends Omit<TraceRankQuery, "startMs" | "endMs" | "filters"> {
   startMs?: number;
@@ -21,8 +21,7 @@ export interface RankRequest extends Omit<TraceRankQuery, "startMs" | "endMs" | 
 
 export async function pushedRanking(ctx: QueryContext, request: RankRequest): Promise<Found<RankedTrace> | undefined> {
   const backend = await ctx.backend();
-  const scoped = ctx.scope !== undefined && !ctx.scope.all;
-  if (!backend.rankTraces || scoped || planFilters(backend, request.filters, "traces").local.length > 0) return undefined;
+  if (!backend.rankTraces || !backendComputes(ctx, backend, request.filters)) return undefined;
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
   const res = await backend.rankTraces({
     ...window,

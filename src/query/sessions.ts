@@ -9,8 +9,8 @@ import type { SessionAnswer, SessionQuery } from "../backends/trace-backend.js";
 import type { Filter } from "../domain/filter.js";
 import type { Coverage } from "./coverage.js";
 import type { QueryContext } from "./context.js";
-import { planFilters } from "./plan.js";
 import { resolveWindow, type ResolvedWindow } from "./window.js";
+import { backendComputes } from "./backend-computes.js";
 
 export interface SessionRequest extends Omit<SessionQuery, "startMs" | "endMs" | "filters"> {
   startMs?: number;
@@ -20,8 +20,7 @@ export interface SessionRequest extends Omit<SessionQuery, "startMs" | "endMs" |
 
 export async function pushedSessions(ctx: QueryContext, request: SessionRequest): Promise<(SessionAnswer & { window: ResolvedWindow; coverage: Coverage }) | undefined> {
   const backend = await ctx.backend();
-  const scoped = ctx.scope !== undefined && !ctx.scope.all;
-  if (!backend.sessions || scoped || planFilters(backend, request.filters, "traces").local.length > 0) return undefined;
+  if (!backend.sessions || !backendComputes(ctx, backend, request.filters)) return undefined;
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
   const res = await backend.sessions({
     ...window,

@@ -8,6 +8,7 @@
 import type { ToolUsageAnswer, ToolUsageQuery } from "../backends/trace-backend.js";
 import type { QueryContext } from "./context.js";
 import { resolveWindow, type ResolvedWindow } from "./window.js";
+import { unscoped } from "./backend-computes.js";
 
 export interface ToolUsageRequest extends Omit<ToolUsageQuery, "startMs" | "endMs"> {
   startMs?: number;
@@ -16,8 +17,7 @@ export interface ToolUsageRequest extends Omit<ToolUsageQuery, "startMs" | "endM
 
 export async function pushedToolUsage(ctx: QueryContext, request: ToolUsageRequest): Promise<(ToolUsageAnswer & { window: ResolvedWindow }) | undefined> {
   const backend = await ctx.backend();
-  const scoped = ctx.scope !== undefined && !ctx.scope.all;
-  if (!backend.toolUsage || scoped) return undefined;
+  if (!backend.toolUsage || !unscoped(ctx)) return undefined;
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
   const res = await backend.toolUsage({
     ...window,

@@ -10,6 +10,7 @@ import type { Coverage } from "./coverage.js";
 import type { Skipped } from "./fetch-traces.js";
 import { findTraces } from "./search.js";
 import { resolveWindow, type ResolvedWindow } from "./window.js";
+import { unscoped } from "./backend-computes.js";
 
 export interface TopologyRequest {
   startMs?: number;
@@ -33,7 +34,7 @@ export async function topologySource(ctx: QueryContext, request: TopologyRequest
   const backend = await ctx.backend();
   const window = resolveWindow(request.startMs, request.endMs, ctx.defaultLookbackMs, ctx.now());
   // A backend computes over every service; under an API key's scope the traces are restricted here instead.
-  if (backend.serviceEdges && request.pushdown !== false && (!ctx.scope || ctx.scope.all)) {
+  if (backend.serviceEdges && request.pushdown !== false && unscoped(ctx)) {
     const answer = await backend.serviceEdges({ ...window, minCallCount: request.minCallCount });
     if (answer) {
       const coverage: Coverage = { traces: answer.traces, spans: answer.spans, complete: true, examined: answer.spans };

@@ -60,6 +60,7 @@ import {
   type Statement,
 } from "./sql.js";
 import { ClickHouseTransport } from "./transport.js";
+import { rankedTrace } from "../ranked-trace.js";
 
 /** Limits of the pushed-down reads (tests lower them to see a cut reported). */
 export interface ClickHouseReadLimits {
@@ -162,16 +163,7 @@ export class ClickHouseBackend implements TraceBackend {
       const [counts] = await select<{ n_traces: string | number; n_calls: string | number }>(plan.counts, "the trace count");
       got = { traces: [], matched: Number(counts?.n_traces ?? 0), calls: Number(counts?.n_calls ?? 0) };
     }
-    const traces = got.traces.map((t) => ({
-      traceId: t.traceId,
-      startTimeUs: t.startUs,
-      durationMs: t.durationMs,
-      llmCalls: t.calls,
-      promptTokens: t.prompt,
-      completionTokens: t.completion,
-      totalTokens: t.total,
-      models: t.models,
-    }));
+    const traces = got.traces.map(rankedTrace);
     return { traces, matched: got.matched ?? 0, calls: got.calls ?? 0 };
   }
 

@@ -36,6 +36,7 @@ import type {
 } from "../trace-backend.js";
 import { local } from "./descriptor.js";
 import { OwnerReceiver } from "./receiver.js";
+import { rankedTrace } from "../ranked-trace.js";
 
 const KIND = "local";
 
@@ -144,16 +145,7 @@ export function createLocalBackend(options: BackendOptions): LocalBackend {
     async rankTraces(query: TraceRankQuery): Promise<TraceRankAnswer> {
       return withStore("rank traces", async (store) => {
         const res = await store.rankTraces(query);
-        const traces = res.traces.map((t) => ({
-          traceId: t.traceId,
-          startTimeUs: t.startUs,
-          durationMs: t.durationMs,
-          llmCalls: t.calls,
-          promptTokens: t.prompt,
-          completionTokens: t.completion,
-          totalTokens: t.total,
-          models: t.models,
-        }));
+        const traces = res.traces.map(rankedTrace);
         return { traces, matched: res.matched, calls: res.calls };
       });
     },
