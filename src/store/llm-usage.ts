@@ -10,9 +10,8 @@
  */
 import { SHAPE, type LlmCallStats, type LlmCostAnswer, type LlmCostQuery, type LlmUsageAnswer, type LlmUsageGroup, type LlmUsageQuery, type SortedSeries } from "../analytics/llm-usage-answer.js";
 import { STATUS_NAMES } from "./encode.js";
-import { nsBounds, overlapping, timeBetween, type QueryContext } from "./queries.js";
+import { matchingTraces, type QueryContext } from "./queries.js";
 import { duckdbDialect as dialect } from "./sql/dialect.js";
-import { traceHaving } from "./sql/filters.js";
 import { Params } from "./sql/params.js";
 
 type Row = Record<string, unknown>;
@@ -23,15 +22,7 @@ const fixed = (x: string): string => `lpad(CAST(${x} AS VARCHAR), 19, '0')`;
 
 /** The matching traces (t) and their calls (c): one row per call with the columns the statements read. */
 function callsSql(ctx: QueryContext, q: LlmUsageQuery, params: Params): string {
-  const { lo, hi } = nsBounds(q);
-  const horizonNs = BigInt(Math.round(ctx.horizonMs)) * 1_000_000n;
-  const scanLo = lo - horizonNs;
-  const scanHi = hi + horizonNs;
-  const src = ctx.catalog.source(overlapping(ctx.catalog.segments, Number(scanLo / 1000n), Number(scanHi / 1000n)));
-  const having = traceHaving(q.filters, { params, dialect });
-  const startLo = dialect.timestampFromNs(params.add(lo, "BIGINT"));
-  const startHi = dialect.timestampFromNs(params.add(hi, "BIGINT"));
-  const scan = timeBetween(params, scanLo, scanHi);
+  const { src, scan, cte } = matchingTraces(ctx, q, params);
   const where = ["s.LlmCall IS NOT NULL"];
   const w = q.where ?? {};
   if (w.provider !== undefined) where.push(`s.LlmProvider = ${params.add(w.provider, "VARCHAR")}`);
@@ -44,12 +35,7 @@ function callsSql(ctx: QueryContext, q: LlmUsageQuery, params: Params): string {
   const z = (c: string): string => `coalesce(s.${c}, 0)`;
   // The order llmCalls returns calls in (newest trace first, then trace id, call start, span id), as one string.
   const key = `${fixed(`${NEWEST_FIRST} - epoch_ns(t.trace_start)`)} || ' ' || s.TraceId || ' ' || ${fixed("epoch_ns(s.Timestamp)")} || ' ' || s.SpanId`;
-  return `WITH t AS (
-      SELECT TraceId, min(Timestamp) AS trace_start FROM ${src}
-      WHERE ${scan}
-      GROUP BY TraceId
-      HAVING min(Timestamp) BETWEEN ${startLo} AND ${startHi} AND ${having}
-    ), c AS (
+  return `WITH t AS (${cte}), c AS (
       SELECT s.LlmModel AS model, s.LlmProvider AS provider, s.ServiceName AS service, epoch_us(s.Timestamp) AS ts_us,
              s.Duration / 1e6 AS d, s.StatusCode = '${STATUS_NAMES.ERROR}' AS e,
              ${z("LlmInputTokens")} AS ci, ${z("LlmOutputTokens")} AS co, ${z("LlmTotalTokens")} AS ct,

@@ -109,24 +109,35 @@ async function spansByKey(ctx: QueryContext, keys: readonly SpanKey[]): Promise<
   return out;
 }
 
-export async function searchTraces(ctx: QueryContext, q: SearchParams): Promise<{ traces: Trace[]; matched: number }> {
+/**
+ * The traces matching `filters` (trace semantics) that start in the window, as the body of a CTE
+ * of (TraceId, trace_start), with the span source and time condition their spans are read from:
+ * every span within the horizon around the window, which is how a trace's membership is decided.
+ * Shared by the trace search, llmCalls and the LLM usage statements (llm-usage.ts).
+ */
+export function matchingTraces(ctx: QueryContext, q: TimeWindow & { filters: readonly Filter[] }, params: Params): { src: string; scan: string; cte: string } {
   const { lo, hi } = nsBounds(q);
   const horizonNs = BigInt(Math.round(ctx.horizonMs)) * 1_000_000n;
   const scanLo = lo - horizonNs;
   const scanHi = hi + horizonNs;
-  const params = newParams();
   const src = ctx.catalog.source(overlapping(ctx.catalog.segments, Number(scanLo / 1000n), Number(scanHi / 1000n)));
+  const scan = timeBetween(params, scanLo, scanHi);
   const having = traceHaving(q.filters, { params, dialect });
   const startLo = dialect.timestampFromNs(params.add(lo, "BIGINT"));
   const startHi = dialect.timestampFromNs(params.add(hi, "BIGINT"));
+  const cte = `SELECT TraceId, min(Timestamp) AS trace_start FROM ${src}
+       WHERE ${scan}
+       GROUP BY TraceId
+       HAVING min(Timestamp) BETWEEN ${startLo} AND ${startHi} AND ${having}`;
+  return { src, scan, cte };
+}
+
+export async function searchTraces(ctx: QueryContext, q: SearchParams): Promise<{ traces: Trace[]; matched: number }> {
+  const params = newParams();
+  const { cte } = matchingTraces(ctx, q, params);
   const limit = params.add(Math.max(q.limit, 0), "BIGINT");
   const rows = await ctx.conn.all<{ TraceId: string; start_us: number; matched: number }>(
-    `WITH t AS (
-       SELECT TraceId, min(Timestamp) AS trace_start FROM ${src}
-       WHERE ${timeBetween(params, scanLo, scanHi)}
-       GROUP BY TraceId
-       HAVING min(Timestamp) BETWEEN ${startLo} AND ${startHi} AND ${having}
-     )
+    `WITH t AS (${cte})
      SELECT TraceId, epoch_us(trace_start) AS start_us, count(*) OVER () AS matched FROM t ORDER BY trace_start DESC, TraceId LIMIT ${limit}`,
     params.values,
   );
@@ -194,23 +205,10 @@ export interface StoredLlmCall {
  * calls are read within the horizon of the window, as its membership is.
  */
 export async function llmCalls(ctx: QueryContext, q: Omit<SearchParams, "limit">): Promise<{ calls: StoredLlmCall[]; traces: number }> {
-  const { lo, hi } = nsBounds(q);
-  const horizonNs = BigInt(Math.round(ctx.horizonMs)) * 1_000_000n;
-  const scanLo = lo - horizonNs;
-  const scanHi = hi + horizonNs;
   const params = newParams();
-  const src = ctx.catalog.source(overlapping(ctx.catalog.segments, Number(scanLo / 1000n), Number(scanHi / 1000n)));
-  const having = traceHaving(q.filters, { params, dialect });
-  const startLo = dialect.timestampFromNs(params.add(lo, "BIGINT"));
-  const startHi = dialect.timestampFromNs(params.add(hi, "BIGINT"));
-  const scan = timeBetween(params, scanLo, scanHi);
+  const { src, scan, cte } = matchingTraces(ctx, q, params);
   const rows = await ctx.conn.all<{ TraceId: string; SpanId: string; ServiceName: string; SpanName: string; ts_us: number; Duration: number; StatusCode: string; LlmCall: string; traces: number }>(
-    `WITH t AS (
-       SELECT TraceId, min(Timestamp) AS trace_start FROM ${src}
-       WHERE ${scan}
-       GROUP BY TraceId
-       HAVING min(Timestamp) BETWEEN ${startLo} AND ${startHi} AND ${having}
-     )
+    `WITH t AS (${cte})
      SELECT s.TraceId, s.SpanId, s.ServiceName, s.SpanName, epoch_us(s.Timestamp) AS ts_us, s.Duration, s.StatusCode, s.LlmCall,
             (SELECT count(*) FROM t) AS traces
      FROM ${src} s JOIN t ON s.TraceId = t.TraceId

@@ -9,7 +9,7 @@ import { fetchVisibleTrace } from "../query/fetch-traces.js";
 import { defineTool } from "./define-tool.js";
 import * as p from "./params.js";
 import { costMeta, costMetaSchema, unpricedNote } from "./cost-meta.js";
-import { notesSchema, statusSchema } from "./summaries.js";
+import { notesSchema, statusSchema, traceHeaderShape } from "./summaries.js";
 
 const TOP_SELF_TIME = 10;
 const CATEGORIES = ["llm", "tool", "db", "other"] as const;
@@ -22,13 +22,7 @@ export const analyzeTrace = defineTool({
     "self-time spans, and the LLM calls in order with model, tokens, duration, finish reason and dollars.",
   input: z.strictObject({ trace_id: p.traceId }),
   output: z.object({
-    trace_id: z.string(),
-    service_name: z.string(),
-    root_operation: z.string(),
-    start_time: z.string(),
-    duration_ms: z.number(),
-    status: statusSchema,
-    span_count: z.number().int(),
+    ...traceHeaderShape,
     critical_path: z.array(
       z.object({
         span_id: z.string(),

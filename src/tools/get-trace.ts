@@ -8,7 +8,7 @@ import { withheldNote } from "../access/scope.js";
 import { fetchVisibleTrace } from "../query/fetch-traces.js";
 import { fitTrace, truncatedSchema } from "./budget.js";
 import { defineTool } from "./define-tool.js";
-import { notesSchema, statusSchema } from "./summaries.js";
+import { notesSchema, statusSchema, traceHeaderShape } from "./summaries.js";
 import * as p from "./params.js";
 
 const llmAttributesSchema = z.object({
@@ -57,13 +57,7 @@ export const getTrace = defineTool({
     trace_id: p.traceId,
   }),
   output: z.object({
-    trace_id: z.string(),
-    service_name: z.string(),
-    root_operation: z.string(),
-    start_time: z.string(),
-    duration_ms: z.number(),
-    status: statusSchema,
-    span_count: z.number().int(),
+    ...traceHeaderShape,
     has_errors: z.boolean(),
     spans: z.array(spanSchema),
     llm_summary: z

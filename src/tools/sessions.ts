@@ -125,15 +125,8 @@ export const getSession = defineTool({
     start_time: p.startTime,
     end_time: p.endTime,
   }),
-  output: z.object({
-    session_id: z.string(),
-    user_id: z.string().nullable(),
-    trace_count: z.number().int(),
-    llm_calls: z.number().int(),
-    input_tokens: z.number().int(),
-    output_tokens: z.number().int(),
-    cost_usd: z.number().nullable(),
-    error_count: z.number().int(),
+  // A session id that matches nothing in the window has no first/last time.
+  output: sessionSchema.extend({
     first_seen: z.string().nullable(),
     last_seen: z.string().nullable(),
     traces: z.array(traceSummarySchema.extend({ cost_usd: z.number().nullable() })),

@@ -8,6 +8,17 @@ import { windowOutput, type ResolvedWindow } from "../query/window.js";
 
 export const statusSchema = z.enum(["OK", "ERROR", "UNSET"]);
 
+/** The keys get_trace and analyze_trace open their answer with: which trace, its root, when, how long. */
+export const traceHeaderShape = {
+  trace_id: z.string(),
+  service_name: z.string(),
+  root_operation: z.string(),
+  start_time: z.string(),
+  duration_ms: z.number(),
+  status: statusSchema,
+  span_count: z.number().int(),
+};
+
 export const traceSummarySchema = z.object({
   trace_id: z.string(),
   service_name: z.string().describe("Service of the root span."),
